@@ -1,0 +1,3 @@
+from mairie_tui.cli import main
+
+main()

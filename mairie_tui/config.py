@@ -1,0 +1,137 @@
+"""Settings, from the environment and the command line, validated once.
+
+Every problem is a SettingsError whose message is one French line; the CLI
+prints it and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from mairie_tui.clock import Clock, FrozenClock, SystemClock, parse_now
+
+SUPPORTED_DRIVERS = ("sqlite", "postgresql")
+
+
+class SettingsError(Exception):
+    """A configuration problem, said in one French line."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    user: str | None = None
+    password: str | None = None
+    sender: str = "mairieprim@ales.fr"
+    starttls: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    data_dir: Path
+    now: datetime | None = None
+    smtp: SmtpSettings | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def clock(self) -> Clock:
+        return FrozenClock(self.now) if self.now is not None else SystemClock()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mairie-tui"
+
+
+def _check_data_dir(path: Path) -> Path:
+    path = path.expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".ecriture-test"
+        probe.write_text("ok", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise SettingsError(
+            f"dossier de données inutilisable : {path} ({reason})"
+        ) from None
+    return path
+
+
+def normalise_db_url(url: str) -> str:
+    """Check a database URL and pick our drivers (psycopg 3 for PostgreSQL)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError(
+            f"adresse de base de données invalide : « {url} » "
+            "(exemples : sqlite:///mairie.db, postgresql://utilisateur@hôte/base)"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_DRIVERS:
+        raise SettingsError(
+            f"base de données non prise en charge : « {backend} » (SQLite ou PostgreSQL)"
+        )
+    if backend == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.database and parsed.database != ":memory:":
+        parent = Path(parsed.database).expanduser().parent
+        if not parent.exists():
+            raise SettingsError(
+                f"dossier de la base SQLite introuvable : {parent}"
+            )
+    return parsed.render_as_string(hide_password=False)
+
+
+def load_settings(
+    *,
+    db_url: str | None = None,
+    now: str | None = None,
+    data_dir: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build Settings; explicit arguments win over MAIRIE_* variables."""
+    env = dict(os.environ if environ is None else environ)
+    directory = _check_data_dir(
+        Path(data_dir or env.get("MAIRIE_DATA_DIR") or default_data_dir())
+    )
+    url = db_url or env.get("MAIRIE_DB_URL") or f"sqlite:///{directory / 'mairie.db'}"
+    url = normalise_db_url(url)
+    now_text = now or env.get("MAIRIE_NOW")
+    frozen: datetime | None = None
+    if now_text:
+        try:
+            frozen = parse_now(now_text)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+    smtp: SmtpSettings | None = None
+    if env.get("MAIRIE_SMTP_HOST"):
+        try:
+            port = int(env.get("MAIRIE_SMTP_PORT", "25"))
+        except ValueError:
+            raise SettingsError("MAIRIE_SMTP_PORT doit être un nombre") from None
+        smtp = SmtpSettings(
+            host=env["MAIRIE_SMTP_HOST"],
+            port=port,
+            user=env.get("MAIRIE_SMTP_USER"),
+            password=env.get("MAIRIE_SMTP_PASSWORD"),
+            sender=env.get("MAIRIE_SMTP_FROM", "mairieprim@ales.fr"),
+            starttls=env.get("MAIRIE_SMTP_STARTTLS", "") in ("1", "true", "oui"),
+        )
+    return Settings(db_url=url, data_dir=directory, now=frozen, smtp=smtp)

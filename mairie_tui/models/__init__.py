@@ -1,0 +1,41 @@
+"""SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
+
+from mairie_tui.models.activity import (
+    ACTIVITY_KINDS,
+    BOOKING_STATUSES,
+    ENROLMENT_STATUSES,
+    Absence,
+    Activity,
+    Booking,
+    Closure,
+    Enrolment,
+    Unit,
+)
+from mairie_tui.models.admin import AGENT_ROLES, Agent, AuditEvent, Counter, OutboxEmail
+from mairie_tui.models.household import PERSON_ROLES, Household, Person
+from mairie_tui.models.request import Document, Request, RequestEvent
+from mairie_tui.models.types import UTCDateTime
+
+__all__ = [
+    "ACTIVITY_KINDS",
+    "AGENT_ROLES",
+    "BOOKING_STATUSES",
+    "ENROLMENT_STATUSES",
+    "PERSON_ROLES",
+    "Absence",
+    "Activity",
+    "Agent",
+    "AuditEvent",
+    "Booking",
+    "Closure",
+    "Counter",
+    "Document",
+    "Enrolment",
+    "Household",
+    "OutboxEmail",
+    "Person",
+    "Request",
+    "RequestEvent",
+    "Unit",
+    "UTCDateTime",
+]

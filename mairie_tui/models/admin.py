@@ -1,0 +1,56 @@
+"""Agents, the audit trail, the mail outbox and numbering counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, Text
+from sqlmodel import Field, SQLModel
+
+from mairie_tui.models.types import UTCDateTime
+
+AGENT_ROLES = ("agent", "supervisor", "staff")
+
+
+class Agent(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("role IN ('agent', 'supervisor', 'staff')", name="ck_agent_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=120)
+    role: str = Field(default="agent", max_length=12)
+    password_hash: str = Field(max_length=200)
+    active: bool = True
+    failed_attempts: int = 0
+    last_failed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AuditEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    action: str = Field(max_length=60, index=True)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    # JSON text.
+    details: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class OutboxEmail(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    request_id: int | None = Field(default=None, foreign_key="request.id")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class Counter(SQLModel, table=True):
+    """Per-year sequences for request numbers (2026-000042) and dossiers."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = 0

@@ -1,0 +1,1 @@
+"""Use cases. Each public function is one transaction, takes a session or engine and a Clock."""

@@ -1,0 +1,35 @@
+"""Errors raised by services; their message is French and shown as is."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A use case refused: the message says why, in French, for the agent."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFoundError(ServiceError):
+    """The thing asked for does not exist."""
+
+
+class PermissionDenied(ServiceError):
+    """The agent's role does not allow this."""
+
+
+class ConflictError(ServiceError):
+    """Another desk changed the same data in between (optimistic locking)."""
+
+
+class RuleViolation(ServiceError):
+    """A business rule refuses the change (deadline, holiday, capacity…)."""
+
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
