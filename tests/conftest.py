@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from mairie_tui.clock import FrozenClock, parse_now
+from mairie_tui.clock import FrozenClock
 from mairie_tui.config import normalise_db_url
 from mairie_tui.db import make_engine, upgrade
+from tests.helpers import clock_at
 
 PG_URL = os.environ.get("MAIRIE_TEST_PG_URL")
 PG_SKIP_REASON = "MAIRIE_TEST_PG_URL non défini : tests PostgreSQL ignorés"
@@ -106,10 +107,6 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine = make_engine(db_url)
     yield engine
     engine.dispose()
-
-
-def clock_at(text_now: str) -> FrozenClock:
-    return FrozenClock(parse_now(text_now))
 
 
 @pytest.fixture

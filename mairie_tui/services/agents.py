@@ -98,7 +98,14 @@ def authenticate(
             agent.failed_attempts = 0
             session.add(agent)
         actor = actor_of(_public(agent))
-        audit(session, at=clock.now(), actor=actor, action="agent.login", entity="agent", entity_id=agent.id)
+        audit(
+            session,
+            at=clock.now(),
+            actor=actor,
+            action="agent.login",
+            entity="agent",
+            entity_id=agent.id,
+        )
         return actor
 
 
@@ -129,9 +136,7 @@ def add_agent(
     if not login or not login.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise ServiceError("Identifiant invalide : lettres, chiffres, point, tiret.", field="login")
     if role not in AGENT_ROLES:
-        raise ServiceError(
-            f"Rôle inconnu : « {role} » (agent, supervisor ou staff).", field="role"
-        )
+        raise ServiceError(f"Rôle inconnu : « {role} » (agent, supervisor ou staff).", field="role")
     if len(password) < 8:
         raise ServiceError("Mot de passe trop court : 8 caractères au moins.", field="password")
     if not name.strip():
@@ -139,7 +144,9 @@ def add_agent(
     with unit_of_work(engine) as session:
         if session.exec(select(Agent).where(Agent.login == login)).first() is not None:
             raise ServiceError(f"L'identifiant « {login} » existe déjà.", field="login")
-        agent = Agent(login=login, name=name.strip(), role=role, password_hash=hash_password(password))
+        agent = Agent(
+            login=login, name=name.strip(), role=role, password_hash=hash_password(password)
+        )
         session.add(agent)
         session.flush()
         audit(
