@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-import holidays as holidays_lib
+from holidays.countries.france import France
 
 from mairie_tui.domain import fr
 
@@ -34,7 +34,8 @@ class DayState(StrEnum):
 
 @lru_cache(maxsize=64)
 def _holidays_of_year(year: int, zone: str) -> dict[date, str]:
-    calendar = holidays_lib.France(
+    # France.__init__ takes untyped *args/**kwargs in holidays 0.109.
+    calendar = France(  # type: ignore[no-untyped-call]
         subdiv=f"Zone {zone}",
         years=[year],
         categories=("public", "school"),
@@ -193,9 +194,14 @@ class CalendarContext:
         holiday = self.holidays.name(day)
         if holiday is not None:
             return DayStatus(DayState.HOLIDAY, holiday)
-        closure = self.closures.get((day, unit.id)) or self.closures.get((day, None))
+        # `is None` checks, not `or`: a closure entered without a reason ("")
+        # still closes the day.
+        closure = self.closures.get((day, unit.id))
+        if closure is None:
+            closure = self.closures.get((day, None))
         if closure is not None:
-            return DayStatus(DayState.CLOSURE, f"Fermeture : {closure}")
+            closure = closure.strip()
+            return DayStatus(DayState.CLOSURE, f"Fermeture : {closure}" if closure else "Fermeture")
         if self.rule.is_locked(day, self.now, self.holidays):
             limit = self.rule.last_moment(day, self.holidays)
             return DayStatus(
@@ -206,7 +212,8 @@ class CalendarContext:
             and not has_booking
             and self.taken.get((day, unit.id), 0) >= unit.capacity
         ):
-            return DayStatus(DayState.FULL, f"Complet ({unit.capacity} places)")
+            places = "place" if unit.capacity <= 1 else "places"
+            return DayStatus(DayState.FULL, f"Complet ({unit.capacity} {places})")
         return DayStatus(DayState.OPEN)
 
 

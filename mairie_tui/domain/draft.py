@@ -202,6 +202,15 @@ class BookingDraft:
         key = (day, unit_id)
         if self.is_ticked(day, unit_id) == ticked:
             return result
+        was_booked = key in self.existing
+        if key in self.changes and ticked == was_booked:
+            # Undoing a change of this draft writes nothing, so no rule stops
+            # it: a forced day, or a day locked since it was ticked, can be
+            # put back without a reason.
+            self.changes.pop(key, None)
+            self.forced.pop(key, None)
+            result.changed.append(key)
+            return result
         status = self.status(day, unit_id)
         reason = (force_reason or "").strip()
         if status.state is not DayState.OPEN:
@@ -210,17 +219,12 @@ class BookingDraft:
                 return result
             if not reason:
                 raise DraftError("Motif obligatoire pour forcer un jour dont le délai est dépassé.")
-        was_booked = key in self.existing
-        if ticked == was_booked:
-            # Back to what the database holds: no change any more.
-            self.changes.pop(key, None)
-            self.forced.pop(key, None)
+        # Here `ticked != was_booked`: a new change against the database.
+        self.changes[key] = ChangeKind.ADD if ticked else ChangeKind.REMOVE
+        if status.state is not DayState.OPEN:
+            self.forced[key] = reason
         else:
-            self.changes[key] = ChangeKind.ADD if ticked else ChangeKind.REMOVE
-            if status.state is not DayState.OPEN:
-                self.forced[key] = reason
-            else:
-                self.forced.pop(key, None)
+            self.forced.pop(key, None)
         result.changed.append(key)
         return result
 

@@ -57,8 +57,11 @@ def parse_date(text: str) -> date:
     value = text.strip()
     try:
         if "/" in value:
-            day, month, year = (int(part) for part in value.split("/"))
-            return date(year, month, day)
+            day_text, month_text, year_text = (part.strip() for part in value.split("/"))
+            if len(year_text) != 4:
+                # "25/09/20" would otherwise be read as the year 20.
+                raise ValueError(year_text)
+            return date(int(year_text), int(month_text), int(day_text))
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"date invalide : « {text} » (attendu JJ/MM/AAAA)") from None
