@@ -6,6 +6,7 @@ prints it and exits with status 2.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,6 +60,17 @@ def default_data_dir() -> Path:
     return Path(base) / "mairie-tui"
 
 
+_OS_ERRORS = {
+    errno.EACCES: "droits insuffisants",
+    errno.EPERM: "opération non permise",
+    errno.ENOENT: "chemin introuvable",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOSPC: "disque plein",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EEXIST: "un fichier porte déjà ce nom",
+}
+
+
 def _check_data_dir(path: Path) -> Path:
     path = path.expanduser()
     try:
@@ -67,7 +79,7 @@ def _check_data_dir(path: Path) -> Path:
         probe.write_text("ok", encoding="utf-8")
         probe.unlink()
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
         raise SettingsError(
             f"dossier de données inutilisable : {path} ({reason})"
         ) from None

@@ -115,3 +115,21 @@ def upgrade(engine: Engine) -> None:
 
 def is_up_to_date(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+def reset_database(engine: Engine) -> None:
+    """Drop every table of the application (the demo's --force); then upgrade() again."""
+    from sqlmodel import SQLModel
+
+    import mairie_tui.models  # noqa: F401  (registers the tables)
+
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TABLE IF EXISTS household_fts")
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        else:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS household_search")
+        SQLModel.metadata.drop_all(conn)
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -1,0 +1,306 @@
+"""Command line: thin commands that parse, call a service and print (rich or --json).
+
+`mairie-tui` with no sub-command opens the terminal application.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from datetime import date, datetime
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mairie_tui.config import Settings, SettingsError, load_settings
+from mairie_tui.db import DatabaseError, current_revision, head_revision, make_engine, upgrade
+from mairie_tui.services.errors import ServiceError
+
+console = Console()
+errors = Console(stderr=True)
+
+app = typer.Typer(
+    name="mairie-tui",
+    help="Guichet unique Mairie Prim' : réservations, démarches et listes, au terminal.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+db_app = typer.Typer(help="Base de données : schéma et migrations.", no_args_is_help=True)
+agent_app = typer.Typer(help="Comptes des agents.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Mails aux familles (boîte d'envoi).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(agent_app, name="agent")
+app.add_typer(outbox_app, name="outbox")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON (pour les scripts).")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One French line on stderr, then exit: never a traceback."""
+    errors.print(f"[bold red]Erreur :[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+
+
+class State:
+    """Global options, resolved lazily so that --help never touches the database."""
+
+    def __init__(self, db: str | None, now: str | None, data_dir: str | None) -> None:
+        self.db, self.now, self.data_dir = db, now, data_dir
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(db_url=self.db, now=self.now, data_dir=self.data_dir)
+            except SettingsError as exc:
+                fail(str(exc))
+        return self._settings
+
+    def engine(self, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+        engine = make_engine(self.settings.db_url)
+        try:
+            revision = current_revision(engine)
+            if migrate and revision is None:
+                upgrade(engine)
+            elif migrate and revision != head_revision():
+                fail("la base n'est pas à jour : lancez « mairie-tui db upgrade ».")
+        except DatabaseError as exc:
+            fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - driver errors vary; say it in one line
+            fail(f"base de données inaccessible ({type(exc).__name__}) : {str(exc).splitlines()[0]}")
+        return engine
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.ensure_object(State) if ctx.obj is None else ctx.obj  # type: ignore[no-any-return]
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Adresse de la base (sinon MAIRIE_DB_URL, sinon SQLite dans le dossier de données)."),
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="Date simulée AAAA-MM-JJTHH:MM, heure de Paris (mode formation ; sinon MAIRIE_NOW)."),
+    ] = None,
+    data_dir: Annotated[
+        str | None, typer.Option("--data-dir", help="Dossier de données (sinon MAIRIE_DATA_DIR).")
+    ] = None,
+) -> None:
+    """Sans commande : ouvre l'application du guichet."""
+    ctx.obj = State(db, now, data_dir)
+    if ctx.invoked_subcommand is None:
+        run_tui(ctx.obj)
+
+
+def run_tui(st: State) -> None:
+    engine = st.engine()
+    from mairie_tui.services.agents import get_agents
+
+    if not get_agents(engine):
+        fail("aucun agent dans cette base : créez-en un avec « mairie-tui agent add » "
+             "(ou une base de démonstration avec « mairie-tui demo »).")
+    engine.dispose()
+    from mairie_tui.tui.app import MairieApp
+
+    MairieApp(st.settings).run()
+
+
+# ---------------------------------------------------------------- demo / db
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    households: Annotated[int, typer.Option("--households", min=0, help="Nombre de foyers fictifs.")] = 200,
+    force: Annotated[bool, typer.Option("--force", help="Vider la base d'abord.")] = False,
+) -> None:
+    """Crée la base de démonstration (FAMILLE TEST, foyers fictifs, agents guichet / superviseur / cantine)."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mairie_tui.db import reset_database
+    from mairie_tui.services.demo import build_demo
+
+    st = state(ctx)
+    engine = st.engine(migrate=False)
+    if force:
+        reset_database(engine)
+    try:
+        upgrade(engine)
+    except DatabaseError as exc:
+        fail(str(exc))
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=errors, transient=True,
+    ) as progress:
+        task = progress.add_task("Démo", total=None)
+
+        def report(step: str, done: int, total: int) -> None:
+            progress.update(task, description=step, completed=done, total=total)
+
+        try:
+            build_demo(engine, households=households, progress=report)
+        except ServiceError as exc:
+            fail(f"{exc} (utilisez --force pour la vider)")
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"Base de démonstration prête : FAMILLE TEST et {households} foyers fictifs "
+        f"en {elapsed:.1f} s.\nAgents : guichet / guichet, superviseur / superviseur, cantine / cantine."
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Crée ou met à jour le schéma de la base (migrations Alembic)."""
+    st = state(ctx)
+    engine = st.engine(migrate=False)
+    before = current_revision(engine)
+    try:
+        upgrade(engine)
+    except DatabaseError as exc:
+        fail(str(exc))
+    after = current_revision(engine)
+    if before == after:
+        console.print(f"Base déjà à jour (révision {after}).")
+    else:
+        console.print(f"Base mise à jour : {before or 'vide'} → {after}.")
+
+
+# ---------------------------------------------------------------- search
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Nom, n° de dossier, téléphone, e-mail ou commune.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Recherche de foyers (accents et majuscules ignorés, débuts de mots)."""
+    from mairie_tui.services.search import find_households
+
+    hits = find_households(state(ctx).engine(), text, limit=limit)
+    if as_json:
+        print_json(hits)
+        return
+    table = Table("Dossier", "Représentant", "Enfants", "Commune", "Téléphone", title=f"{len(hits)} foyer(s)")
+    for hit in hits:
+        table.add_row(hit.dossier, hit.representative, ", ".join(hit.children), hit.commune, hit.phone or "")
+    console.print(table)
+
+
+# ---------------------------------------------------------------- agents
+
+
+@agent_app.command("add")
+def agent_add(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="Identifiant de connexion.")],
+    name: Annotated[str, typer.Option("--name", help="Nom affiché.", prompt="Nom de l'agent")],
+    role: Annotated[str, typer.Option("--role", help="agent, supervisor ou staff.")] = "agent",
+) -> None:
+    """Crée un agent ; le mot de passe est demandé deux fois, jamais affiché ni stocké en clair."""
+    from mairie_tui.services.agents import add_agent
+    from mairie_tui.services.common import SYSTEM_ACTOR
+
+    st = state(ctx)
+    engine = st.engine()
+    password = typer.prompt("Mot de passe", hide_input=True)
+    again = typer.prompt("Mot de passe (encore)", hide_input=True)
+    if password != again:
+        fail("les deux mots de passe diffèrent.")
+    try:
+        agent = add_agent(
+            engine, login=login, name=name, role=role, password=password,
+            clock=st.settings.clock, actor=SYSTEM_ACTOR,
+        )
+    except ServiceError as exc:
+        fail(str(exc))
+    console.print(f"Agent « {agent.login} » créé ({agent.role_label}).")
+
+
+@agent_app.command("list")
+def agent_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Liste les agents."""
+    from mairie_tui.services.agents import get_agents
+
+    agents = get_agents(state(ctx).engine())
+    if as_json:
+        print_json(agents)
+        return
+    table = Table("Identifiant", "Nom", "Rôle", "Actif")
+    for agent in agents:
+        table.add_row(agent.login, agent.name, agent.role_label, "oui" if agent.active else "non")
+    console.print(table)
+
+
+# ---------------------------------------------------------------- outbox
+
+
+@outbox_app.command("list")
+def outbox_list(
+    ctx: typer.Context,
+    pending: Annotated[bool, typer.Option("--pending", help="Seulement les mails non envoyés.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Liste les mails aux familles (envoyés, en attente, en erreur)."""
+    from mairie_tui.services.outbox import list_outbox
+
+    items = list_outbox(state(ctx).engine(), pending_only=pending)
+    if as_json:
+        print_json(items)
+        return
+    table = Table("N°", "Destinataire", "Objet", "Créé le", "État")
+    for item in items:
+        table.add_row(str(item.id), item.recipient, item.subject,
+                      item.created_at.strftime("%d/%m/%Y %H:%M"), item.status_label)
+    console.print(table)
+
+
+@outbox_app.command("send")
+def outbox_send(ctx: typer.Context) -> None:
+    """Envoie les mails en attente par SMTP (MAIRIE_SMTP_HOST…)."""
+    from mairie_tui.services.outbox import send_pending
+
+    st = state(ctx)
+    if st.settings.smtp is None:
+        fail("aucun serveur SMTP configuré (MAIRIE_SMTP_HOST) : les mails restent dans la boîte d'envoi.")
+    sent, failed = send_pending(st.engine(), st.settings.smtp, st.settings.clock)
+    console.print(f"{sent} mail(s) envoyé(s), {failed} en erreur.")
+    if failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
