@@ -1,0 +1,53 @@
+"""Mails to families: kept in the outbox, sent by SMTP when configured, failures recorded."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import date
+
+from mairie_tui.config import SmtpSettings
+from mairie_tui.services.bookings import open_booking, validate_booking
+from mairie_tui.services.common import Actor
+from mairie_tui.services.demo import build_demo, seed_ids
+from mairie_tui.services.outbox import list_outbox, send_pending
+from mairie_tui.db import read_session
+
+AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
+
+
+class FakeSMTP:
+    sent: list = []
+    fail_on: str | None = None
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+
+    def send_message(self, message):
+        if FakeSMTP.fail_on and FakeSMTP.fail_on in message["To"]:
+            raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"inconnu")})
+        FakeSMTP.sent.append(message)
+
+    def quit(self):
+        pass
+
+
+def test_confirmation_mail_is_queued_then_sent(engine, seed_clock):
+    build_demo(engine, households=0)
+    with read_session(engine) as session:
+        ids = seed_ids(session)
+    booking = open_booking(engine, ids.enrolment_id, seed_clock)
+    booking.draft.toggle(date(2020, 9, 25), booking.units[0].id)
+    validate_booking(engine, booking, actor=AGENT, clock=seed_clock)
+    (item,) = list_outbox(engine, pending_only=True)
+    assert item.status_label == "en attente"
+    FakeSMTP.sent = []
+    FakeSMTP.fail_on = "orange.fr"
+    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=FakeSMTP) == (0, 1)
+    (item,) = list_outbox(engine, pending_only=True)
+    assert item.status_label == "erreur" and "inconnu" in (item.last_error or "")
+    FakeSMTP.fail_on = None
+    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=FakeSMTP) == (1, 0)
+    assert FakeSMTP.sent[0]["Subject"] == "Votre demande a été traitée"
+    assert "vendredi | 25/09/2020 | Repas | Ajout" in FakeSMTP.sent[0].get_content()
+    assert list_outbox(engine, pending_only=True) == []
+    assert list_outbox(engine)[0].status_label == "envoyé"
