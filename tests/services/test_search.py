@@ -1,0 +1,354 @@
+"""Household search on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from mairie_tui.db import make_engine, read_session, unit_of_work, upgrade
+from mairie_tui.models import Household, Person
+from mairie_tui.services.demo import build_demo
+from mairie_tui.services.search import (
+    HouseholdHit,
+    find_households,
+    household_document,
+    normalise,
+    query_words,
+    rebuild_index,
+    reindex_household,
+    search_households,
+)
+
+NOW = datetime(2020, 9, 15, 8, 0, tzinfo=UTC)
+OPERATOR_QUERIES = [
+    '"',
+    "*",
+    "(",
+    ")",
+    "NEAR",
+    "'",
+    "-",
+    ":",
+    "&",
+    "|",
+    "!",
+    "AND",
+    "NOT",
+    "^",
+    "+",
+]
+
+
+def add_household(
+    engine: Engine,
+    dossier: str,
+    commune: tuple[str, str],
+    members: list[tuple[str, str, str]],
+    *,
+    phone: str | None = None,
+    email: str | None = None,
+    index: bool = True,
+) -> int:
+    """Insert a household; members are (role, first name, last name)."""
+    with unit_of_work(engine) as session:
+        household = Household(
+            dossier=dossier,
+            postcode=commune[1],
+            commune_insee="30007",
+            commune_name=commune[0],
+            phone=phone,
+            email=email,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(household)
+        session.flush()
+        assert household.id is not None
+        for position, (role, first, last) in enumerate(members):
+            session.add(
+                Person(
+                    household_id=household.id,
+                    role=role,
+                    first_name=first,
+                    last_name=last,
+                    position=position,
+                )
+            )
+        if index:
+            reindex_household(session, household.id)
+        return household.id
+
+
+@pytest.fixture
+def families(engine: Engine) -> dict[str, int]:
+    build_demo(engine, households=0)
+    with unit_of_work(engine) as session:
+        rebuild_index(session)
+    test_id = 1
+    with read_session(engine) as session:
+        found = session.exec(select(Household.id).where(Household.dossier == "F-000001")).one()
+        assert found is not None
+        test_id = found
+    guerin = add_household(
+        engine,
+        "F-000002",
+        ("Alès", "30100"),
+        [
+            ("representative", "Hélène", "Guérin"),
+            ("co_representative", "François", "Guérin"),
+            ("child", "Élodie", "Guérin"),
+            ("child", "Noé", "Guérin"),
+        ],
+        phone="+33 6 12 34 56 78",
+        email="h.guerin@exemple.fr",
+    )
+    dartagnan = add_household(
+        engine,
+        "F-000003",
+        ("Saint-Christol-lez-Alès", "30380"),
+        [("representative", "Charles", "D'Artagnan"), ("child", "Œdipe", "D'Artagnan")],
+    )
+    martin = add_household(
+        engine,
+        "F-000004",
+        ("Alès", "30100"),
+        [("representative", "Zoé", "Martin"), ("child", "Élodie", "Martin")],
+    )
+    return {"test": test_id, "guerin": guerin, "dartagnan": dartagnan, "martin": martin}
+
+
+def ids(hits: list[HouseholdHit]) -> list[int]:
+    return [hit.id for hit in hits]
+
+
+def test_normalise_removes_case_accents_ligatures_and_punctuation() -> None:
+    assert normalise("Guérin") == "guerin"
+    assert normalise("ŒDIPE Cœur-de-Lion") == "oedipe coeur de lion"
+    assert normalise("D'Artagnan") == "d artagnan"
+    assert normalise("mairiedemons0517@orange.fr") == "mairiedemons0517 orange fr"
+    assert normalise("  F-000001 ") == "f 000001"
+    assert query_words('"NEAR"* (a) OR b:* & c | !d') == ["near", "a", "or", "b", "c", "d"]
+
+
+def test_household_document_holds_every_searchable_field() -> None:
+    household = Household(
+        dossier="F-000001",
+        postcode="30340",
+        commune_insee="30173",
+        commune_name="Mons",
+        phone="04 66 83 10 74",
+        email="mairiedemons0517@orange.fr",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    members = [
+        Person(
+            household_id=1, role="representative", first_name="Test 1", last_name="FAMILLE TEST"
+        ),
+        Person(
+            household_id=1,
+            role="child",
+            first_name="Jérémie",
+            last_name="Noël",
+            phone="+33 6 12 34 56 78",
+        ),
+    ]
+    words = household_document(household, members).split()
+    for expected in [
+        "test", "famille", "jeremie", "noel", "f", "000001", "f000001", "04", "66",
+        "0466831074", "mairiedemons0517", "orange", "fr", "mairiedemons0517orangefr",
+        "mons", "30340", "33612345678", "0612345678",
+    ]:  # fmt: skip
+        assert expected in words
+    assert words == [normalise(word) for word in words]
+
+
+def test_guerin_found_by_accentless_prefix_and_child_name(
+    engine: Engine, families: dict[str, int]
+) -> None:
+    for query in ["guerin", "GUER", "Guérin", "  guérin  ", "g", "élodie", "ELO", "noe", "Noé"]:
+        assert families["guerin"] in ids(find_households(engine, query)), query
+
+
+def test_guerin_hit_carries_plain_data(engine: Engine, families: dict[str, int]) -> None:
+    [hit] = find_households(engine, "guérin hélène")
+    assert hit == HouseholdHit(
+        id=families["guerin"],
+        dossier="F-000002",
+        representative="Hélène Guérin",
+        children=("Élodie", "Noé"),
+        commune="Alès",
+        phone="+33 6 12 34 56 78",
+        email="h.guerin@exemple.fr",
+    )
+    assert families["guerin"] in ids(find_households(engine, "0612"))
+
+
+FAMILLE_TEST_QUERIES = [
+    "famille test", "FAMILLE", "mons", "0466", "04 66 83", "mairiedemons", "F-000001", "000001",
+    "f000001", "30340", "jeannot", "mairiedemons0517@orange.fr", "Test 2",
+]  # fmt: skip
+
+
+def test_famille_test_found(engine: Engine, families: dict[str, int]) -> None:
+    for query in FAMILLE_TEST_QUERIES:
+        hits = find_households(engine, query)
+        assert ids(hits) == [families["test"]], query
+        assert hits[0].representative == "Test 1 FAMILLE TEST"
+        assert hits[0].children == ("Jeannot",)
+        assert hits[0].commune == "Mons"
+
+
+def test_operators_alone_never_raise_and_find_nothing(
+    engine: Engine, families: dict[str, int]
+) -> None:
+    # Alone, an operator is not a word: nothing to look for.  "NEAR", "AND",
+    # "NOT" are words, and no family holds them.
+    for query in OPERATOR_QUERIES + ["", "   ", "\t", "'-'", '""*()']:
+        assert find_households(engine, query) == [], query
+
+
+def test_fts_keyword_is_a_plain_prefix(engine: Engine, families: dict[str, int]) -> None:
+    # "OR" is the prefix of "orange" (FAMILLE TEST's email), not an operator.
+    assert ids(find_households(engine, "OR")) == [families["test"]]
+
+
+OPERATORS_INSIDE = [
+    ('"guérin"', "guerin"),
+    ("guer*", "guerin"),
+    ("(guerin)", "guerin"),
+    ("D'Artagnan", "dartagnan"),
+    ("d'art", "dartagnan"),
+    ("Saint-Christol", "dartagnan"),
+    ("oedipe", "dartagnan"),
+    ("Œdipe", "dartagnan"),
+    ("famille:test", "test"),
+    ("famille & test", "test"),
+    ("famille | test!", "test"),
+    ('"famille" -test', "test"),
+    ("famille NEAR test", None),
+    ("guerin OR martin", None),
+    ("mons OR", "test"),
+]
+
+
+def test_operators_inside_queries_are_plain_separators(
+    engine: Engine, families: dict[str, int]
+) -> None:
+    for query, family in OPERATORS_INSIDE:
+        expected = [families[family]] if family else []
+        assert ids(find_households(engine, query)) == expected, query
+
+
+def test_all_words_must_match(engine: Engine, families: dict[str, int]) -> None:
+    both = find_households(engine, "élodie")
+    assert sorted(ids(both)) == sorted([families["guerin"], families["martin"]])
+    # Sorted by representative's last name: Guérin before Martin.
+    assert ids(both) == [families["guerin"], families["martin"]]
+    assert ids(find_households(engine, "élodie martin")) == [families["martin"]]
+    assert ids(find_households(engine, "elodie 30100 gue")) == [families["guerin"]]
+    assert find_households(engine, "élodie mons") == []
+    assert find_households(engine, "guerin zzz") == []
+
+
+def test_results_sorted_and_limited(engine: Engine, families: dict[str, int]) -> None:
+    for n, name in enumerate(["Zola", "Abadie", "Martin", "Abadie"]):
+        add_household(
+            engine, f"F-00010{n}", ("Anduze", "30140"), [("representative", f"Prénom{3 - n}", name)]
+        )
+    hits = find_households(engine, "anduze")
+    assert [(h.representative, h.dossier) for h in hits] == [
+        ("Prénom0 Abadie", "F-000103"),
+        ("Prénom2 Abadie", "F-000101"),
+        ("Prénom1 Martin", "F-000102"),
+        ("Prénom3 Zola", "F-000100"),
+    ]
+    assert len(find_households(engine, "anduze", limit=2)) == 2
+    assert find_households(engine, "anduze", limit=0) == []
+
+
+def test_reindex_after_rename_finds_new_name_not_old(
+    engine: Engine, families: dict[str, int]
+) -> None:
+    with unit_of_work(engine) as session:
+        people = session.exec(select(Person).where(Person.household_id == families["guerin"])).all()
+        for person in people:
+            person.last_name = "Fabre"
+            session.add(person)
+        household = session.get(Household, families["guerin"])
+        assert household is not None
+        household.email = "h.fabre@exemple.fr"
+        session.add(household)
+        reindex_household(session, families["guerin"])
+    assert ids(find_households(engine, "fabre")) == [families["guerin"]]
+    assert find_households(engine, "guerin") == []
+    assert find_households(engine, "fabre")[0].representative == "Hélène Fabre"
+
+
+def test_reindex_of_deleted_household_drops_it(engine: Engine, families: dict[str, int]) -> None:
+    with unit_of_work(engine) as session:
+        for person in session.exec(select(Person).where(Person.household_id == families["martin"])):
+            session.delete(person)
+        household = session.get(Household, families["martin"])
+        session.delete(household)
+        session.flush()
+        reindex_household(session, families["martin"])
+    assert ids(find_households(engine, "élodie")) == [families["guerin"]]
+
+
+def test_unindexed_household_found_after_rebuild(engine: Engine, families: dict[str, int]) -> None:
+    lost = add_household(
+        engine, "F-000200", ("Bagard", "30140"), [("representative", "Ana", "Lopez")], index=False
+    )
+    assert find_households(engine, "lopez") == []
+    with unit_of_work(engine) as session:
+        assert rebuild_index(session) == 5
+    assert ids(find_households(engine, "lopez")) == [lost]
+    # A rebuild replaces the index: nothing is indexed twice.
+    with unit_of_work(engine) as session:
+        assert rebuild_index(session) == 5
+    assert ids(find_households(engine, "élodie")) == [families["guerin"], families["martin"]]
+    with read_session(engine) as session:
+        assert ids(search_households(session, "ana lopez bagard")) == [lost]
+
+
+def test_rebuild_index_on_empty_database_counts_zero(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        assert rebuild_index(session) == 0
+    assert find_households(engine, "a") == []
+
+
+@pytest.fixture(scope="module")
+def sqlite_families(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    path = tmp_path_factory.mktemp("search") / "search.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    build_demo(engine, households=0)
+    add_household(engine, "F-000002", ("Alès", "30100"), [("representative", "Hélène", "Guérin")])
+    return engine
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(query=st.text(max_size=30))
+def test_any_text_query_is_only_its_words(sqlite_families: Engine, query: str) -> None:
+    # Never raises, and nothing but the letters and digits counts.
+    assert find_households(sqlite_families, query) == find_households(
+        sqlite_families, " ".join(query_words(query))
+    )
+
+
+GUERIN_WORDS = ["helene", "guerin", "f", "000002", "f000002", "ales", "30100"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(query=st.text(alphabet=st.sampled_from("\"*()'-:&|!^+.NEARORguérin 0"), max_size=20))
+def test_operator_soup_is_a_plain_prefix_search(sqlite_families: Engine, query: str) -> None:
+    words = query_words(query)
+    matches = bool(words) and all(any(w.startswith(q) for w in GUERIN_WORDS) for q in words)
+    found = [hit.dossier for hit in find_households(sqlite_families, query)]
+    assert ("F-000002" in found) == matches
