@@ -88,7 +88,9 @@ class State:
         except DatabaseError as exc:
             fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - driver errors vary; say it in one line
-            fail(f"base de données inaccessible ({type(exc).__name__}) : {str(exc).splitlines()[0]}")
+            fail(
+                f"base de données inaccessible ({type(exc).__name__}) : {str(exc).splitlines()[0]}"
+            )
         return engine
 
 
@@ -101,11 +103,17 @@ def root(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Adresse de la base (sinon MAIRIE_DB_URL, sinon SQLite dans le dossier de données)."),
+        typer.Option(
+            "--db",
+            help="Adresse de la base (sinon MAIRIE_DB_URL, sinon SQLite dans le dossier de données).",
+        ),
     ] = None,
     now: Annotated[
         str | None,
-        typer.Option("--now", help="Date simulée AAAA-MM-JJTHH:MM, heure de Paris (mode formation ; sinon MAIRIE_NOW)."),
+        typer.Option(
+            "--now",
+            help="Date simulée AAAA-MM-JJTHH:MM, heure de Paris (mode formation ; sinon MAIRIE_NOW).",
+        ),
     ] = None,
     data_dir: Annotated[
         str | None, typer.Option("--data-dir", help="Dossier de données (sinon MAIRIE_DATA_DIR).")
@@ -122,8 +130,10 @@ def run_tui(st: State) -> None:
     from mairie_tui.services.agents import get_agents
 
     if not get_agents(engine):
-        fail("aucun agent dans cette base : créez-en un avec « mairie-tui agent add » "
-             "(ou une base de démonstration avec « mairie-tui demo »).")
+        fail(
+            "aucun agent dans cette base : créez-en un avec « mairie-tui agent add » "
+            "(ou une base de démonstration avec « mairie-tui demo »)."
+        )
     engine.dispose()
     from mairie_tui.tui.app import MairieApp
 
@@ -136,7 +146,9 @@ def run_tui(st: State) -> None:
 @app.command()
 def demo(
     ctx: typer.Context,
-    households: Annotated[int, typer.Option("--households", min=0, help="Nombre de foyers fictifs.")] = 200,
+    households: Annotated[
+        int, typer.Option("--households", min=0, help="Nombre de foyers fictifs.")
+    ] = 200,
     force: Annotated[bool, typer.Option("--force", help="Vider la base d'abord.")] = False,
 ) -> None:
     """Crée la base de démonstration (FAMILLE TEST, foyers fictifs, agents guichet / superviseur / cantine)."""
@@ -157,8 +169,12 @@ def demo(
         fail(str(exc))
     started = time.perf_counter()
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=errors, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
     ) as progress:
         task = progress.add_task("Démo", total=None)
 
@@ -210,9 +226,13 @@ def search(
     if as_json:
         print_json(hits)
         return
-    table = Table("Dossier", "Représentant", "Enfants", "Commune", "Téléphone", title=f"{len(hits)} foyer(s)")
+    table = Table(
+        "Dossier", "Représentant", "Enfants", "Commune", "Téléphone", title=f"{len(hits)} foyer(s)"
+    )
     for hit in hits:
-        table.add_row(hit.dossier, hit.representative, ", ".join(hit.children), hit.commune, hit.phone or "")
+        table.add_row(
+            hit.dossier, hit.representative, ", ".join(hit.children), hit.commune, hit.phone or ""
+        )
     console.print(table)
 
 
@@ -238,8 +258,13 @@ def agent_add(
         fail("les deux mots de passe diffèrent.")
     try:
         agent = add_agent(
-            engine, login=login, name=name, role=role, password=password,
-            clock=st.settings.clock, actor=SYSTEM_ACTOR,
+            engine,
+            login=login,
+            name=name,
+            role=role,
+            password=password,
+            clock=st.settings.clock,
+            actor=SYSTEM_ACTOR,
         )
     except ServiceError as exc:
         fail(str(exc))
@@ -267,7 +292,9 @@ def agent_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @outbox_app.command("list")
 def outbox_list(
     ctx: typer.Context,
-    pending: Annotated[bool, typer.Option("--pending", help="Seulement les mails non envoyés.")] = False,
+    pending: Annotated[
+        bool, typer.Option("--pending", help="Seulement les mails non envoyés.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Liste les mails aux familles (envoyés, en attente, en erreur)."""
@@ -279,8 +306,13 @@ def outbox_list(
         return
     table = Table("N°", "Destinataire", "Objet", "Créé le", "État")
     for item in items:
-        table.add_row(str(item.id), item.recipient, item.subject,
-                      item.created_at.strftime("%d/%m/%Y %H:%M"), item.status_label)
+        table.add_row(
+            str(item.id),
+            item.recipient,
+            item.subject,
+            item.created_at.strftime("%d/%m/%Y %H:%M"),
+            item.status_label,
+        )
     console.print(table)
 
 
@@ -291,7 +323,9 @@ def outbox_send(ctx: typer.Context) -> None:
 
     st = state(ctx)
     if st.settings.smtp is None:
-        fail("aucun serveur SMTP configuré (MAIRIE_SMTP_HOST) : les mails restent dans la boîte d'envoi.")
+        fail(
+            "aucun serveur SMTP configuré (MAIRIE_SMTP_HOST) : les mails restent dans la boîte d'envoi."
+        )
     sent, failed = send_pending(st.engine(), st.settings.smtp, st.settings.clock)
     console.print(f"{sent} mail(s) envoyé(s), {failed} en erreur.")
     if failed:

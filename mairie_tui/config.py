@@ -80,9 +80,7 @@ def _check_data_dir(path: Path) -> Path:
         probe.unlink()
     except OSError as exc:
         reason = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
-        raise SettingsError(
-            f"dossier de données inutilisable : {path} ({reason})"
-        ) from None
+        raise SettingsError(f"dossier de données inutilisable : {path} ({reason})") from None
     return path
 
 
@@ -105,9 +103,7 @@ def normalise_db_url(url: str) -> str:
     elif parsed.database and parsed.database != ":memory:":
         parent = Path(parsed.database).expanduser().parent
         if not parent.exists():
-            raise SettingsError(
-                f"dossier de la base SQLite introuvable : {parent}"
-            )
+            raise SettingsError(f"dossier de la base SQLite introuvable : {parent}")
     return parsed.render_as_string(hide_password=False)
 
 
@@ -120,9 +116,7 @@ def load_settings(
 ) -> Settings:
     """Build Settings; explicit arguments win over MAIRIE_* variables."""
     env = dict(os.environ if environ is None else environ)
-    directory = _check_data_dir(
-        Path(data_dir or env.get("MAIRIE_DATA_DIR") or default_data_dir())
-    )
+    directory = _check_data_dir(Path(data_dir or env.get("MAIRIE_DATA_DIR") or default_data_dir()))
     url = db_url or env.get("MAIRIE_DB_URL") or f"sqlite:///{directory / 'mairie.db'}"
     url = normalise_db_url(url)
     now_text = now or env.get("MAIRIE_NOW")

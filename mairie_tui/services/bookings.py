@@ -526,9 +526,12 @@ def _check(loaded: _Loaded, lines: list[RecapLine], actor: Actor) -> list[str]:
             problems.append(f"{where} : aucune réservation à annuler")
             continue
         status = loaded.ctx.status(line.day, unit, has_booking=held)
-        if status.state is DayState.OPEN:
-            pass
-        elif status.state is DayState.LOCKED and line.forced_reason and actor.is_supervisor:
+        if (
+            status.state is DayState.OPEN
+            or status.state is DayState.LOCKED
+            and line.forced_reason
+            and actor.is_supervisor
+        ):
             pass
         else:
             problems.append(f"{where} : {status.reason}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ class OutboxItem:
         return "erreur" if self.last_error else "en attente"
 
 
-def list_outbox(engine: Engine, *, pending_only: bool = False, limit: int = 200) -> list[OutboxItem]:
+def list_outbox(
+    engine: Engine, *, pending_only: bool = False, limit: int = 200
+) -> list[OutboxItem]:
     with read_session(engine) as session:
         query = select(OutboxEmail).order_by(col(OutboxEmail.id).desc()).limit(limit)
         if pending_only:
@@ -69,7 +72,9 @@ def send_pending(
         pending = [
             (mail.id, mail.recipient, mail.subject, mail.body)
             for mail in session.exec(
-                select(OutboxEmail).where(col(OutboxEmail.sent_at).is_(None)).order_by(col(OutboxEmail.id))
+                select(OutboxEmail)
+                .where(col(OutboxEmail.sent_at).is_(None))
+                .order_by(col(OutboxEmail.id))
             )
         ]
     sent = failed = 0
@@ -82,7 +87,9 @@ def send_pending(
         if smtp.user:
             server.login(smtp.user, smtp.password or "")
     except (OSError, smtplib.SMTPException) as exc:
-        _record_failure(engine, [mail_id for mail_id, *_ in pending if mail_id is not None], str(exc))
+        _record_failure(
+            engine, [mail_id for mail_id, *_ in pending if mail_id is not None], str(exc)
+        )
         return 0, len(pending)
     try:
         for mail_id, recipient, subject, body in pending:
@@ -106,10 +113,8 @@ def send_pending(
                     session.add(mail)
             sent += 1
     finally:
-        try:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             server.quit()
-        except (OSError, smtplib.SMTPException):
-            pass
     return sent, failed
 
 

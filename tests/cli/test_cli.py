@@ -31,7 +31,11 @@ def invoke(args, env, input=None):
         (["agent", "list"], {"MAIRIE_NOW": "demain"}, "date simulée invalide : « demain »"),
         (["--db", "oracle://x/y", "agent", "list"], {}, "base de données non prise en charge"),
         (["--db", "pas une url", "agent", "list"], {}, "adresse de base de données invalide"),
-        (["--db", "sqlite:////nulle/part/ici.db", "agent", "list"], {}, "dossier de la base SQLite introuvable"),
+        (
+            ["--db", "sqlite:////nulle/part/ici.db", "agent", "list"],
+            {},
+            "dossier de la base SQLite introuvable",
+        ),
     ],
 )
 def test_bad_settings_give_one_french_line_and_status_2(tmp_path, args, extra_env, message):
@@ -46,13 +50,18 @@ def test_bad_settings_give_one_french_line_and_status_2(tmp_path, args, extra_en
 def test_unwritable_data_dir_is_refused(tmp_path):
     blocker = tmp_path / "fichier"
     blocker.write_text("x")
-    result = runner.invoke(app, ["agent", "list"], env={"MAIRIE_DATA_DIR": str(blocker), "MAIRIE_DB_URL": ""})
+    result = runner.invoke(
+        app, ["agent", "list"], env={"MAIRIE_DATA_DIR": str(blocker), "MAIRIE_DB_URL": ""}
+    )
     assert result.exit_code == 2
     assert "dossier de données inutilisable" in result.stderr
 
 
 def test_unreachable_database_is_said_in_french(tmp_path):
-    env = {"MAIRIE_DATA_DIR": str(tmp_path), "MAIRIE_DB_URL": "postgresql://personne@127.0.0.1:1/rien"}
+    env = {
+        "MAIRIE_DATA_DIR": str(tmp_path),
+        "MAIRIE_DB_URL": "postgresql://personne@127.0.0.1:1/rien",
+    }
     result = runner.invoke(app, ["agent", "list"], env=env)
     assert result.exit_code == 2
     assert "base de données inaccessible" in result.stderr
@@ -77,7 +86,11 @@ def test_demo_then_search_and_agents_as_json(env):
 
 
 def test_agent_add_asks_the_password_twice_and_stores_a_hash(env, db_url):
-    result = invoke(["agent", "add", "lea.b", "--name", "Léa B", "--role", "supervisor"], env, input="motdepasse1\nmotdepasse1\n")
+    result = invoke(
+        ["agent", "add", "lea.b", "--name", "Léa B", "--role", "supervisor"],
+        env,
+        input="motdepasse1\nmotdepasse1\n",
+    )
     assert result.exit_code == 0, result.output
     assert "motdepasse1" not in result.output
     engine = make_engine(db_url)
@@ -86,9 +99,15 @@ def test_agent_add_asks_the_password_twice_and_stores_a_hash(env, db_url):
         assert agent.password_hash.startswith("$argon2id$")
         assert "motdepasse1" not in agent.password_hash
     engine.dispose()
-    mismatch = invoke(["agent", "add", "autre", "--name", "Autre"], env, input="motdepasse1\nmotdepasse2\n")
+    mismatch = invoke(
+        ["agent", "add", "autre", "--name", "Autre"], env, input="motdepasse1\nmotdepasse2\n"
+    )
     assert mismatch.exit_code == 2 and "diffèrent" in mismatch.stderr
-    bad_role = invoke(["agent", "add", "x.y", "--name", "X", "--role", "maire"], env, input="motdepasse1\nmotdepasse1\n")
+    bad_role = invoke(
+        ["agent", "add", "x.y", "--name", "X", "--role", "maire"],
+        env,
+        input="motdepasse1\nmotdepasse1\n",
+    )
     assert bad_role.exit_code == 2 and "Rôle inconnu" in bad_role.stderr
 
 

@@ -35,7 +35,7 @@ def test_good_password_signs_in_and_is_audited(agents, seed_clock):
 
 def test_three_wrong_passwords_slow_the_next_tries(agents, seed_clock):
     slept: list[float] = []
-    for attempt in range(3):
+    for _attempt in range(3):
         with pytest.raises(AuthenticationError, match="Identifiant ou mot de passe incorrect"):
             authenticate(agents, "guichet", "faux", seed_clock, sleep=slept.append)
     assert slept == []
@@ -66,11 +66,43 @@ def test_unknown_login_and_inactive_agent_are_refused(agents, seed_clock):
 def test_only_a_supervisor_creates_agents(agents, seed_clock):
     clerk = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
     with pytest.raises(PermissionDenied):
-        add_agent(agents, login="nouveau", name="N", role="agent", password="assez-long", clock=seed_clock, actor=clerk)
+        add_agent(
+            agents,
+            login="nouveau",
+            name="N",
+            role="agent",
+            password="assez-long",
+            clock=seed_clock,
+            actor=clerk,
+        )
     with pytest.raises(ServiceError, match="existe déjà"):
-        add_agent(agents, login="guichet", name="G", role="agent", password="assez-long", clock=seed_clock, actor=SYSTEM_ACTOR)
+        add_agent(
+            agents,
+            login="guichet",
+            name="G",
+            role="agent",
+            password="assez-long",
+            clock=seed_clock,
+            actor=SYSTEM_ACTOR,
+        )
     with pytest.raises(ServiceError, match="trop court"):
-        add_agent(agents, login="court", name="C", role="agent", password="abc", clock=seed_clock, actor=SYSTEM_ACTOR)
-    created = add_agent(agents, login="Nouveau", name="Nadia Ouali", role="staff", password="assez-long", clock=seed_clock, actor=SYSTEM_ACTOR)
+        add_agent(
+            agents,
+            login="court",
+            name="C",
+            role="agent",
+            password="abc",
+            clock=seed_clock,
+            actor=SYSTEM_ACTOR,
+        )
+    created = add_agent(
+        agents,
+        login="Nouveau",
+        name="Nadia Ouali",
+        role="staff",
+        password="assez-long",
+        clock=seed_clock,
+        actor=SYSTEM_ACTOR,
+    )
     assert (created.login, created.role_label) == ("nouveau", "Personnel école")
     assert authenticate(agents, "nouveau", "assez-long", seed_clock).is_staff

@@ -57,7 +57,9 @@ def live_bookings(engine, enrolment_id):
     force=st.booleans(),
     supervisor=st.booleans(),
 )
-def test_validation_never_writes_a_booking_on_a_day_that_is_not_open(seeded, now, days, force, supervisor):
+def test_validation_never_writes_a_booking_on_a_day_that_is_not_open(
+    seeded, now, days, force, supervisor
+):
     engine, ids = seeded
     clock = FrozenClock(now)
     actor = SUPERVISOR if supervisor else AGENT

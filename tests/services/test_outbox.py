@@ -6,11 +6,11 @@ import smtplib
 from datetime import date
 
 from mairie_tui.config import SmtpSettings
+from mairie_tui.db import read_session
 from mairie_tui.services.bookings import open_booking, validate_booking
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
 from mairie_tui.services.outbox import list_outbox, send_pending
-from mairie_tui.db import read_session
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 
@@ -42,11 +42,17 @@ def test_confirmation_mail_is_queued_then_sent(engine, seed_clock):
     assert item.status_label == "en attente"
     FakeSMTP.sent = []
     FakeSMTP.fail_on = "orange.fr"
-    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=FakeSMTP) == (0, 1)
+    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=FakeSMTP) == (
+        0,
+        1,
+    )
     (item,) = list_outbox(engine, pending_only=True)
     assert item.status_label == "erreur" and "inconnu" in (item.last_error or "")
     FakeSMTP.fail_on = None
-    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=FakeSMTP) == (1, 0)
+    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=FakeSMTP) == (
+        1,
+        0,
+    )
     assert FakeSMTP.sent[0]["Subject"] == "Votre demande a été traitée"
     assert "vendredi | 25/09/2020 | Repas | Ajout" in FakeSMTP.sent[0].get_content()
     assert list_outbox(engine, pending_only=True) == []

@@ -29,18 +29,18 @@ def test_booking_is_unique_per_enrolment_day_unit(engine):
     build_demo(engine, households=0)
     with read_session(engine) as session:
         ids = seed_ids(session)
-    row = dict(enrolment_id=ids.enrolment_id, day=date(2020, 9, 25), unit_id=ids.unit_id, updated_at=NOW)
+    row = dict(
+        enrolment_id=ids.enrolment_id, day=date(2020, 9, 25), unit_id=ids.unit_id, updated_at=NOW
+    )
     with unit_of_work(engine) as session:
         session.add(Booking(**row))
-    with pytest.raises(IntegrityError):
-        with unit_of_work(engine) as session:
-            session.add(Booking(**row))
+    with pytest.raises(IntegrityError), unit_of_work(engine) as session:
+        session.add(Booking(**row))
 
 
 def test_foreign_keys_are_enforced(engine):
-    with pytest.raises(IntegrityError):
-        with unit_of_work(engine) as session:
-            session.add(Booking(enrolment_id=424242, day=date(2020, 9, 25), unit_id=1, updated_at=NOW))
+    with pytest.raises(IntegrityError), unit_of_work(engine) as session:
+        session.add(Booking(enrolment_id=424242, day=date(2020, 9, 25), unit_id=1, updated_at=NOW))
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(engine):

@@ -1,8 +1,7 @@
 from sqlalchemy import inspect
 
-from mairie_tui.db import current_revision, head_revision
+from mairie_tui.db import current_revision, head_revision, read_session
 from mairie_tui.services.demo import build_demo, seed_ids
-from mairie_tui.db import read_session
 
 
 def test_schema_is_at_head_and_seed_loads(engine):
