@@ -27,7 +27,6 @@ from tests.domain.domain_helpers import (
     MON_TUE_THU_FRI,
     REPAS,
     SEED_END,
-    SEED_HOLIDAY_RANGES,
     SEED_START,
     d,
     every_day,
@@ -603,7 +602,8 @@ def test_parse_date(text: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["31/02/2021", "32/01/2020", "abc", "", "25/09", "25/09/20", "25/09/2020/1", "aa/bb/cccc"]
+    "text",
+    ["31/02/2021", "32/01/2020", "abc", "", "25/09", "25/09/20", "25/09/2020/1", "aa/bb/cccc"],
 )
 def test_parse_date_errors_are_french(text: str) -> None:
     with pytest.raises(ValueError) as error:

@@ -15,8 +15,8 @@ from mairie_tui.domain.draft import (
     EditResult,
     RecapLine,
     Skip,
-    WeekParity,
     WeeklyPattern,
+    WeekParity,
     apply_recap,
     recap_totals,
     unit_by_name,
@@ -83,7 +83,11 @@ def test_seed_scenario_recap_in_date_order(order: tuple[str, str, str]) -> None:
     ]
     assert all(line.forced_reason is None and not line.was_pending for line in recap)
     assert recap_totals(recap) == {ChangeKind.ADD: 3, ChangeKind.REMOVE: 0}
-    assert apply_recap([], recap) == {(d("25/09/2020"), R), (d("28/09/2020"), R), (d("29/09/2020"), R)}
+    assert apply_recap([], recap) == {
+        (d("25/09/2020"), R),
+        (d("28/09/2020"), R),
+        (d("29/09/2020"), R),
+    }
     assert draft.dirty
     assert all(draft.is_ticked(d(text), R) for text in order)
 
@@ -216,7 +220,9 @@ def test_discard() -> None:
 # ------------------------------------------------------------------ bulk edits
 
 OCTOBER = list(every_day(d("01/10/2020"), d("31/10/2020")))
-OCTOBER_OPEN = [day for day in OCTOBER if day.weekday() in (0, 1, 3, 4) and not in_seed_holidays(day)]
+OCTOBER_OPEN = [
+    day for day in OCTOBER if day.weekday() in (0, 1, 3, 4) and not in_seed_holidays(day)
+]
 
 
 def test_tout_cocher_over_october_2020() -> None:
@@ -254,8 +260,19 @@ def test_bulk_edits_never_force() -> None:
     draft = draft_at("2020-09-23T08:00")  # weeks 39 and 40 are locked
     result = draft.set_range(d("21/09/2020"), d("09/10/2020"), True)
     locked = sorted(skip.day for skip in result.skipped if skip.state is DayState.LOCKED)
-    assert locked == [d(t) for t in ("21/09/2020", "22/09/2020", "24/09/2020", "25/09/2020",
-                                       "28/09/2020", "29/09/2020", "01/10/2020", "02/10/2020")]
+    assert locked == [
+        d(t)
+        for t in (
+            "21/09/2020",
+            "22/09/2020",
+            "24/09/2020",
+            "25/09/2020",
+            "28/09/2020",
+            "29/09/2020",
+            "01/10/2020",
+            "02/10/2020",
+        )
+    ]
     assert [day for day, _unit in result.changed] == [
         d(t) for t in ("05/10/2020", "06/10/2020", "08/10/2020", "09/10/2020")
     ]
@@ -282,10 +299,16 @@ def test_summary_wording() -> None:
 SEPT_EVERY = [1, 3, 4, 7, 8, 10, 11, 14, 15, 17, 18, 21, 22, 24, 25, 28, 29]
 
 
-def pattern(parity: WeekParity, start: str = "01/09/2020", end: str = "30/09/2020",
-            weekdays: frozenset[int] = MON_TUE_THU_FRI, tick: bool = True) -> WeeklyPattern:
-    return WeeklyPattern(weekdays=weekdays, unit_ids=(R,), start=d(start), end=d(end),
-                         parity=parity, tick=tick)
+def pattern(
+    parity: WeekParity,
+    start: str = "01/09/2020",
+    end: str = "30/09/2020",
+    weekdays: frozenset[int] = MON_TUE_THU_FRI,
+    tick: bool = True,
+) -> WeeklyPattern:
+    return WeeklyPattern(
+        weekdays=weekdays, unit_ids=(R,), start=d(start), end=d(end), parity=parity, tick=tick
+    )
 
 
 def test_pattern_dates_every_odd_even_september_2020() -> None:
@@ -293,7 +316,17 @@ def test_pattern_dates_every_odd_even_september_2020() -> None:
     # ISO weeks 37 (07-13/09) and 39 (21-27/09) are odd.
     assert [day.day for day in pattern(WeekParity.ODD).dates()] == [7, 8, 10, 11, 21, 22, 24, 25]
     # Weeks 36 (from 31/08), 38 and 40 (to 04/10) are even.
-    assert [day.day for day in pattern(WeekParity.EVEN).dates()] == [1, 3, 4, 14, 15, 17, 18, 28, 29]
+    assert [day.day for day in pattern(WeekParity.EVEN).dates()] == [
+        1,
+        3,
+        4,
+        14,
+        15,
+        17,
+        18,
+        28,
+        29,
+    ]
 
 
 def test_pattern_bounds_are_included() -> None:
@@ -337,15 +370,22 @@ def test_pattern_over_the_whole_seed_period() -> None:
 
 def test_untick_pattern() -> None:
     bookable = [
-        day for day in every_day(SEED_START, SEED_END)
+        day
+        for day in every_day(SEED_START, SEED_END)
         if day.weekday() in (0, 1, 3, 4) and not in_seed_holidays(day)
     ]
     existing = {(day, R): BookingMark.BOOKED for day in bookable}
     draft = draft_at(BEFORE_PERIOD.isoformat(), existing=existing)
     # Alternating custody: no Friday meals on even weeks.
     result = draft.apply_pattern(
-        WeeklyPattern(weekdays=frozenset({4}), unit_ids=(R,), start=SEED_START, end=SEED_END,
-                      parity=WeekParity.EVEN, tick=False)
+        WeeklyPattern(
+            weekdays=frozenset({4}),
+            unit_ids=(R,),
+            start=SEED_START,
+            end=SEED_END,
+            parity=WeekParity.EVEN,
+            tick=False,
+        )
     )
     removed = [day for day in bookable if day.weekday() == 4 and day.isocalendar().week % 2 == 0]
     assert [day for day, _unit in result.changed] == removed
@@ -362,8 +402,9 @@ def test_pattern_then_untick_pattern_gives_back_the_draft() -> None:
     draft = draft_at(BEFORE_PERIOD.isoformat())
     add = WeeklyPattern(weekdays=MON_TUE_THU_FRI, unit_ids=(R,), start=SEED_START, end=SEED_END)
     draft.apply_pattern(add)
-    remove = WeeklyPattern(weekdays=MON_TUE_THU_FRI, unit_ids=(R,), start=SEED_START,
-                           end=SEED_END, tick=False)
+    remove = WeeklyPattern(
+        weekdays=MON_TUE_THU_FRI, unit_ids=(R,), start=SEED_START, end=SEED_END, tick=False
+    )
     result = draft.apply_pattern(remove)
     assert len(result.changed) == 141
     assert not draft.dirty
@@ -398,8 +439,12 @@ def test_full_day_is_skipped_for_a_new_booking_only() -> None:
 
 def test_recap_sorts_by_date_then_unit_position() -> None:
     draft = draft_at(units=(MATIN, SOIR))
-    for text, unit in (("29/09/2020", SOIR), ("28/09/2020", SOIR), ("29/09/2020", MATIN),
-                       ("28/09/2020", MATIN)):
+    for text, unit in (
+        ("29/09/2020", SOIR),
+        ("28/09/2020", SOIR),
+        ("29/09/2020", MATIN),
+        ("28/09/2020", MATIN),
+    ):
         draft.toggle(d(text), unit.id)
     assert texts(draft) == [
         "lundi | 28/09/2020 | Matin | Ajout",
