@@ -1,0 +1,130 @@
+"""MairieApp: the counter agents' terminal application.
+
+The app holds the settings, the clock, the signed-in agent and the engine;
+screens call services in thread workers (see screens/base.py). Heavy modules
+(SQLAlchemy, the services) are imported on first use, so that the sign-in
+screen is up as fast as a bare Textual app.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from mairie_tui.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from mairie_tui.clock import Clock
+    from mairie_tui.services.common import Actor
+
+APP_NAME = "Mairie Prim' · Guichet unique"
+
+
+class MairieApp(App[None]):
+    """Guichet unique Mairie Prim': sign-in, households, bookings."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = APP_NAME
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quitter", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else load_settings()
+        self.clock: Clock = self.settings.clock
+        self.actor: Actor | None = None
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
+
+    # ------------------------------------------------------------ database
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, built on first use (in a worker thread, never at import)."""
+        with self._engine_lock:
+            if self._engine is None:
+                from mairie_tui.db import make_engine
+
+                self._engine = make_engine(self.settings.db_url)
+            return self._engine
+
+    def on_unmount(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+    # ------------------------------------------------------------ screens
+
+    def on_mount(self) -> None:
+        from mairie_tui.tui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+
+    def sign_in(self, actor: Actor) -> None:
+        """After sign-in: households for counter agents, the lists for school staff."""
+        self.actor = actor
+        if actor.is_staff:
+            from mairie_tui.tui.screens.staff import ListsScreen
+
+            self.switch_screen(ListsScreen())
+        else:
+            from mairie_tui.tui.screens.search import SearchScreen
+
+            self.switch_screen(SearchScreen())
+
+    def sign_out(self) -> None:
+        from mairie_tui.tui.screens.login import LoginScreen
+
+        self.actor = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(LoginScreen())
+
+    def go_to_search(self) -> None:
+        """Back to the household search, whatever is open above it."""
+        from mairie_tui.tui.screens.search import SearchScreen
+
+        if self.actor is None or self.actor.is_staff:
+            self.notify("La recherche de foyer est réservée aux agents d'accueil.", severity="warning")
+            return
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, SearchScreen):
+            self.pop_screen()
+        if isinstance(self.screen, SearchScreen):
+            self.screen.focus_search()
+
+    def coming_soon(self, what: str) -> None:
+        self.notify(f"{what} : bientôt disponible.", title="Bientôt disponible")
+
+    # ------------------------------------------------------------ command palette
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        if self.actor is not None and not self.actor.is_staff:
+            yield SystemCommand(
+                "Foyer : rechercher…", "Retour à la recherche de foyer", self.go_to_search
+            )
+            yield SystemCommand(
+                "Demandes : à instruire",
+                "Les demandes des familles à traiter",
+                lambda: self.coming_soon("Demandes à instruire"),
+            )
+        if self.actor is not None:
+            yield SystemCommand(
+                "Listes : effectifs du jour",
+                "Enfants inscrits et réservés par site",
+                lambda: self.coming_soon("Listes"),
+            )
+            yield SystemCommand("Session : se déconnecter", "Retour à la connexion", self.sign_out)
+        help_action = getattr(screen, "action_help", None)
+        if help_action is not None:
+            yield SystemCommand("Aide : cet écran", "Touches et explications (f1)", help_action)
+        yield SystemCommand("Application : quitter", "Fermer l'application (ctrl+q)", self.exit)

@@ -1,0 +1,30 @@
+"""One place that turns any failure of a service call into a French sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def french_message(error: BaseException | None) -> str:
+    """The message shown to the agent: the service's own words, never a traceback."""
+    # Imported here: the sign-in screen must appear before SQLAlchemy is loaded.
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from mairie_tui.db import DatabaseError
+    from mairie_tui.services.errors import ServiceError
+
+    if error is None:
+        return "Erreur inconnue."
+    if isinstance(error, ServiceError):
+        text = error.message
+        problems: Any = getattr(error, "problems", None)
+        if problems:
+            text += "\n" + "\n".join(f"• {problem}" for problem in problems)
+        return text
+    if isinstance(error, DatabaseError):
+        return str(error)
+    if isinstance(error, OperationalError):
+        return "Base de données indisponible ou occupée : réessayez dans un instant."
+    if isinstance(error, SQLAlchemyError):
+        return "Erreur de base de données : l'opération n'a pas été enregistrée."
+    return f"Erreur inattendue ({type(error).__name__}) : l'opération n'a pas abouti."

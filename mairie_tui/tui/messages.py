@@ -1,0 +1,27 @@
+"""Application-wide messages (screen-specific ones live in their widget)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from mairie_tui.services.bookings import ValidationResult
+    from mairie_tui.services.common import Actor
+
+
+@dataclass
+class SignedIn(Message):
+    """An agent signed in: the app shows the screen their role allows."""
+
+    actor: Actor
+
+
+@dataclass
+class BookingValidated(Message):
+    """A booking change was written: the Foyer screen reloads its data."""
+
+    household_id: int
+    result: ValidationResult

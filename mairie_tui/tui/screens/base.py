@@ -1,0 +1,93 @@
+"""What every screen shares: header and footer, help on f1, service calls in workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from mairie_tui.tui.errors import french_message
+
+if TYPE_CHECKING:
+    from mairie_tui.tui.app import MairieApp
+
+T = TypeVar("T")
+Done = Callable[[Any], None]
+Failed = Callable[[str, BaseException | None], None]
+
+
+class ServiceCalls:
+    """Run a service in a thread worker; its result or its French error comes back here.
+
+    Every database call of the interface goes through `call_service`: the UI
+    thread never waits on the database, a newer call of the same group
+    replaces an older one (exclusive), and one handler turns failures into a
+    French message shown where it concerns (`show_error`, or the `failed`
+    callback given).
+    """
+
+    _service_callbacks: dict[Worker[Any], tuple[Done, Failed | None]]
+
+    def call_service(
+        self,
+        group: str,
+        call: Callable[[], T],
+        done: Callable[[T], None],
+        *,
+        failed: Failed | None = None,
+    ) -> Worker[T]:
+        node = cast(Screen[Any], self)
+        if not hasattr(self, "_service_callbacks"):
+            self._service_callbacks = {}
+        worker: Worker[T] = node.run_worker(
+            call, name=group, group=group, thread=True, exclusive=True, exit_on_error=False
+        )
+        self._service_callbacks[worker] = (cast(Done, done), failed)
+        return worker
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        callbacks = getattr(self, "_service_callbacks", {}).get(event.worker)
+        if callbacks is None:
+            return
+        done, failed = callbacks
+        if event.state is WorkerState.SUCCESS:
+            del self._service_callbacks[event.worker]
+            done(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            del self._service_callbacks[event.worker]
+            error = event.worker.error
+            message = french_message(error)
+            cast(Screen[Any], self).log.error(f"service {event.worker.name}: {error!r}")
+            (failed or self.show_error)(message, error)
+        elif event.state is WorkerState.CANCELLED:
+            del self._service_callbacks[event.worker]
+
+    def show_error(self, message: str, error: BaseException | None = None) -> None:
+        cast(Screen[Any], self).notify(message, title="Erreur", severity="error", timeout=8)
+
+    @property
+    def mairie(self) -> MairieApp:
+        return cast("MairieApp", cast(Screen[Any], self).app)
+
+
+class MairieScreen(ServiceCalls, Screen[None]):
+    """A full screen of the application."""
+
+    TITLE_TEXT: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Aide", id="screen.help"),
+    ]
+
+    def action_help(self) -> None:
+        from mairie_tui.tui.screens.modals import HelpModal
+
+        self.app.push_screen(HelpModal(self.TITLE_TEXT, self.HELP, self))
+
+
+class MairieModal(ServiceCalls, ModalScreen[T]):
+    """A modal dialog that may call services too."""

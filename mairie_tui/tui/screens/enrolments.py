@@ -1,0 +1,106 @@
+"""MODIFIER LES RÉSERVATIONS: the household's enrolments, enter starts a booking."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Static
+
+from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from mairie_tui.services.bookings import BookingSession
+    from mairie_tui.services.households import HouseholdView
+
+
+class EnrolmentsScreen(MairieScreen):
+    """Modifier les réservations.
+
+    | Key | Action |
+    | :- | :- |
+    | up / down | Choisir l'inscription. |
+    | enter | COMMENCER : ouvrir le calendrier. |
+    | escape | Retour au foyer. |
+    """
+
+    TITLE_TEXT = "Modifier les réservations"
+    HELP = (
+        "Une ligne par inscription d'un enfant du foyer. `entrée` ouvre le calendrier "
+        "de l'inscription en surbrillance (étape 1 — MA DEMANDE)."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Aide", id="screen.help"),
+        Binding("enter", "start", "Commencer", id="enrolments.start"),
+        Binding("escape", "back", "Retour au foyer", id="enrolments.back"),
+    ]
+
+    def __init__(self, household: HouseholdView) -> None:
+        super().__init__()
+        self.household = household
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(self.TITLE_TEXT)
+        with Vertical(id="enrolments-body"):
+            yield Static("MA FAMILLE", classes="muted")
+            yield Static("MODIFIER LES RÉSERVATIONS", classes="panel-title")
+            table: DataTable[str] = DataTable(id="enrolment-table", cursor_type="row")
+            yield table
+            yield Static(
+                "Vérifiez que l'enfant est bien inscrit à l'activité, puis `entrée` pour commencer.",
+                id="enrolments-status",
+                classes="muted",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#enrolment-table", DataTable)
+        table.add_column("Enfant", width=16)
+        table.add_column("Activité", width=30)
+        table.add_column("Site", width=38)
+        table.add_column("Période", width=28)
+        for enrolment in self.household.enrolments:
+            table.add_row(
+                enrolment.child_name,
+                enrolment.activity_name,
+                enrolment.site,
+                enrolment.period_text,
+                key=str(enrolment.id),
+            )
+        table.move_cursor(row=0)
+        table.focus()
+
+    @on(DataTable.RowSelected, "#enrolment-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        table = self.query_one("#enrolment-table", DataTable)
+        if not table.row_count:
+            return
+        enrolment = self.household.enrolments[table.cursor_row]
+        self.query_one("#enrolments-status", Static).update("Ouverture du calendrier…")
+        app = self.mairie
+
+        def call() -> BookingSession:
+            from mairie_tui.services.bookings import open_booking
+
+            return open_booking(app.engine, enrolment.id, app.clock)
+
+        self.call_service("open-booking", call, self._opened)
+
+    def show_error(self, message: str, error: BaseException | None = None) -> None:
+        self.query_one("#enrolments-status", Static).update(f"[b red]{message}[/]")
+
+    def _opened(self, booking: BookingSession) -> None:
+        from mairie_tui.tui.screens.booking import BookingScreen
+
+        self.query_one("#enrolments-status", Static).update("")
+        self.app.push_screen(BookingScreen(booking))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

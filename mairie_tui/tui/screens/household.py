@@ -1,0 +1,206 @@
+"""Foyer: the household as the families' portal shows it, and what to do for it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from mairie_tui.domain import fr
+from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from mairie_tui.services.households import HouseholdView, PersonView
+
+FAMILY_ACTIONS = (
+    ("reservations", "Modifier les réservations"),
+    ("absence", "Signaler une absence"),
+    ("tarifs", "Simulation des tarifs"),
+    ("carte", "J'ai perdu ma carte"),
+)
+DASHBOARD_ACTIONS = (
+    ("demandes", "Demandes"),
+    ("documents", "Mes documents"),
+    ("coordonnees", "Coordonnées"),
+)
+DEMARCHES = (
+    ("informations", "Demande d'informations"),
+    ("acte-naissance", "Demander un acte de naissance"),
+    ("acte-mariage", "Demander un acte de mariage"),
+    ("acte-deces", "Demander un acte de décès"),
+    ("rendez-vous", "Prise de rendez-vous"),
+    ("toutes", "TOUTES LES DÉMARCHES"),
+)
+
+
+def person_line(person: PersonView) -> str:
+    text = person.full_name
+    if person.role == "child":
+        details = [part for part in (person.school_class, person.school) if part]
+        if person.birth_date is not None:
+            details.insert(0, f"né(e) le {fr.short_date(person.birth_date)}")
+        if details:
+            text += f"\n  [dim]{' · '.join(details)}[/]"
+    elif person.phone:
+        text += f"\n  [dim]{person.phone}[/]"
+    return text
+
+
+class HouseholdScreen(MairieScreen):
+    """Foyer.
+
+    | Key | Action |
+    | :- | :- |
+    | r | Modifier les réservations. |
+    | tab | Bloc suivant (MA FAMILLE, DÉMARCHES…). |
+    | enter | Choisir l'entrée en surbrillance. |
+    | escape | Retour à la recherche. |
+    """
+
+    TITLE_TEXT = "Foyer"
+    HELP = (
+        "À gauche, le foyer tel que la famille le voit sur son portail : **MON ESPACE**, "
+        "**CO-REPRÉSENTANTS**, **MEMBRES FOYER**. Au milieu, **MON TABLEAU DE BORD**, "
+        "**MA FAMILLE** et **DÉMARCHES** ; à droite les inscriptions et les dernières "
+        "demandes.\n\n`r` ouvre **Modifier les réservations**. Les entrées marquées "
+        "« bientôt disponible » arrivent avec les prochaines versions."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Aide", id="screen.help"),
+        Binding("r", "reservations", "Modifier les réservations", id="household.reservations"),
+        Binding("escape", "back", "Retour à la recherche", id="household.back"),
+    ]
+
+    def __init__(self, household_id: int) -> None:
+        super().__init__()
+        self.household_id = household_id
+        self.household: HouseholdView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(self.TITLE_TEXT)
+        yield Static("Chargement du foyer…", id="household-greeting")
+        with Horizontal(id="household-body"):
+            with VerticalScroll(id="household-left", can_focus=False):
+                yield Static("MON ESPACE", classes="panel-title")
+                yield Static("", id="my-space", classes="panel")
+                yield Static("CO-REPRÉSENTANTS", classes="panel-title")
+                yield Static("", id="co-representatives", classes="panel")
+                yield Static("MEMBRES FOYER", classes="panel-title")
+                yield Static("", id="members", classes="panel")
+            with Vertical(id="household-middle"):
+                yield Static("MON TABLEAU DE BORD", classes="panel-title")
+                yield OptionList(
+                    *[Option(label, id=key) for key, label in DASHBOARD_ACTIONS],
+                    id="dashboard",
+                    classes="menu",
+                )
+                yield Static("MA FAMILLE", classes="panel-title")
+                yield OptionList(
+                    *[Option(label, id=key) for key, label in FAMILY_ACTIONS],
+                    id="family",
+                    classes="menu",
+                )
+                yield Static("DÉMARCHES", classes="panel-title")
+                yield OptionList(
+                    *[Option(label, id=key) for key, label in DEMARCHES],
+                    id="demarches",
+                    classes="menu",
+                )
+            with VerticalScroll(id="household-right", can_focus=False):
+                yield Static("INSCRIPTIONS", classes="panel-title")
+                yield Static("", id="enrolments", classes="panel")
+                yield Static("DERNIÈRES DEMANDES", classes="panel-title")
+                yield Static("", id="requests", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#family", OptionList).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        app = self.mairie
+        household_id = self.household_id
+
+        def call() -> HouseholdView:
+            from mairie_tui.services.households import get_household
+
+            return get_household(app.engine, household_id)
+
+        self.call_service("household", call, self._show)
+
+    def show_error(self, message: str, error: BaseException | None = None) -> None:
+        self.query_one("#household-greeting", Static).update(f"[b red]{message}[/]")
+
+    def _show(self, household: HouseholdView) -> None:
+        self.household = household
+        rep = household.representative
+        civility = {"Mme": "Madame", "M.": "Monsieur"}.get(rep.civility or "", "") if rep else ""
+        greeting = f"Foyer {household.dossier}"
+        if rep is not None:
+            greeting = f"Bonjour {civility} {rep.last_name}.".replace("  ", " ")
+            greeting += f"   [dim]Dossier {household.dossier}[/]"
+        self.query_one("#household-greeting", Static).update(greeting)
+        lines = []
+        if rep is not None:
+            lines.append(f"[b]{rep.full_name}[/]")
+        lines.append(household.address.upper())
+        lines.append(f"{household.postcode} {household.commune_name.upper()}")
+        lines.append(household.phone or "[dim]pas de téléphone[/]")
+        lines.append(household.email or "[dim]pas d'e-mail[/]")
+        if household.quotient_familial is not None:
+            qf = f"QF {household.quotient_familial}"
+            if household.qf_valid_until is not None:
+                qf += f" (valide jusqu'au {fr.short_date(household.qf_valid_until)})"
+            lines.append(f"[dim]{qf}[/]")
+        self.query_one("#my-space", Static).update("\n".join(lines))
+        co = household.co_representatives
+        self.query_one("#co-representatives", Static).update(
+            "\n".join(person_line(person) for person in co) or "[dim]aucun[/]"
+        )
+        members = [person_line(person) for person in household.children]
+        members += [f"{person_line(person)} [dim](entourage)[/]" for person in household.authorised]
+        self.query_one("#members", Static).update("\n".join(members) or "[dim]aucun[/]")
+        enrolments = [
+            f"[b]{item.child_name}[/] · {item.activity_name}\n  [dim]{item.period_text} · "
+            f"{item.status_label}[/]"
+            for item in household.enrolments
+        ]
+        self.query_one("#enrolments", Static).update(
+            "\n".join(enrolments) or "[dim]aucune inscription[/]"
+        )
+        requests = [
+            f"{item.number} · {item.type_label}\n  [dim]{fr.short_date(item.created_at.date())} · "
+            f"{item.status_label}[/]"
+            for item in household.requests[:6]
+        ]
+        self.query_one("#requests", Static).update("\n".join(requests) or "[dim]aucune demande[/]")
+
+    # ------------------------------------------------------------ actions
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        key = event.option.id
+        if key == "reservations":
+            self.action_reservations()
+            return
+        self.mairie.coming_soon(str(event.option.prompt))
+
+    def action_reservations(self) -> None:
+        if self.household is None:
+            self.notify("Le foyer est encore en cours de chargement.", severity="warning")
+            return
+        if not self.household.enrolments:
+            self.notify("Aucune inscription dans ce foyer : rien à réserver.", severity="warning")
+            return
+        from mairie_tui.tui.screens.enrolments import EnrolmentsScreen
+
+        self.app.push_screen(EnrolmentsScreen(self.household))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,102 @@
+"""Connexion: the agent signs in (login, password, enter)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.widgets.fields import Field
+from mairie_tui.tui.widgets.header import AppHeader
+
+
+def _authenticate(app: object, login: str, password: str) -> object:
+    from mairie_tui.services.agents import authenticate
+
+    return authenticate(app.engine, login, password, app.clock)  # type: ignore[attr-defined]
+
+
+class LoginScreen(MairieScreen):
+    """Connexion.
+
+    | Key | Action |
+    | :- | :- |
+    | tab | Champ suivant. |
+    | enter | Se connecter. |
+    """
+
+    TITLE_TEXT = "Connexion"
+    HELP = (
+        "Saisissez votre **identifiant** puis votre **mot de passe** d'agent, "
+        "puis `entrée`.\n\nAprès trois erreurs de suite, chaque nouvel essai est "
+        "ralenti. En mode formation, les comptes de démonstration sont "
+        "`guichet`, `superviseur` et `cantine` (mot de passe identique)."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Aide", id="screen.help"),
+        Binding("enter", "sign_in", "Se connecter", id="login.submit", show=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(self.TITLE_TEXT)
+        with Center(id="login-center"), Vertical(id="login-box", classes="panel"):
+            yield Static("MON ESPACE AGENT", classes="panel-title")
+            yield Static("Guichet unique Mairie Prim' — Alès Agglomération", classes="muted")
+            yield Label("Identifiant")
+            yield Field(placeholder="identifiant", id="login")
+            yield Label("Mot de passe")
+            yield Field(placeholder="mot de passe", password=True, id="password")
+            yield Static("", id="login-error", classes="error")
+            yield Button("CONNEXION", id="login-button", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#login", Input).focus()
+
+    @on(Input.Submitted, "#login")
+    def _login_submitted(self) -> None:
+        if self.query_one("#password", Input).value:
+            self.action_sign_in()
+        else:
+            self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#login-button")
+    def _submitted(self) -> None:
+        self.action_sign_in()
+
+    def action_sign_in(self) -> None:
+        login = self.query_one("#login", Input).value
+        password = self.query_one("#password", Input).value
+        if not login.strip() or not password:
+            self.show_error("Saisissez l'identifiant et le mot de passe.")
+            return
+        self.query_one("#login-error", Static).update("Connexion…")
+        self.query_one("#login-button", Button).disabled = True
+        app = self.mairie
+        self.call_service(
+            "sign-in",
+            lambda: _authenticate(app, login, password),
+            self._signed_in,
+        )
+
+    def _signed_in(self, actor: object) -> None:
+        from mairie_tui.services.common import Actor
+
+        assert isinstance(actor, Actor)
+        self.mairie.sign_in(actor)
+
+    def show_error(self, message: str, error: BaseException | None = None) -> None:
+        self.query_one("#login-error", Static).update(message)
+        self.query_one("#login-button", Button).disabled = False
+        password = self.query_one("#password", Input)
+        password.value = ""
+        if self.query_one("#login", Input).value.strip():
+            password.focus()
+        else:
+            self.query_one("#login", Input).focus()

@@ -1,0 +1,193 @@
+"""Étape 2 — LE RÉCAPITULATIF: the changes in date order, then VALIDER."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Static
+
+from mairie_tui.domain.draft import ChangeKind, recap_totals
+from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.screens.booking import steps_text
+from mairie_tui.tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from mairie_tui.domain.draft import RecapLine
+    from mairie_tui.services.bookings import BookingSession, ValidationResult
+
+
+def recap_table(lines: list[RecapLine]) -> Table:
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
+    table.add_column("Jour", min_width=10)
+    table.add_column("Date", min_width=10)
+    table.add_column("Unité", min_width=12)
+    table.add_column("Opération", min_width=10)
+    table.add_column("Remarque")
+    for line in lines:
+        day, when, unit, kind = line.cells
+        style = "green" if line.kind is ChangeKind.ADD else "red"
+        notes = []
+        if line.forced_reason:
+            notes.append(f"[yellow]délai dépassé, forcé : {line.forced_reason}[/]")
+        if line.was_pending:
+            notes.append("[dim]était en attente d'instruction[/]")
+        table.add_row(day, when, unit, f"[{style}]{kind}[/]", " · ".join(notes))
+    return table
+
+
+def totals_text(lines: list[RecapLine]) -> str:
+    totals = recap_totals(lines)
+    added, removed = totals[ChangeKind.ADD], totals[ChangeKind.REMOVE]
+    return (
+        f"[b]Total :[/] {added} ajout{'s' if added > 1 else ''}, "
+        f"{removed} annulation{'s' if removed > 1 else ''}"
+    )
+
+
+class RecapScreen(MairieScreen):
+    """Étape 2 — LE RÉCAPITULATIF.
+
+    | Key | Action |
+    | :- | :- |
+    | enter | VALIDER. |
+    | escape | RETOUR À L'ÉTAPE 1 (la saisie est gardée). |
+    | ctrl+x | ANNULER LA DÉMARCHE. |
+    """
+
+    TITLE_TEXT = "Réservation — étape 2"
+    HELP = (
+        "Vérifiez chaque ligne avec la famille : jour, date, unité, ajout ou annulation. "
+        "`entrée` **VALIDER** enregistre tout (ou rien) et envoie le mail de confirmation ; "
+        "`échap` **RETOUR À L'ÉTAPE 1** garde la saisie."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Aide", id="screen.help"),
+        Binding("enter", "validate", "Valider", id="recap.validate"),
+        Binding("escape", "back", "Retour à l'étape 1", id="recap.back"),
+        Binding("ctrl+x", "cancel", "Annuler la démarche", id="recap.cancel"),
+    ]
+
+    def __init__(self, booking: BookingSession) -> None:
+        super().__init__()
+        self.booking = booking
+        self.lines = booking.draft.recap()
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        enrolment = self.booking.enrolment
+        forced = [line for line in self.lines if line.forced_reason]
+        yield AppHeader(self.TITLE_TEXT)
+        with VerticalScroll(id="recap-body"):
+            yield Static("ENFANCE · RÉSERVATION", classes="muted")
+            yield Static(enrolment.title, classes="panel-title")
+            yield Static(f"{enrolment.period_text} · {enrolment.site}")
+            yield Static(steps_text(2), id="recap-steps")
+            yield Static(recap_table(self.lines), id="recap-lines")
+            yield Static(totals_text(self.lines), id="recap-totals")
+            if forced:
+                yield Static(
+                    f"[b yellow]Attention :[/] {len(forced)} jour{'s' if len(forced) > 1 else ''} "
+                    "dont le délai est dépassé, modifié"
+                    f"{'s' if len(forced) > 1 else ''} avec un motif (tracé dans l'historique).",
+                    id="recap-warning",
+                )
+            recipient = self.booking.recipient
+            yield Static(
+                f"Un mail de confirmation sera envoyé à {recipient}."
+                if recipient
+                else "[yellow]Pas d'adresse e-mail dans le foyer : aucun mail ne sera envoyé.[/]",
+                classes="muted",
+            )
+            yield Static("", id="recap-message")
+        with Horizontal(id="recap-buttons", classes="buttons"):
+            yield Button("ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error")
+            yield Button("< RETOUR À L'ÉTAPE 1", id="back", compact=True)
+            yield Button("VALIDER", id="validate", compact=True, variant="success")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#recap-body", VerticalScroll).focus()
+
+    def action_validate(self) -> None:
+        if self._busy:
+            return
+        actor = self.mairie.actor
+        if actor is None:
+            return
+        self._busy = True
+        self.query_one("#recap-message", Static).update("Validation en cours…")
+        app = self.mairie
+        booking = self.booking
+
+        def call() -> ValidationResult:
+            from mairie_tui.services.bookings import validate_booking
+
+            return validate_booking(app.engine, booking, actor=actor, clock=app.clock)
+
+        self.call_service("validate", call, self._validated, failed=self._refused)
+
+    def _validated(self, result: ValidationResult) -> None:
+        from mairie_tui.tui.screens.confirmation import ConfirmationScreen
+
+        self._busy = False
+        self.app.push_screen(ConfirmationScreen(self.booking, result))
+
+    def _refused(self, message: str, error: BaseException | None) -> None:
+        """Conflict or broken rule: back to step 1, the draft intact, the message shown."""
+        from mairie_tui.services.errors import ConflictError, RuleViolation
+
+        self._busy = False
+        if isinstance(error, ConflictError | RuleViolation):
+            self._back_to_step_one(message)
+            return
+        self.query_one("#recap-message", Static).update(f"[b red]{message}[/]")
+
+    def _back_to_step_one(self, message: str | None) -> None:
+        from mairie_tui.tui.screens.booking import BookingScreen
+
+        self.app.pop_screen()
+        screen = self.app.screen
+        if isinstance(screen, BookingScreen):
+            screen.back_from_recap(message)
+
+    def action_back(self) -> None:
+        if not self._busy:
+            self._back_to_step_one(None)
+
+    def action_cancel(self) -> None:
+        if self._busy:
+            return
+        from mairie_tui.tui.screens.modals import ConfirmModal
+
+        def answered(drop: bool | None) -> None:
+            if drop:
+                self.booking.draft.discard()
+                self.app.pop_screen()
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmModal(
+                "ANNULER LA DÉMARCHE",
+                f"Abandonner les {len(self.lines)} modifications de ce récapitulatif ?",
+                yes="Abandonner",
+                no="Continuer",
+            ),
+            answered,
+        )
+
+    @on(Button.Pressed, "#validate")
+    def _validate_pressed(self) -> None:
+        self.action_validate()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

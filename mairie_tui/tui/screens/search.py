@@ -1,0 +1,198 @@
+"""Recherche de foyer: live results while typing, enter opens a household."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.widgets.fields import Field
+from mairie_tui.tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from mairie_tui.services.search import HouseholdHit
+
+DEBOUNCE_SECONDS = 0.15
+RESULT_LIMIT = 50
+
+
+class SearchInput(Field):
+    """The search field: `down` goes into the results."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "results", "Résultats", id="search.results", show=False),
+    ]
+
+    def action_results(self) -> None:
+        table = self.screen.query_one("#results", DataTable)
+        if table.row_count:
+            table.focus()
+
+
+class SearchScreen(MairieScreen):
+    """Accueil — recherche de foyer.
+
+    | Key | Action |
+    | :- | :- |
+    | down | Aller dans les résultats. |
+    | enter | Ouvrir le foyer (depuis le champ : le premier). |
+    | ctrl+n | Nouveau foyer. |
+    | ctrl+l | Effacer la recherche. |
+    """
+
+    TITLE_TEXT = "Recherche de foyer"
+    HELP = (
+        "Tapez un **nom** (de n'importe quel membre), un **n° de dossier** (F-000001), "
+        "un **téléphone**, un **e-mail** ou une **commune** : les résultats s'affichent "
+        "pendant la saisie (accents et majuscules ignorés, débuts de mots acceptés).\n\n"
+        "`↓` descend dans les résultats, `entrée` ouvre le foyer en surbrillance "
+        "(depuis le champ : le premier). Les lettres vont toujours dans le champ : "
+        "les commandes de cet écran utilisent `ctrl`."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Aide", id="screen.help"),
+        Binding("ctrl+n", "new_household", "Nouveau foyer", id="search.new"),
+        Binding("ctrl+l", "clear", "Effacer", id="search.clear"),
+        Binding("escape", "back_to_field", "Champ de recherche", show=False, id="search.field"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._debounce: Timer | None = None
+        self._hits: list[HouseholdHit] = []
+        self._query = ""
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(self.TITLE_TEXT)
+        with Vertical(id="search-body"):
+            yield Static("RECHERCHER UN FOYER", classes="panel-title")
+            yield SearchInput(
+                placeholder="nom, n° de dossier, téléphone, e-mail, commune…", id="query"
+            )
+            yield Static(
+                "Tapez au moins deux lettres : les foyers s'affichent pendant la saisie.",
+                id="search-status",
+                classes="muted",
+            )
+            table: DataTable[str] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#results", DataTable)
+        table.add_column("Dossier", width=9, key="dossier")
+        table.add_column("Représentant", width=30, key="representative")
+        table.add_column("Enfants", width=28, key="children")
+        table.add_column("Commune", width=20, key="commune")
+        table.add_column("Téléphone", width=15, key="phone")
+        self.focus_search()
+
+    def focus_search(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    # ------------------------------------------------------------ searching
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._search)
+
+    def _search(self) -> None:
+        query = self.query_one("#query", Input).value
+        self._query = query
+        if len(query.strip()) < 2:
+            self._show([], query)
+            return
+        self.query_one("#search-status", Static).update("Recherche…", layout=False)
+        app = self.mairie
+
+        def call() -> list[HouseholdHit]:
+            from mairie_tui.services.search import find_households
+
+            return find_households(app.engine, query, limit=RESULT_LIMIT)
+
+        self.call_service("search", call, lambda hits: self._show(hits, query), failed=self._failed)
+
+    def _failed(self, message: str, error: BaseException | None) -> None:
+        self.query_one("#search-status", Static).update(message)
+
+    def _show(self, hits: list[HouseholdHit], query: str) -> None:
+        if query != self.query_one("#query", Input).value:
+            return  # a newer query is on its way
+        self._hits = hits
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        for hit in hits:
+            table.add_row(
+                hit.dossier,
+                hit.representative,
+                ", ".join(hit.children),
+                hit.commune,
+                hit.phone or "",
+                key=str(hit.id),
+            )
+        status = self.query_one("#search-status", Static)
+        if len(query.strip()) < 2:
+            status.update("Tapez au moins deux lettres : les foyers s'affichent pendant la saisie.")
+        elif not hits:
+            status.update(f"Aucun foyer ne correspond à « {query.strip()} ».")
+        elif len(hits) >= RESULT_LIMIT:
+            status.update(f"{len(hits)} premiers foyers : précisez la recherche.")
+        else:
+            status.update(f"{len(hits)} foyer{'s' if len(hits) > 1 else ''}")
+
+    # ------------------------------------------------------------ opening
+
+    @on(Input.Submitted, "#query")
+    def _open_first(self) -> None:
+        if self._debounce is not None and self._query != self.query_one("#query", Input).value:
+            # Enter typed faster than the debounce: search now, open when it lands.
+            self._debounce.stop()
+            query = self.query_one("#query", Input).value
+            self._query = query
+            app = self.mairie
+
+            def call() -> list[HouseholdHit]:
+                from mairie_tui.services.search import find_households
+
+                return find_households(app.engine, query, limit=RESULT_LIMIT)
+
+            def done(hits: list[HouseholdHit]) -> None:
+                self._show(hits, query)
+                if hits:
+                    self.open_household(hits[0].id)
+
+            self.call_service("search", call, done, failed=self._failed)
+            return
+        if self._hits:
+            self.open_household(self._hits[0].id)
+        else:
+            self.notify("Aucun foyer à ouvrir : modifiez la recherche.", severity="warning")
+
+    @on(DataTable.RowSelected, "#results")
+    def _open_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_household(int(event.row_key.value))
+
+    def open_household(self, household_id: int) -> None:
+        from mairie_tui.tui.screens.household import HouseholdScreen
+
+        self.app.push_screen(HouseholdScreen(household_id))
+
+    def action_new_household(self) -> None:
+        self.mairie.coming_soon("Nouveau foyer")
+
+    def action_clear(self) -> None:
+        field = self.query_one("#query", Input)
+        field.value = ""
+        field.focus()
+
+    def action_back_to_field(self) -> None:
+        self.focus_search()

@@ -1,0 +1,52 @@
+"""The header of every screen: application, screen, signed-in agent, training banner."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from mairie_tui.domain import fr
+
+if TYPE_CHECKING:
+    from mairie_tui.tui.app import MairieApp
+
+ROLE_LABELS = {"agent": "agent d'accueil", "supervisor": "superviseur", "staff": "personnel école"}
+
+
+def training_banner(app: MairieApp) -> str | None:
+    """`MODE FORMATION — date simulée mardi 15/09/2020 10:00` when the clock is frozen."""
+    now = app.settings.now
+    if now is None:
+        return None
+    moment = app.clock.now()
+    return f"MODE FORMATION — date simulée {fr.long_date(moment.date())} {moment:%H:%M}"
+
+
+class AppHeader(Horizontal):
+    """Application name, screen title, agent; a banner line in training mode."""
+
+    DEFAULT_CSS = """
+    AppHeader { height: auto; }
+    """
+
+    def __init__(self, screen_title: str) -> None:
+        super().__init__(id="app-header")
+        self.screen_title = screen_title
+
+    def compose(self) -> ComposeResult:
+        app = cast("MairieApp", self.app)
+        yield Static("Mairie Prim' · Guichet unique", id="header-app")
+        yield Static(self.screen_title, id="header-title")
+        banner = training_banner(app)
+        if banner is not None:
+            yield Static(banner, id="header-training")
+        yield Static(self.agent_text(), id="header-agent")
+
+    def agent_text(self) -> str:
+        actor = cast("MairieApp", self.app).actor
+        if actor is None:
+            return "non connecté"
+        return f"{actor.name} ({ROLE_LABELS.get(actor.role, actor.role)})"
