@@ -1,0 +1,239 @@
+"""Validation of a household typed at the counter or read from an import file.
+
+Each problem names its field and says, in French, what is wrong; nothing is
+saved while one remains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from mairie_tui.domain import fr
+from mairie_tui.domain.communes import find_commune
+
+CIVILITIES = ("Mme", "M.")
+ROLE_LABELS = {
+    "representative": "représentant",
+    "co_representative": "co-représentant",
+    "child": "enfant",
+    "authorised": "personne autorisée",
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    role: str
+    first_name: str = ""
+    last_name: str = ""
+    civility: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+    email: str | None = None
+    school: str | None = None
+    school_class: str | None = None
+    id: int | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class HouseholdInput:
+    representative: PersonInput
+    address: str = ""
+    commune: str = ""  # name or INSEE code
+    postcode: str = ""
+    phone: str | None = None
+    email: str | None = None
+    quotient_familial: int | None = None
+    qf_valid_until: date | None = None
+    external_id: str | None = None
+    co_representatives: tuple[PersonInput, ...] = ()
+    children: tuple[PersonInput, ...] = ()
+    authorised: tuple[PersonInput, ...] = ()
+
+    def members(self) -> tuple[PersonInput, ...]:
+        return (self.representative, *self.co_representatives, *self.children, *self.authorised)
+
+
+@dataclass(frozen=True)
+class CleanHousehold:
+    """A validated household: normalised phones and e-mails, commune resolved."""
+
+    data: HouseholdInput
+    commune_insee: str
+    commune_name: str
+    postcode: str
+
+
+@dataclass
+class ValidationReport:
+    errors: list[FieldError] = field(default_factory=list)
+
+    def add(self, field_name: str, message: str) -> None:
+        self.errors.append(FieldError(field_name, message))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def text(self) -> str:
+        return " ; ".join(error.message for error in self.errors)
+
+
+def normalise_phone(text: str | None) -> str | None:
+    """`0466831074` → `04 66 83 10 74`; None if empty; ValueError if not a French number."""
+    if text is None or not text.strip():
+        return None
+    try:
+        number = phonenumbers.parse(text, "FR")
+    except phonenumbers.NumberParseException:
+        raise ValueError(text) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(text)
+    if number.country_code != 33:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def normalise_email(text: str | None) -> str | None:
+    """Lower-cased domain, syntax checked (no network); None if empty; ValueError if invalid."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return validate_email(text.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValueError(text) from None
+
+
+def _person(
+    person: PersonInput,
+    where: str,
+    label: str,
+    today: date,
+    report: ValidationReport,
+    default_last: str,
+) -> PersonInput:
+    first = " ".join(person.first_name.split())
+    last = " ".join(person.last_name.split()) or default_last
+    if not first:
+        report.add(f"{where}.first_name", f"Prénom du {label} obligatoire.")
+    if not last:
+        report.add(f"{where}.last_name", f"Nom du {label} obligatoire.")
+    if person.civility is not None and person.civility not in CIVILITIES:
+        report.add(f"{where}.civility", f"Civilité invalide : « {person.civility} » (Mme ou M.).")
+    if person.birth_date is not None and person.birth_date > today:
+        report.add(
+            f"{where}.birth_date",
+            f"Date de naissance dans le futur pour {first or label} : {fr.short_date(person.birth_date)}.",
+        )
+    phone = person.phone
+    try:
+        phone = normalise_phone(person.phone)
+    except ValueError:
+        report.add(
+            f"{where}.phone",
+            f"Téléphone invalide pour {first or label} : « {person.phone} » (ex. 04 66 83 10 74).",
+        )
+    email = person.email
+    try:
+        email = normalise_email(person.email)
+    except ValueError:
+        report.add(
+            f"{where}.email",
+            f"Adresse e-mail invalide pour {first or label} : « {person.email} ».",
+        )
+    return replace(person, first_name=first, last_name=last, phone=phone, email=email)
+
+
+def validate_household(
+    data: HouseholdInput, today: date
+) -> tuple[CleanHousehold | None, ValidationReport]:
+    """Check a household; returns the cleaned household, or None with the report's errors."""
+    report = ValidationReport()
+    representative = _person(
+        data.representative, "representative", "représentant", today, report, ""
+    )
+    family_name = representative.last_name
+    co_reps = tuple(
+        _person(p, f"co_representatives.{i}", "co-représentant", today, report, family_name)
+        for i, p in enumerate(data.co_representatives)
+    )
+    children = tuple(
+        _person(p, f"children.{i}", "enfant", today, report, family_name)
+        for i, p in enumerate(data.children)
+    )
+    authorised = tuple(
+        _person(p, f"authorised.{i}", "personne autorisée", today, report, "")
+        for i, p in enumerate(data.authorised)
+    )
+    for index, child in enumerate(children):
+        if child.birth_date is None:
+            report.add(
+                f"children.{index}.birth_date",
+                f"Date de naissance de {child.first_name or 'l’enfant'} obligatoire.",
+            )
+            continue
+        for parent in (representative, *co_reps):
+            if parent.birth_date is not None and child.birth_date <= parent.birth_date:
+                report.add(
+                    f"children.{index}.birth_date",
+                    f"{child.first_name} ne peut pas être né(e) avant son parent {parent.full_name} "
+                    f"({fr.short_date(child.birth_date)} ≤ {fr.short_date(parent.birth_date)}).",
+                )
+    commune = find_commune(data.commune)
+    postcode = data.postcode.strip()
+    if not data.commune.strip():
+        report.add("commune", "Commune obligatoire.")
+    elif commune is None:
+        report.add(
+            "commune", f"Commune inconnue : « {data.commune} » (communes d'Alès Agglomération)."
+        )
+    else:
+        if not postcode:
+            postcode = commune.postcode
+        elif postcode not in commune.postcodes:
+            report.add(
+                "postcode",
+                f"Code postal {postcode} incorrect pour {commune.name} ({', '.join(commune.postcodes)}).",
+            )
+    if not data.address.strip():
+        report.add("address", "Adresse obligatoire.")
+    phone, email = data.phone, data.email
+    try:
+        phone = normalise_phone(data.phone) or representative.phone
+    except ValueError:
+        report.add("phone", f"Téléphone du foyer invalide : « {data.phone} » (ex. 04 66 83 10 74).")
+    try:
+        email = normalise_email(data.email) or representative.email
+    except ValueError:
+        report.add("email", f"Adresse e-mail du foyer invalide : « {data.email} ».")
+    if data.quotient_familial is not None and data.quotient_familial < 0:
+        report.add("quotient_familial", "Le quotient familial ne peut pas être négatif.")
+    if data.quotient_familial is not None and data.qf_valid_until is None:
+        report.add("qf_valid_until", "Date de validité du quotient familial obligatoire.")
+    if not report.ok or commune is None:
+        return None, report
+    clean = replace(
+        data,
+        representative=representative,
+        co_representatives=co_reps,
+        children=children,
+        authorised=authorised,
+        address=" ".join(data.address.split()),
+        phone=phone,
+        email=email,
+        external_id=(data.external_id or "").strip() or None,
+    )
+    return CleanHousehold(clean, commune.insee, commune.name, postcode), report

@@ -1,0 +1,400 @@
+"""Create and edit households at the counter: validation, duplicates, optimistic locking.
+
+A household is saved whole (its members with it) in one transaction, audited,
+and its search document refreshed in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, col, select
+
+from mairie_tui.clock import Clock
+from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.domain.household_rules import (
+    CleanHousehold,
+    FieldError,
+    HouseholdInput,
+    PersonInput,
+    validate_household,
+)
+from mairie_tui.models import Counter, Enrolment, Household, Person
+from mairie_tui.services.common import Actor, audit, next_number
+from mairie_tui.services.errors import ConflictError, NotFoundError, PermissionDenied, ServiceError
+from mairie_tui.services.search import normalise, reindex_household, search_households
+
+
+class InvalidHousehold(ServiceError):
+    """The form has errors; `errors` names each field."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(" ; ".join(error.message for error in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    household_id: int
+    dossier: str
+    representative: str
+    commune: str
+    reason: str
+
+
+class PossibleDuplicates(ServiceError):
+    """Households that look like this one; the agent decides (save anyway or open one)."""
+
+    def __init__(self, candidates: list[DuplicateCandidate]) -> None:
+        names = ", ".join(f"{c.dossier} {c.representative} ({c.reason})" for c in candidates)
+        super().__init__(f"Doublon possible : {names}.")
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class SavedHousehold:
+    id: int
+    dossier: str
+    version: int
+
+
+def require_counter_agent(actor: Actor) -> None:
+    if actor.is_staff:
+        raise PermissionDenied("Le personnel des écoles n'a pas accès aux foyers.")
+
+
+def _clean(data: HouseholdInput, clock: Clock) -> CleanHousehold:
+    clean, report = validate_household(data, clock.today())
+    if clean is None:
+        raise InvalidHousehold(report.errors)
+    return clean
+
+
+def _duplicates(
+    session: Session, clean: CleanHousehold, exclude_id: int | None
+) -> list[DuplicateCandidate]:
+    data = clean.data
+    rep = data.representative
+    found: dict[int, str] = {}
+    if rep.birth_date is not None:
+        words = f"{rep.first_name} {rep.last_name}"
+        for hit in search_households(session, words, limit=50):
+            same = session.exec(
+                select(Person.first_name, Person.last_name).where(
+                    Person.household_id == hit.id,
+                    col(Person.role).in_(("representative", "co_representative")),
+                    Person.birth_date == rep.birth_date,
+                )
+            ).all()
+            if any(
+                normalise(first) == normalise(rep.first_name)
+                and normalise(last) == normalise(rep.last_name)
+                for first, last in same
+            ):
+                found.setdefault(hit.id, "même nom et date de naissance")
+    emails = {e for e in (data.email, rep.email) if e}
+    phones = {p for p in (data.phone, rep.phone) if p}
+    if emails:
+        lowered = [e.lower() for e in emails]
+        for (household_id,) in session.execute(
+            select(Household.id)
+            .where(func.lower(Household.email).in_(lowered))
+            .union(
+                select(Person.household_id).where(
+                    func.lower(Person.email).in_(lowered),
+                    col(Person.role).in_(("representative", "co_representative")),
+                )
+            )
+        ):
+            found.setdefault(household_id, "même e-mail")
+    if phones:
+        for (household_id,) in session.execute(
+            select(Household.id)
+            .where(col(Household.phone).in_(phones))
+            .union(
+                select(Person.household_id).where(
+                    col(Person.phone).in_(phones),
+                    col(Person.role).in_(("representative", "co_representative")),
+                )
+            )
+        ):
+            found.setdefault(household_id, "même téléphone")
+    found.pop(exclude_id or -1, None)
+    candidates = []
+    for household_id, reason in sorted(found.items()):
+        household = session.get(Household, household_id)
+        if household is None:
+            continue
+        representative = session.exec(
+            select(Person).where(
+                Person.household_id == household_id, Person.role == "representative"
+            )
+        ).first()
+        candidates.append(
+            DuplicateCandidate(
+                household_id=household_id,
+                dossier=household.dossier,
+                representative=f"{representative.first_name} {representative.last_name}"
+                if representative
+                else "",
+                commune=household.commune_name,
+                reason=reason,
+            )
+        )
+    return candidates
+
+
+def find_duplicates(
+    engine: Engine, data: HouseholdInput, clock: Clock, *, exclude_id: int | None = None
+) -> list[DuplicateCandidate]:
+    """Households that look like `data` (validated first)."""
+    clean = _clean(data, clock)
+    with read_session(engine) as session:
+        return _duplicates(session, clean, exclude_id)
+
+
+def next_dossier(session: Session) -> str:
+    """F-000123: the counter starts after the highest dossier already there (demo, imports)."""
+    if session.get(Counter, "dossier") is None:
+        highest = session.exec(
+            select(func.max(Household.dossier)).where(col(Household.dossier).like("F-%"))
+        ).one()
+        start = int(highest[2:]) if highest and highest[2:].isdigit() else 0
+        session.add(Counter(name="dossier", value=start))
+        session.flush()
+    return f"F-{next_number(session, 'dossier'):06d}"
+
+
+def _member_rows(household_id: int, clean: CleanHousehold) -> list[tuple[PersonInput, str]]:
+    data = clean.data
+    rows = [(data.representative, "representative")]
+    rows += [(p, "co_representative") for p in data.co_representatives]
+    rows += [(p, "child") for p in data.children]
+    rows += [(p, "authorised") for p in data.authorised]
+    return rows
+
+
+def _apply_person(person: Person, source: PersonInput, role: str, position: int) -> None:
+    person.role = role
+    person.civility = source.civility
+    person.first_name = source.first_name
+    person.last_name = source.last_name
+    person.birth_date = source.birth_date
+    person.phone = source.phone
+    person.email = source.email
+    person.school = source.school if role == "child" else None
+    person.school_class = source.school_class if role == "child" else None
+    person.position = position
+
+
+def _apply_household(household: Household, clean: CleanHousehold, now: datetime) -> None:
+    data = clean.data
+    household.address = data.address
+    household.postcode = clean.postcode
+    household.commune_insee = clean.commune_insee
+    household.commune_name = clean.commune_name
+    household.phone = data.phone
+    household.email = data.email
+    household.quotient_familial = data.quotient_familial
+    household.qf_valid_until = data.qf_valid_until
+    household.external_id = data.external_id
+    household.updated_at = now
+
+
+def create_household(
+    engine: Engine,
+    data: HouseholdInput,
+    *,
+    actor: Actor,
+    clock: Clock,
+    allow_duplicates: bool = False,
+) -> SavedHousehold:
+    """Create a household and its members; PossibleDuplicates unless allowed."""
+    require_counter_agent(actor)
+    clean = _clean(data, clock)
+    now = clock.now()
+    with unit_of_work(engine) as session:
+        if not allow_duplicates:
+            candidates = _duplicates(session, clean, None)
+            if candidates:
+                raise PossibleDuplicates(candidates)
+        if (
+            clean.data.external_id
+            and session.exec(
+                select(Household.id).where(Household.external_id == clean.data.external_id)
+            ).first()
+        ):
+            raise ServiceError(
+                f"Identifiant externe déjà utilisé : {clean.data.external_id}.", field="external_id"
+            )
+        household = Household(
+            dossier=next_dossier(session),
+            commune_insee="",
+            commune_name="",
+            created_at=now,
+            updated_at=now,
+        )
+        _apply_household(household, clean, now)
+        session.add(household)
+        session.flush()
+        assert household.id is not None
+        for position, (source, role) in enumerate(_member_rows(household.id, clean)):
+            person = Person(household_id=household.id, role=role, first_name="", last_name="")
+            _apply_person(person, source, role, position)
+            session.add(person)
+        session.flush()
+        reindex_household(session, household.id)
+        audit(
+            session,
+            at=now,
+            actor=actor,
+            action="household.create",
+            entity="household",
+            entity_id=household.id,
+            details={"dossier": household.dossier},
+        )
+        return SavedHousehold(household.id, household.dossier, household.version)
+
+
+def update_household(
+    engine: Engine,
+    household_id: int,
+    data: HouseholdInput,
+    *,
+    expected_version: int,
+    actor: Actor,
+    clock: Clock,
+    allow_duplicates: bool = False,
+) -> SavedHousehold:
+    """Save an edited household; ConflictError if another desk saved it in between."""
+    require_counter_agent(actor)
+    clean = _clean(data, clock)
+    now = clock.now()
+    with unit_of_work(engine) as session:
+        bumped = session.execute(
+            update(Household)
+            .where(col(Household.id) == household_id, col(Household.version) == expected_version)
+            .values(version=col(Household.version) + 1)
+        )
+        if bumped.rowcount == 0:  # type: ignore[attr-defined]
+            if session.get(Household, household_id) is None:
+                raise NotFoundError(f"Foyer introuvable (n° {household_id}).")
+            raise ConflictError(
+                "Un autre poste a modifié ce foyer entre-temps : rechargez la fiche avant d'enregistrer "
+                "(rien n'a été écrasé)."
+            )
+        if not allow_duplicates:
+            candidates = _duplicates(session, clean, household_id)
+            if candidates:
+                raise PossibleDuplicates(candidates)
+        household = session.get(Household, household_id)
+        assert household is not None
+        session.refresh(household)
+        _apply_household(household, clean, now)
+        session.add(household)
+        existing = {
+            person.id: person
+            for person in session.exec(select(Person).where(Person.household_id == household_id))
+        }
+        kept: set[int] = set()
+        for position, (source, role) in enumerate(_member_rows(household_id, clean)):
+            if source.id is not None:
+                person = existing.get(source.id)
+                if person is None:
+                    raise ServiceError(f"{source.full_name} n'appartient pas à ce foyer.")
+                kept.add(source.id)
+            else:
+                person = Person(household_id=household_id, role=role, first_name="", last_name="")
+            _apply_person(person, source, role, position)
+            session.add(person)
+        for person_id, person in existing.items():
+            if person_id in kept:
+                continue
+            if session.exec(select(Enrolment.id).where(Enrolment.person_id == person_id)).first():
+                raise ServiceError(
+                    f"{person.first_name} {person.last_name} a des inscriptions : "
+                    "impossible de le retirer du foyer."
+                )
+            session.delete(person)
+        session.flush()
+        reindex_household(session, household_id)
+        audit(
+            session,
+            at=now,
+            actor=actor,
+            action="household.update",
+            entity="household",
+            entity_id=household_id,
+            details={"version": expected_version + 1},
+        )
+        return SavedHousehold(household_id, household.dossier, expected_version + 1)
+
+
+def household_input(engine: Engine, household_id: int) -> tuple[HouseholdInput, int]:
+    """The form's starting values for an existing household, with its version."""
+    with read_session(engine) as session:
+        household = session.get(Household, household_id)
+        if household is None:
+            raise NotFoundError(f"Foyer introuvable (n° {household_id}).")
+        people = session.exec(
+            select(Person)
+            .where(Person.household_id == household_id)
+            .order_by(col(Person.position), col(Person.id))
+        ).all()
+
+        def as_input(person: Person) -> PersonInput:
+            return PersonInput(
+                role=person.role,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                civility=person.civility,
+                birth_date=person.birth_date,
+                phone=person.phone,
+                email=person.email,
+                school=person.school,
+                school_class=person.school_class,
+                id=person.id,
+            )
+
+        by_role = {
+            role: [as_input(p) for p in people if p.role == role]
+            for role in ("representative", "co_representative", "child", "authorised")
+        }
+        representative = (
+            by_role["representative"][0]
+            if by_role["representative"]
+            else PersonInput("representative")
+        )
+        return (
+            HouseholdInput(
+                representative=representative,
+                address=household.address,
+                commune=household.commune_name,
+                postcode=household.postcode,
+                phone=household.phone,
+                email=household.email,
+                quotient_familial=household.quotient_familial,
+                qf_valid_until=household.qf_valid_until,
+                external_id=household.external_id,
+                co_representatives=tuple(by_role["co_representative"]),
+                children=tuple(by_role["child"]),
+                authorised=tuple(by_role["authorised"]),
+            ),
+            household.version,
+        )
+
+
+__all__ = [
+    "DuplicateCandidate",
+    "InvalidHousehold",
+    "PossibleDuplicates",
+    "SavedHousehold",
+    "create_household",
+    "find_duplicates",
+    "household_input",
+    "next_dossier",
+    "require_counter_agent",
+    "update_household",
+]
