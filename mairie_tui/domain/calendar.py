@@ -32,13 +32,13 @@ class DayState(StrEnum):
 # ---------------------------------------------------------------- holidays
 
 
-@lru_cache(maxsize=64)
-def _holidays_of_year(year: int, zone: str) -> dict[date, str]:
+@lru_cache(maxsize=128)
+def _holidays_of_year(year: int, zone: str, school: bool = True) -> dict[date, str]:
     # France.__init__ takes untyped *args/**kwargs in holidays 0.109.
     calendar = France(  # type: ignore[no-untyped-call]
         subdiv=f"Zone {zone}",
         years=[year],
-        categories=("public", "school"),
+        categories=("public", "school") if school else ("public",),
         language="fr",
     )
     return {day: _display_name(name) for day, name in calendar.items()}
@@ -53,21 +53,23 @@ def _display_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class HolidayCalendar:
-    """Public and school holidays of one zone (C for Alès), from `holidays`."""
+    """Public and school holidays of one zone (C for Alès), from `holidays`.
+
+    `school=False` keeps public holidays only: for activities that run during
+    the school holidays (crèches), where a school holiday is an ordinary day.
+    """
 
     zone: str = "C"
+    school: bool = True
 
     def name(self, day: date) -> str | None:
-        return _holidays_of_year(day.year, self.zone).get(day)
+        return _holidays_of_year(day.year, self.zone, self.school).get(day)
 
     def is_holiday(self, day: date) -> bool:
-        return day in _holidays_of_year(day.year, self.zone)
+        return day in _holidays_of_year(day.year, self.zone, self.school)
 
     def is_public_holiday(self, day: date) -> bool:
-        name = self.name(day)
-        if name is None:
-            return False
-        return any(not part.startswith(("Vacances", "Pont")) for part in name.split(" · "))
+        return day in _holidays_of_year(day.year, self.zone, False)
 
     def is_working_day(self, day: date) -> bool:
         """Monday to Friday and not a public holiday (school holidays are worked)."""

@@ -40,6 +40,7 @@ BEFORE_PERIOD = paris("2020-08-01T09:00")
 HOLIDAYS = HolidayCalendar()
 WEEK_DAYS = frozenset({0, 1, 2, 3, 4})
 MON_TO_FRI = UnitInfo(id=7, name="Journée", weekdays=WEEK_DAYS)
+CRECHE_RULE = DeadlineRule(kind="working_days", days=2)
 
 
 def ctx_2025_2026() -> CalendarContext:
@@ -160,6 +161,27 @@ def test_public_holiday_versus_school_holiday() -> None:
     assert HOLIDAYS.is_working_day(d("14/05/2021"))
     assert not HOLIDAYS.is_working_day(d("11/11/2020"))
     assert not HOLIDAYS.is_working_day(d("14/11/2020"))  # a Saturday
+
+
+def test_public_holidays_only_calendar_for_creches() -> None:
+    public = HolidayCalendar(school=False)
+    assert public.name(d("11/11/2020")) == "Armistice"
+    assert public.name(d("01/11/2020")) == "Toussaint"
+    assert public.name(d("13/05/2021")) == "Ascension"
+    assert public.name(d("25/12/2020")) == "Noël"
+    for text in ("19/10/2020", "21/12/2020", "14/05/2021", "15/02/2021", "12/04/2021"):
+        assert public.name(d(text)) is None, text
+        assert not public.is_holiday(d(text))
+    creche = UnitInfo(id=3, name="Journée", weekdays=WEEK_DAYS)
+    ctx = seed_ctx(BEFORE_PERIOD, units=(creche,), rule=CRECHE_RULE, holidays=public)
+    assert ctx.status(d("19/10/2020"), creche).state is DayState.OPEN
+    assert ctx.status(d("14/05/2021"), creche).state is DayState.OPEN
+    armistice = ctx.status(d("11/11/2020"), creche)
+    assert (armistice.state, armistice.reason) == (DayState.HOLIDAY, "Armistice")
+    # The same calendar with school holidays (the default) closes them.
+    assert HolidayCalendar().name(d("19/10/2020")) == "Vacances de la Toussaint"
+    # Working days do not depend on the option.
+    assert public.is_working_day(d("19/10/2020")) and not public.is_working_day(d("11/11/2020"))
 
 
 def test_holidays_spanning_new_year_are_seen_from_both_years() -> None:
@@ -334,8 +356,6 @@ def test_deadline_around_spring_dst_change() -> None:
 
 
 # ------------------------------------------------------------------ working days (crèche)
-
-CRECHE_RULE = DeadlineRule(kind="working_days", days=2)
 
 
 @pytest.mark.parametrize(
