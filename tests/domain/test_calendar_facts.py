@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mairie_tui.clock import PARIS
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import (
     CalendarContext,
@@ -629,3 +632,60 @@ def test_parse_date_errors_are_french(text: str) -> None:
     with pytest.raises(ValueError) as error:
         fr.parse_date(text)
     assert str(error.value) == f"date invalide : « {text} » (attendu JJ/MM/AAAA)"
+
+
+# ------------------------------------------------------------------ deadline properties
+
+instants = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=st.dates(min_value=date(2020, 1, 6), max_value=date(2027, 12, 31)),
+    now=instants,
+    weekday=st.integers(min_value=0, max_value=6),
+)
+def test_weekly_cutoff_is_paris_midnight_whatever_the_offset(
+    day: date, now: datetime, weekday: int
+) -> None:
+    rule = DeadlineRule(weekday=weekday)
+    cutoff = rule.cutoff(day, HOLIDAYS)
+    local = cutoff.astimezone(PARIS)
+    # Midnight, Paris wall time, the day after `weekday` of the week before.
+    assert (local.hour, local.minute, local.second) == (0, 0, 0)
+    monday_before = day - timedelta(days=day.weekday() + 7)
+    assert local.date() == monday_before + timedelta(days=weekday + 1)
+    # The same instant given in UTC or in Paris time gets the same answer.
+    locked = rule.is_locked(day, now, HOLIDAYS)
+    assert locked == rule.is_locked(day, now.astimezone(PARIS), HOLIDAYS)
+    assert locked == (now.timestamp() >= cutoff.timestamp())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=st.dates(min_value=date(2020, 1, 6), max_value=date(2027, 12, 31)),
+    days=st.integers(min_value=1, max_value=5),
+)
+def test_working_days_cutoff_leaves_exactly_n_working_days(day: date, days: int) -> None:
+    cutoff = DeadlineRule(kind="working_days", days=days).cutoff(day, HOLIDAYS)
+    local = cutoff.astimezone(PARIS)
+    assert (local.hour, local.minute) == (0, 0)
+    # Between the last changeable day (the eve of the cutoff) and the day,
+    # both excluded, lie exactly days - 1 working days; the eve is one.
+    last_day = local.date() - timedelta(days=1)
+    assert HOLIDAYS.is_working_day(last_day)
+    between = [
+        one
+        for one in every_day(last_day + timedelta(days=1), day - timedelta(days=1))
+        if one.weekday() < 5 and not _public(one)
+    ]
+    assert len(between) == days - 1
+
+
+def _public(day: date) -> bool:
+    name = HOLIDAYS.name(day)
+    return name is not None and any(
+        not part.startswith(("Vacances", "Pont")) for part in name.split(" · ")
+    )
