@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+_PARIS = ZoneInfo("Europe/Paris")
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 WEEKDAYS_UPPER = tuple(day.upper() for day in WEEKDAYS)
@@ -48,7 +51,13 @@ def period(start: date, end: date) -> str:
 
 
 def date_time(moment: datetime) -> str:
-    """`mardi 22/09/2020 à 23h59`."""
+    """`mardi 22/09/2020 à 23h59`, in Paris wall time.
+
+    An aware instant (database timestamps come back in UTC) is shown in
+    Europe/Paris; a naive one is taken as already local.
+    """
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_PARIS)
     return f"{long_date(moment.date())} à {moment.hour:02d}h{moment.minute:02d}"
 
 

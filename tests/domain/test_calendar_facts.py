@@ -607,6 +607,10 @@ def test_fr_wording() -> None:
     assert fr.period(SEED_START, SEED_END) == "du 01/09/2020 au 06/07/2021"
     assert fr.date_time(paris("2020-09-22T23:59")) == "mardi 22/09/2020 à 23h59"
     assert fr.date_time(datetime(2021, 3, 1, 8, 5)) == "lundi 01/03/2021 à 08h05"
+    # Aware instants from elsewhere (database timestamps in UTC) show Paris time.
+    assert fr.date_time(utc("2020-09-22T21:59")) == "mardi 22/09/2020 à 23h59"
+    assert fr.date_time(utc("2020-12-01T07:05")) == "mardi 01/12/2020 à 08h05"
+    assert fr.date_time(utc("2020-12-31T23:30")) == "vendredi 01/01/2021 à 00h30"
     assert fr.WEEKDAYS_UPPER[0] == "LUNDI"
 
 
