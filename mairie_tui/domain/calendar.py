@@ -124,7 +124,8 @@ class DeadlineRule:
     def describe(self) -> str:
         if self.kind == "weekly":
             return f"avant le {fr.WEEKDAYS[self.weekday]} 23h59 pour la semaine suivante"
-        return f"au plus tard {self.days} jours ouvrés avant"
+        unit = "jour ouvré" if self.days <= 1 else "jours ouvrés"
+        return f"au plus tard {self.days} {unit} avant"
 
 
 # ---------------------------------------------------------------- day states

@@ -403,6 +403,7 @@ def test_working_days_rule_through_the_context() -> None:
     assert status.state is DayState.LOCKED
     assert status.reason == "Délai dépassé (modifiable jusqu'au lundi 09/11/2020 à 23h59)"
     assert CRECHE_RULE.describe() == "au plus tard 2 jours ouvrés avant"
+    assert DeadlineRule(kind="working_days", days=1).describe() == "au plus tard 1 jour ouvré avant"
 
 
 # ------------------------------------------------------------------ closures and capacity
