@@ -12,7 +12,7 @@ from textual.widgets import Button, Footer, Static
 
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import DayState
-from mairie_tui.domain.draft import ChangeKind, DraftError
+from mairie_tui.domain.draft import DraftError
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.month_grid import MonthGrid
@@ -58,11 +58,11 @@ class BookingScreen(MairieScreen):
         "- `entrée` **ALLER À L'ÉTAPE 2**, `échap` **ANNULER LA DÉMARCHE**."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("p", "pattern", "Périodicité", id="booking.pattern"),
-        Binding("ctrl+r", "reload", "Recharger", id="booking.reload"),
         Binding("enter", "next_step", "Étape 2", id="booking.next"),
         Binding("escape", "cancel", "Annuler la démarche", id="booking.cancel"),
+        Binding("ctrl+r", "reload", "Recharger", id="booking.reload"),
+        Binding("f1", "help", "Aide", id="screen.help"),
     ]
 
     def __init__(self, booking: BookingSession) -> None:
@@ -127,17 +127,8 @@ class BookingScreen(MairieScreen):
     def _edited(self, event: MonthGrid.Edited) -> None:
         result = event.result
         if event.action == "toggle" and len(result.changed) == 1:
-            day, unit_id = result.changed[0]
-            cell = self.booking.draft.cell(day, unit_id)
-            unit = self.booking.draft.ctx.unit(unit_id).name
-            if cell.change is ChangeKind.ADD:
-                what = "ajouté"
-            elif cell.change is ChangeKind.REMOVE:
-                what = "retiré"
-            else:
-                what = "remis comme avant"
-            forced = f" (forcé : {cell.forced_reason})" if cell.forced_reason else ""
-            self.say(f"{fr.long_date(day)} · {unit} : {what}{forced}")
+            # The grid's status line already describes the focused day.
+            self.say("")
             return
         label = {
             "tick_all": "Tout cocher",

@@ -27,6 +27,7 @@ class ConfirmationScreen(MairieScreen):
     """
 
     TITLE_TEXT = "Réservation — confirmation"
+    AUTO_FOCUS = None  # enter is the screen's key: nothing focused takes it first
     HELP = "La demande est enregistrée. `entrée` revient au foyer, qui affiche la nouvelle demande."
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Aide", id="screen.help"),
@@ -60,9 +61,6 @@ class ConfirmationScreen(MairieScreen):
             yield Static(totals_text(result.lines))
             yield Button("RETOUR AU FOYER", id="done", compact=True, variant="primary")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#done", Button).focus()
 
     @on(Button.Pressed, "#done")
     def _pressed(self) -> None:

@@ -35,7 +35,7 @@ class EnrolmentsScreen(MairieScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Aide", id="screen.help"),
-        Binding("enter", "start", "Commencer", id="enrolments.start"),
+        Binding("enter", "start", "Commencer", priority=True, id="enrolments.start"),
         Binding("escape", "back", "Retour au foyer", id="enrolments.back"),
     ]
 
@@ -51,7 +51,7 @@ class EnrolmentsScreen(MairieScreen):
             table: DataTable[str] = DataTable(id="enrolment-table", cursor_type="row")
             yield table
             yield Static(
-                "Vérifiez que l'enfant est bien inscrit à l'activité, puis `entrée` pour commencer.",
+                "Vérifiez que l'enfant est bien inscrit à l'activité, puis entrée pour commencer.",
                 id="enrolments-status",
                 classes="muted",
             )
@@ -59,10 +59,10 @@ class EnrolmentsScreen(MairieScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#enrolment-table", DataTable)
-        table.add_column("Enfant", width=16)
-        table.add_column("Activité", width=30)
-        table.add_column("Site", width=38)
-        table.add_column("Période", width=28)
+        table.add_column("Enfant", width=12)
+        table.add_column("Activité", width=28)
+        table.add_column("Site", width=37)
+        table.add_column("Période", width=27)
         for enrolment in self.household.enrolments:
             table.add_row(
                 enrolment.child_name,

@@ -57,6 +57,7 @@ class SearchScreen(MairieScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Aide", id="screen.help"),
+        Binding("enter", "open", "Ouvrir le foyer", priority=True, id="search.open"),
         Binding("ctrl+n", "new_household", "Nouveau foyer", id="search.new"),
         Binding("ctrl+l", "clear", "Effacer", id="search.clear"),
         Binding("escape", "back_to_field", "Champ de recherche", show=False, id="search.field"),
@@ -150,7 +151,16 @@ class SearchScreen(MairieScreen):
 
     # ------------------------------------------------------------ opening
 
-    @on(Input.Submitted, "#query")
+    def action_open(self) -> None:
+        """enter: the highlighted household from the results, the first one from the field."""
+        table = self.query_one("#results", DataTable)
+        if table.has_focus and table.row_count:
+            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            if row_key.value is not None:
+                self.open_household(int(row_key.value))
+            return
+        self._open_first()
+
     def _open_first(self) -> None:
         if self._debounce is not None and self._query != self.query_one("#query", Input).value:
             # Enter typed faster than the debounce: search now, open when it lands.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from mairie_tui.domain import fr
@@ -25,12 +25,8 @@ def training_banner(app: MairieApp) -> str | None:
     return f"MODE FORMATION — date simulée {fr.long_date(moment.date())} {moment:%H:%M}"
 
 
-class AppHeader(Horizontal):
+class AppHeader(Vertical):
     """Application name, screen title, agent; a banner line in training mode."""
-
-    DEFAULT_CSS = """
-    AppHeader { height: auto; }
-    """
 
     def __init__(self, screen_title: str) -> None:
         super().__init__(id="app-header")
@@ -38,12 +34,13 @@ class AppHeader(Horizontal):
 
     def compose(self) -> ComposeResult:
         app = cast("MairieApp", self.app)
-        yield Static("Mairie Prim' · Guichet unique", id="header-app")
-        yield Static(self.screen_title, id="header-title")
+        with Horizontal(id="header-row"):
+            yield Static("Mairie Prim' · Guichet unique", id="header-app")
+            yield Static(self.screen_title, id="header-title")
+            yield Static(self.agent_text(), id="header-agent")
         banner = training_banner(app)
         if banner is not None:
             yield Static(banner, id="header-training")
-        yield Static(self.agent_text(), id="header-agent")
 
     def agent_text(self) -> str:
         actor = cast("MairieApp", self.app).actor

@@ -136,14 +136,14 @@ class MonthGrid(Widget, can_focus=True):
         Binding("right", "move(1)", "Jour suivant", show=False, id="grid.right"),
         Binding("up", "move(-7)", "Semaine précédente", show=False, id="grid.up"),
         Binding("down", "move(7)", "Semaine suivante", show=False, id="grid.down"),
-        Binding("pageup", "month(-1)", "Mois préc.", id="grid.pageup"),
-        Binding("pagedown", "month(1)", "Mois suiv.", id="grid.pagedown"),
+        Binding("pageup", "month(-1)", "Mois précédent", show=False, id="grid.pageup"),
+        Binding("pagedown", "month(1)", "Mois suivant", show=False, id="grid.pagedown"),
         Binding("space", "toggle(1)", "Cocher", id="grid.toggle"),
         *[
             Binding(str(n), f"toggle({n})", f"Unité {n}", show=False, id=f"grid.unit{n}")
             for n in range(1, 10)
         ],
-        Binding("v", "switch_view", "Semaine/Mois", id="grid.view"),
+        Binding("v", "switch_view", "Semaine/mois", show=False, id="grid.view"),
         Binding("c", "tick_all(True)", "Tout cocher", id="grid.tick_all"),
         Binding("d", "tick_all(False)", "Tout décocher", id="grid.untick_all"),
     ]
@@ -487,8 +487,8 @@ class MonthGrid(Widget, can_focus=True):
 
     def _rule(self, layout: _Layout, border: Style, joint: str) -> list[Segment]:
         text = "─" * (WEEK_COLUMN - 1) + joint
-        for _ in range(7):
-            text += "─" * (layout.day_width - 1) + joint
+        for index in range(7):
+            text += "─" * (layout.day_width - 1) + ("┤" if index == 6 else joint)
         return [Segment(text, border)]
 
     def _week_lines(

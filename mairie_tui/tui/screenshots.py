@@ -1,0 +1,48 @@
+"""Regenerate an SVG of every screen into screenshots/ (`python -m mairie_tui.tui.screenshots`).
+
+120×40, the demo database in a temporary directory, the clock frozen at
+mardi 15/09/2020 10:00 (the portal tutorial's day).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from mairie_tui.tui.snapshot_app import SCENES, SIZE, build_demo_database, copy_database, make_app
+
+
+def take(name: str, template: Path, workdir: Path) -> str:
+    from textual._doc import take_svg_screenshot
+
+    url = copy_database(template, workdir / f"{name}.db")
+    data_dir = workdir / f"{name}-data"
+    data_dir.mkdir()
+    app = make_app(url, data_dir=data_dir)
+    return take_svg_screenshot(app=app, terminal_size=SIZE, run_before=SCENES[name])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default="screenshots", help="dossier de sortie (screenshots/)")
+    parser.add_argument("scenes", nargs="*", help="écrans à régénérer (tous par défaut)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    names = args.scenes or list(SCENES)
+    unknown = [name for name in names if name not in SCENES]
+    if unknown:
+        parser.error(f"écran inconnu : {', '.join(unknown)} (connus : {', '.join(SCENES)})")
+    with tempfile.TemporaryDirectory(prefix="mairie-screenshots-") as tmp:
+        workdir = Path(tmp)
+        template = build_demo_database(workdir / "template.db")
+        for name in names:
+            svg = take(name, template, workdir)
+            (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+            print(f"{out / name}.svg")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
