@@ -1,0 +1,413 @@
+"""Listes: sites, the list of a day, pointage and its locks, headcounts against SQL counts.
+
+`build_world` writes a small two-site world with the ORM; the offline and CLI
+tests reuse it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from mairie_tui.db import unit_of_work
+from mairie_tui.models import (
+    Absence,
+    Activity,
+    Agent,
+    AuditEvent,
+    Booking,
+    Document,
+    Enrolment,
+    Household,
+    Person,
+    Unit,
+)
+from mairie_tui.services.bookings import open_booking, validate_booking
+from mairie_tui.services.common import Actor
+from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
+from mairie_tui.services.lists import (
+    close_day,
+    day_list,
+    headcounts,
+    list_sites,
+    mark_attendance,
+    require_counter_agent,
+)
+from tests.helpers import clock_at
+
+T0 = datetime(2020, 9, 1, 8, 0, tzinfo=UTC)
+SITE_A = "Restaurant scolaire Mons Elementaire"
+SITE_B = "Restaurant scolaire Alès Jean Macé"
+MONDAY = date(2020, 9, 21)
+TUESDAY = date(2020, 9, 22)
+WEDNESDAY = date(2020, 9, 23)
+THURSDAY = date(2020, 9, 24)
+FRIDAY = date(2020, 9, 25)
+HOLIDAY = date(2020, 10, 19)  # vacances de la Toussaint, zone C
+WEEK = (MONDAY, TUESDAY, THURSDAY, FRIDAY)
+ADDRESS = "2 place de la Mairie"
+SECRET_EMAIL = "mairiedemons0517@orange.fr"
+
+
+@dataclass(frozen=True)
+class World:
+    agent: Actor
+    supervisor: Actor
+    staff: Actor
+    unit_a: int
+    unit_b: int
+    activity_a: int
+    enrolments: dict[str, int]  # child first name -> enrolment id
+    households: dict[str, int]
+
+
+def _actor(agent: Agent) -> Actor:
+    return Actor(id=agent.id, login=agent.login, name=agent.name, role=agent.role)
+
+
+def build_world(engine: Engine) -> World:
+    """Two canteens; Mons: Jeannot, Lucie, Paul (+ Tom enrolled, never booked); Alès: Inès, Zoé.
+
+    Paul (Mons) and Inès (Alès) are brother and sister: one household, two sites.
+    """
+    with unit_of_work(engine) as s:
+        agents = [
+            Agent(login="guichet", name="Camille Martin", role="agent", password_hash="x"),
+            Agent(login="superviseur", name="Dominique Roux", role="supervisor", password_hash="x"),
+            Agent(login="cantine", name="Sandrine Vidal", role="staff", password_hash="x"),
+        ]
+        s.add_all(agents)
+        a = Activity(code="RS-MONS", name="Restauration scolaire Mons", kind="canteen",
+                     site=SITE_A, commune_insee="30173")  # fmt: skip
+        b = Activity(code="RS-ALES-JMACE", name="Restauration scolaire Alès Jean Macé",
+                     kind="canteen", site=SITE_B, commune_insee="30007")  # fmt: skip
+        s.add_all([a, b])
+        s.flush()
+        unit_a = Unit(activity_id=a.id, name="Repas", weekdays="0,1,3,4")
+        unit_b = Unit(activity_id=b.id, name="Repas", weekdays="0,1,3,4")
+        s.add_all([unit_a, unit_b])
+
+        def household(dossier: str, insee: str, commune: str, qf: int) -> Household:
+            h = Household(dossier=dossier, address=ADDRESS if dossier == "F-000001" else
+                          f"{dossier} rue des Écoles", postcode="30340", commune_insee=insee,
+                          commune_name=commune, phone="04 66 83 10 74" if dossier == "F-000001"
+                          else None, email=SECRET_EMAIL if dossier == "F-000001" else None,
+                          quotient_familial=qf, created_at=T0, updated_at=T0)  # fmt: skip
+            s.add(h)
+            s.flush()
+            return h
+
+        h1 = household("F-000001", "30173", "Mons", 880)
+        h2 = household("F-000002", "30173", "Mons", 451)
+        h3 = household("F-000003", "30007", "Alès", 1234)
+        people = [
+            Person(household_id=h1.id, role="representative", first_name="Test 1",
+                   last_name="FAMILLE TEST", phone="04 66 83 10 74", email=SECRET_EMAIL),
+            Person(household_id=h1.id, role="co_representative", first_name="Test 2",
+                   last_name="FAMILLE TEST", position=1),
+            Person(household_id=h1.id, role="authorised", first_name="Mamie",
+                   last_name="FAMILLE TEST", phone="06 11 22 33 44", position=2),
+            Person(household_id=h2.id, role="representative", first_name="Nadia",
+                   last_name="BERGER", phone="06 55 44 33 22", email="nadia@exemple.fr"),
+            Person(household_id=h3.id, role="representative", first_name="Marc",
+                   last_name="ROCHE", phone="06 99 88 77 66"),
+        ]  # fmt: skip
+        s.add_all(people)
+        kids = {
+            "Jeannot": (h1, a, "CE2"),
+            "Lucie": (h1, a, "CP"),
+            "Tom": (h1, a, "CM1"),
+            "Paul": (h2, a, "CM2"),
+            "Inès": (h2, b, "CE1"),
+            "Zoé": (h3, b, "CP"),
+        }
+        enrolments: dict[str, int] = {}
+        for position, (first, (h, activity, klass)) in enumerate(kids.items()):
+            child = Person(household_id=h.id, role="child", first_name=first,
+                           last_name=h.dossier == "F-000001" and "FAMILLE TEST" or
+                           ("BERGER" if h is h2 else "ROCHE"),
+                           birth_date=date(2013, 5, 14), school_class=klass, position=3 + position)  # fmt: skip
+            s.add(child)
+            s.flush()
+            e = Enrolment(person_id=child.id, activity_id=activity.id,
+                          start_date=date(2020, 9, 1), end_date=date(2021, 7, 6))  # fmt: skip
+            s.add(e)
+            s.flush()
+            assert e.id is not None
+            enrolments[first] = e.id
+        s.flush()
+
+        def book(first: str, day: date, status: str = "booked") -> None:
+            unit = unit_a if first in ("Jeannot", "Lucie", "Tom", "Paul") else unit_b
+            s.add(Booking(enrolment_id=enrolments[first], day=day, unit_id=unit.id,
+                          status=status, updated_at=T0))  # fmt: skip
+
+        for day in WEEK:
+            for first in ("Jeannot", "Paul", "Inès", "Zoé"):
+                book(first, day, "pending" if (first, day) == ("Paul", TUESDAY) else "booked")
+        book("Lucie", MONDAY)
+        book("Lucie", TUESDAY, "cancelled")
+        paul = s.exec(select(Person).where(Person.first_name == "Paul")).one()
+        s.add(Absence(person_id=paul.id, start_date=THURSDAY, end_date=FRIDAY,
+                      reason="Malade", justified=True))  # fmt: skip
+        s.add(Document(household_id=h1.id, kind="avis_caf", original_name="caf.pdf",
+                       sha256="0" * 64, size=10, media_type="application/pdf",
+                       path="docs/caf.pdf", created_at=T0))  # fmt: skip
+        s.flush()
+        assert unit_a.id and unit_b.id and a.id and h1.id and h2.id and h3.id
+        return World(
+            agent=_actor(agents[0]),
+            supervisor=_actor(agents[1]),
+            staff=_actor(agents[2]),
+            unit_a=unit_a.id,
+            unit_b=unit_b.id,
+            activity_a=a.id,
+            enrolments=enrolments,
+            households={"h1": h1.id, "h2": h2.id, "h3": h3.id},
+        )
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    return build_world(engine)
+
+
+FRIDAY_EVENING = clock_at("2020-09-25T17:00")
+
+
+def sql_booked(engine: Engine, site: str, day: date) -> int:
+    """The independent count: booked rows of the site's 'Repas' unit that day."""
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM booking b JOIN unit u ON u.id = b.unit_id "
+                    "JOIN activity a ON a.id = u.activity_id "
+                    "WHERE a.site = :site AND u.name = 'Repas' AND b.day = :day "
+                    "AND b.status = 'booked'"
+                ),
+                {"site": site, "day": day},
+            ).scalar_one()
+        )
+
+
+# ------------------------------------------------------------------ lists
+
+
+def test_sites_list_their_units(engine, world):
+    sites = {summary.site: summary for summary in list_sites(engine)}
+    assert set(sites) == {SITE_A, SITE_B}
+    assert [u.name for u in sites[SITE_A].units] == ["Repas"]
+    assert sites[SITE_A].units[0].weekdays == (0, 1, 3, 4)
+    assert sites[SITE_A].activity_names == ("Restauration scolaire Mons",)
+
+
+def test_day_list_shows_booked_not_booked_pending_and_counts(engine, world):
+    monday = day_list(engine, site="mons", unit="repas", day=MONDAY, clock=FRIDAY_EVENING,
+                      actor=world.staff)  # fmt: skip
+    assert monday.site == SITE_A and monday.unit_id == world.unit_a
+    assert [c.full_name for c in monday.booked] == [
+        "BERGER Paul",
+        "FAMILLE TEST Jeannot",
+        "FAMILLE TEST Lucie",
+    ]
+    assert [c.full_name for c in monday.not_booked] == ["FAMILLE TEST Tom"]
+    assert monday.counts.enrolled == 4 and monday.counts.booked == 3
+    assert monday.counts.not_booked == 1 and monday.counts.pending == 0
+    assert monday.counts.unmarked == 3 and monday.can_mark and monday.note is None
+
+    tuesday = day_list(engine, site=SITE_A, unit=world.unit_a, day=TUESDAY,
+                       clock=FRIDAY_EVENING, actor=world.staff)  # fmt: skip
+    assert [c.first_name for c in tuesday.pending] == ["Paul"]
+    # Lucie's booking was cancelled: she is enrolled, not booked.
+    assert {c.first_name for c in tuesday.not_booked} == {"Lucie", "Tom"}
+    assert (tuesday.counts.booked, tuesday.counts.pending, tuesday.counts.not_booked) == (1, 1, 2)
+
+
+def test_day_list_gives_absences_and_phones_but_no_household_data(engine, world):
+    thursday = day_list(engine, site=SITE_A, unit="Repas", day=THURSDAY, clock=FRIDAY_EVENING,
+                        actor=world.staff)  # fmt: skip
+    paul = next(c for c in thursday.children if c.first_name == "Paul")
+    assert paul.absence is not None and paul.absence.reason == "Malade" and paul.absence.justified
+    assert thursday.counts.absences == 1
+    assert [(c.role_label, c.phone) for c in paul.contacts] == [
+        ("Représentant légal", "06 55 44 33 22")
+    ]
+    jeannot = next(c for c in thursday.children if c.first_name == "Jeannot")
+    phones = {(c.role, c.name, c.phone) for c in jeannot.contacts}
+    assert ("authorised", "Mamie FAMILLE TEST", "06 11 22 33 44") in phones
+    assert ("representative", "Test 1 FAMILLE TEST", "04 66 83 10 74") in phones
+    # Children of another site never appear; no address, e-mail or QF anywhere.
+    dump = json.dumps(dataclasses.asdict(thursday), default=str)
+    assert "Inès" not in dump and "Zoé" not in dump
+    for secret in (ADDRESS, SECRET_EMAIL, "nadia@exemple.fr", "880", "rue des Écoles", "30340"):
+        assert secret not in dump
+    field_names = {f.name for f in dataclasses.fields(type(jeannot))}
+    assert not field_names & {"address", "postcode", "quotient_familial", "email"}
+
+
+def test_day_list_explains_a_day_without_service(engine, world):
+    wednesday = day_list(engine, site=SITE_A, unit="Repas", day=WEDNESDAY,
+                         clock=FRIDAY_EVENING, actor=world.staff)  # fmt: skip
+    assert wednesday.note == "Repas : pas de service le mercredi."
+    assert wednesday.counts.booked == 0
+    holiday = day_list(engine, site=SITE_A, unit="Repas", day=HOLIDAY,
+                       clock=FRIDAY_EVENING, actor=world.staff)  # fmt: skip
+    assert holiday.note is not None and "Toussaint" in holiday.note
+    assert not holiday.can_mark  # a day to come
+
+
+def test_unknown_site_or_unit_is_a_french_error(engine, world):
+    with pytest.raises(NotFoundError, match="Aucun site"):
+        day_list(engine, site="Vézénobres", unit="Repas", day=MONDAY, clock=FRIDAY_EVENING,
+                 actor=world.staff)  # fmt: skip
+    with pytest.raises(ServiceError, match="Plusieurs sites"):
+        day_list(engine, site="restaurant scolaire", unit="Repas", day=MONDAY,
+                 clock=FRIDAY_EVENING, actor=world.staff)  # fmt: skip
+    with pytest.raises(NotFoundError, match="Pas d'unité « Goûter »"):
+        day_list(engine, site=SITE_A, unit="Goûter", day=MONDAY, clock=FRIDAY_EVENING,
+                 actor=world.staff)  # fmt: skip
+
+
+# ------------------------------------------------------------------ headcounts
+
+
+@pytest.mark.parametrize("day", [MONDAY, TUESDAY, WEDNESDAY, HOLIDAY])
+def test_headcount_equals_an_independent_sql_count(engine, world, day):
+    rows = headcounts(engine, start=day, end=day, clock=FRIDAY_EVENING)
+    for site in (SITE_A, SITE_B):
+        mine = [r for r in rows if r.site == site and r.unit_name == "Repas"]
+        expected = sql_booked(engine, site, day)
+        assert sum(r.booked for r in mine) == expected
+        if day == WEDNESDAY:
+            assert mine == []  # the canteen does not run on Wednesdays: no row
+        else:
+            assert len(mine) == 1
+    if day == HOLIDAY:
+        assert [r.booked for r in rows] == [0, 0]
+    if day == MONDAY:
+        assert {(r.site, r.booked) for r in rows} == {(SITE_A, 3), (SITE_B, 2)}
+    if day == TUESDAY:  # Paul pending, Lucie cancelled
+        a = next(r for r in rows if r.site == SITE_A)
+        assert (a.booked, a.pending) == (1, 1)
+
+
+def test_headcount_of_a_week_with_pointage_for_past_days(engine, world):
+    staff = world.staff
+    mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=MONDAY,
+                    unit_id=world.unit_a, present=True, actor=staff, clock=FRIDAY_EVENING)  # fmt: skip
+    mark_attendance(engine, enrolment_id=world.enrolments["Paul"], day=MONDAY,
+                    unit_id=world.unit_a, present=False, actor=staff, clock=FRIDAY_EVENING)  # fmt: skip
+    mark_attendance(engine, enrolment_id=world.enrolments["Tom"], day=MONDAY,
+                    unit_id=world.unit_a, present=True, unexpected=True, actor=staff,
+                    clock=FRIDAY_EVENING)  # fmt: skip
+    thursday_clock = clock_at("2020-09-24T12:00")
+    rows = headcounts(engine, site="Mons", start=MONDAY, end=FRIDAY, clock=thursday_clock)
+    assert [r.day for r in rows] == list(WEEK)
+    monday = rows[0]
+    assert (monday.booked, monday.present, monday.absent, monday.unexpected) == (3, 2, 1, 1)
+    friday = rows[-1]
+    assert friday.booked == sql_booked(engine, SITE_A, FRIDAY) and friday.present is None
+    assert [r.booked for r in rows] == [sql_booked(engine, SITE_A, d) for d in WEEK]
+    with pytest.raises(ServiceError, match="précède"):
+        headcounts(engine, start=FRIDAY, end=MONDAY, clock=thursday_clock)
+
+
+# ------------------------------------------------------------------ pointage
+
+
+def test_pointage_is_audited_and_shown_in_the_list(engine, world):
+    mark = mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=MONDAY,
+                           unit_id=world.unit_a, present=True, actor=world.staff,
+                           clock=FRIDAY_EVENING)  # fmt: skip
+    assert mark.label == "Présent" and mark.agent_name == "Sandrine Vidal" and mark.origin == "mairie"
+    # Changing one's mind updates the same row.
+    mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=MONDAY,
+                    unit_id=world.unit_a, present=False, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+    listed = day_list(engine, site=SITE_A, unit="Repas", day=MONDAY, clock=FRIDAY_EVENING,
+                      actor=world.staff)  # fmt: skip
+    jeannot = next(c for c in listed.children if c.first_name == "Jeannot")
+    assert jeannot.mark is not None and jeannot.mark.label == "Absent"
+    assert (listed.counts.present, listed.counts.absent, listed.counts.unmarked) == (0, 1, 2)
+    with Session(engine) as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "attendance.mark")).all()
+    assert len(events) == 2 and all(e.agent_id == world.staff.id for e in events)
+    assert json.loads(events[1].details)["before"] == {"present": True, "unexpected": False}
+
+
+def test_unexpected_presence_rules(engine, world):
+    tom = world.enrolments["Tom"]
+    with pytest.raises(RuleViolation, match="n'a pas de réservation"):
+        mark_attendance(engine, enrolment_id=tom, day=MONDAY, unit_id=world.unit_a,
+                        present=True, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+    with pytest.raises(RuleViolation, match="ce n'est pas une présence inattendue"):
+        mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=MONDAY,
+                        unit_id=world.unit_a, present=True, unexpected=True, actor=world.staff,
+                        clock=FRIDAY_EVENING)  # fmt: skip
+    mark = mark_attendance(engine, enrolment_id=tom, day=MONDAY, unit_id=world.unit_a,
+                           present=True, unexpected=True, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+    assert mark.label == "Présent (inattendu)"
+    with pytest.raises(NotFoundError, match="unité"):
+        mark_attendance(engine, enrolment_id=tom, day=MONDAY, unit_id=world.unit_b,
+                        present=False, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+
+
+def test_pointage_refused_for_a_day_to_come(engine, world):
+    with pytest.raises(RuleViolation, match="jour à venir"):
+        mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=FRIDAY,
+                        unit_id=world.unit_a, present=True, actor=world.staff,
+                        clock=clock_at("2020-09-24T18:00"))  # fmt: skip
+
+
+def test_closing_a_day_locks_its_pointage(engine, world):
+    jeannot = world.enrolments["Jeannot"]
+    mark_attendance(engine, enrolment_id=jeannot, day=MONDAY, unit_id=world.unit_a,
+                    present=True, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+    for who in (world.staff, world.agent):
+        with pytest.raises(PermissionDenied, match="superviseur"):
+            close_day(engine, unit_id=world.unit_a, day=MONDAY, actor=who, clock=FRIDAY_EVENING)
+    with pytest.raises(RuleViolation, match="jour à venir"):
+        close_day(engine, unit_id=world.unit_a, day=HOLIDAY, actor=world.supervisor,
+                  clock=FRIDAY_EVENING)  # fmt: skip
+    info = close_day(engine, unit_id=world.unit_a, day=MONDAY, actor=world.supervisor,
+                     clock=FRIDAY_EVENING)  # fmt: skip
+    assert (info.present, info.absent, info.unmarked) == (1, 0, 2)
+    with pytest.raises(RuleViolation, match="clôturée"):
+        mark_attendance(engine, enrolment_id=jeannot, day=MONDAY, unit_id=world.unit_a,
+                        present=False, actor=world.supervisor, clock=FRIDAY_EVENING)  # fmt: skip
+    with pytest.raises(RuleViolation, match="déjà clôturée"):
+        close_day(engine, unit_id=world.unit_a, day=MONDAY, actor=world.supervisor,
+                  clock=FRIDAY_EVENING)  # fmt: skip
+    listed = day_list(engine, site=SITE_A, unit="Repas", day=MONDAY, clock=FRIDAY_EVENING,
+                      actor=world.staff)  # fmt: skip
+    assert listed.closed and listed.closed_by == "Dominique Roux" and not listed.can_mark
+    rows = headcounts(engine, site=SITE_A, start=MONDAY, end=MONDAY, clock=FRIDAY_EVENING)
+    assert rows[0].closed and rows[0].present == 1
+    # Another unit, or the next day, stays open.
+    mark_attendance(engine, enrolment_id=jeannot, day=TUESDAY, unit_id=world.unit_a,
+                    present=True, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+
+
+# ------------------------------------------------------------------ rights
+
+
+def test_staff_can_list_and_tick_but_not_book_or_open_households(engine, world):
+    require_counter_agent(world.agent)
+    require_counter_agent(world.supervisor)
+    with pytest.raises(PermissionDenied, match="listes"):
+        require_counter_agent(world.staff)
+    with pytest.raises(PermissionDenied):
+        require_counter_agent(Actor(id=None, login="x", name="X", role="intrus"))
+    booking = open_booking(engine, world.enrolments["Tom"], clock_at("2020-09-15T10:00"))
+    booking.draft.set(date(2020, 10, 1), world.unit_a, True)
+    with pytest.raises(PermissionDenied, match="personnel des écoles"):
+        validate_booking(engine, booking, actor=world.staff, clock=clock_at("2020-09-15T10:00"))
+    with pytest.raises(PermissionDenied):
+        day_list(engine, site=SITE_A, unit="Repas", day=MONDAY, clock=FRIDAY_EVENING,
+                 actor=Actor(id=None, login="x", name="X", role="intrus"))  # fmt: skip
