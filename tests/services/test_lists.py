@@ -83,10 +83,20 @@ def build_world(engine: Engine) -> World:
             Agent(login="cantine", name="Sandrine Vidal", role="staff", password_hash="x"),
         ]
         s.add_all(agents)
-        a = Activity(code="RS-MONS", name="Restauration scolaire Mons", kind="canteen",
-                     site=SITE_A, commune_insee="30173")  # fmt: skip
-        b = Activity(code="RS-ALES-JMACE", name="Restauration scolaire Alès Jean Macé",
-                     kind="canteen", site=SITE_B, commune_insee="30007")  # fmt: skip
+        a = Activity(
+            code="RS-MONS",
+            name="Restauration scolaire Mons",
+            kind="canteen",
+            site=SITE_A,
+            commune_insee="30173",
+        )
+        b = Activity(
+            code="RS-ALES-JMACE",
+            name="Restauration scolaire Alès Jean Macé",
+            kind="canteen",
+            site=SITE_B,
+            commune_insee="30007",
+        )
         s.add_all([a, b])
         s.flush()
         unit_a = Unit(activity_id=a.id, name="Repas", weekdays="0,1,3,4")
@@ -94,11 +104,18 @@ def build_world(engine: Engine) -> World:
         s.add_all([unit_a, unit_b])
 
         def household(dossier: str, insee: str, commune: str, qf: int) -> Household:
-            h = Household(dossier=dossier, address=ADDRESS if dossier == "F-000001" else
-                          f"{dossier} rue des Écoles", postcode="30340", commune_insee=insee,
-                          commune_name=commune, phone="04 66 83 10 74" if dossier == "F-000001"
-                          else None, email=SECRET_EMAIL if dossier == "F-000001" else None,
-                          quotient_familial=qf, created_at=T0, updated_at=T0)  # fmt: skip
+            h = Household(
+                dossier=dossier,
+                address=ADDRESS if dossier == "F-000001" else f"{dossier} rue des Écoles",
+                postcode="30340",
+                commune_insee=insee,
+                commune_name=commune,
+                phone="04 66 83 10 74" if dossier == "F-000001" else None,
+                email=SECRET_EMAIL if dossier == "F-000001" else None,
+                quotient_familial=qf,
+                created_at=T0,
+                updated_at=T0,
+            )
             s.add(h)
             s.flush()
             return h
@@ -107,17 +124,45 @@ def build_world(engine: Engine) -> World:
         h2 = household("F-000002", "30173", "Mons", 451)
         h3 = household("F-000003", "30007", "Alès", 1234)
         people = [
-            Person(household_id=h1.id, role="representative", first_name="Test 1",
-                   last_name="FAMILLE TEST", phone="04 66 83 10 74", email=SECRET_EMAIL),
-            Person(household_id=h1.id, role="co_representative", first_name="Test 2",
-                   last_name="FAMILLE TEST", position=1),
-            Person(household_id=h1.id, role="authorised", first_name="Mamie",
-                   last_name="FAMILLE TEST", phone="06 11 22 33 44", position=2),
-            Person(household_id=h2.id, role="representative", first_name="Nadia",
-                   last_name="BERGER", phone="06 55 44 33 22", email="nadia@exemple.fr"),
-            Person(household_id=h3.id, role="representative", first_name="Marc",
-                   last_name="ROCHE", phone="06 99 88 77 66"),
-        ]  # fmt: skip
+            Person(
+                household_id=h1.id,
+                role="representative",
+                first_name="Test 1",
+                last_name="FAMILLE TEST",
+                phone="04 66 83 10 74",
+                email=SECRET_EMAIL,
+            ),
+            Person(
+                household_id=h1.id,
+                role="co_representative",
+                first_name="Test 2",
+                last_name="FAMILLE TEST",
+                position=1,
+            ),
+            Person(
+                household_id=h1.id,
+                role="authorised",
+                first_name="Mamie",
+                last_name="FAMILLE TEST",
+                phone="06 11 22 33 44",
+                position=2,
+            ),
+            Person(
+                household_id=h2.id,
+                role="representative",
+                first_name="Nadia",
+                last_name="BERGER",
+                phone="06 55 44 33 22",
+                email="nadia@exemple.fr",
+            ),
+            Person(
+                household_id=h3.id,
+                role="representative",
+                first_name="Marc",
+                last_name="ROCHE",
+                phone="06 99 88 77 66",
+            ),
+        ]
         s.add_all(people)
         kids = {
             "Jeannot": (h1, a, "CE2"),
@@ -129,14 +174,25 @@ def build_world(engine: Engine) -> World:
         }
         enrolments: dict[str, int] = {}
         for position, (first, (h, activity, klass)) in enumerate(kids.items()):
-            child = Person(household_id=h.id, role="child", first_name=first,
-                           last_name=h.dossier == "F-000001" and "FAMILLE TEST" or
-                           ("BERGER" if h is h2 else "ROCHE"),
-                           birth_date=date(2013, 5, 14), school_class=klass, position=3 + position)  # fmt: skip
+            child = Person(
+                household_id=h.id,
+                role="child",
+                first_name=first,
+                last_name=h.dossier == "F-000001"
+                and "FAMILLE TEST"
+                or ("BERGER" if h is h2 else "ROCHE"),
+                birth_date=date(2013, 5, 14),
+                school_class=klass,
+                position=3 + position,
+            )
             s.add(child)
             s.flush()
-            e = Enrolment(person_id=child.id, activity_id=activity.id,
-                          start_date=date(2020, 9, 1), end_date=date(2021, 7, 6))  # fmt: skip
+            e = Enrolment(
+                person_id=child.id,
+                activity_id=activity.id,
+                start_date=date(2020, 9, 1),
+                end_date=date(2021, 7, 6),
+            )
             s.add(e)
             s.flush()
             assert e.id is not None
@@ -145,8 +201,15 @@ def build_world(engine: Engine) -> World:
 
         def book(first: str, day: date, status: str = "booked") -> None:
             unit = unit_a if first in ("Jeannot", "Lucie", "Tom", "Paul") else unit_b
-            s.add(Booking(enrolment_id=enrolments[first], day=day, unit_id=unit.id,
-                          status=status, updated_at=T0))  # fmt: skip
+            s.add(
+                Booking(
+                    enrolment_id=enrolments[first],
+                    day=day,
+                    unit_id=unit.id,
+                    status=status,
+                    updated_at=T0,
+                )
+            )
 
         for day in WEEK:
             for first in ("Jeannot", "Paul", "Inès", "Zoé"):
@@ -154,11 +217,27 @@ def build_world(engine: Engine) -> World:
         book("Lucie", MONDAY)
         book("Lucie", TUESDAY, "cancelled")
         paul = s.exec(select(Person).where(Person.first_name == "Paul")).one()
-        s.add(Absence(person_id=paul.id, start_date=THURSDAY, end_date=FRIDAY,
-                      reason="Malade", justified=True))  # fmt: skip
-        s.add(Document(household_id=h1.id, kind="avis_caf", original_name="caf.pdf",
-                       sha256="0" * 64, size=10, media_type="application/pdf",
-                       path="docs/caf.pdf", created_at=T0))  # fmt: skip
+        s.add(
+            Absence(
+                person_id=paul.id,
+                start_date=THURSDAY,
+                end_date=FRIDAY,
+                reason="Malade",
+                justified=True,
+            )
+        )
+        s.add(
+            Document(
+                household_id=h1.id,
+                kind="avis_caf",
+                original_name="caf.pdf",
+                sha256="0" * 64,
+                size=10,
+                media_type="application/pdf",
+                path="docs/caf.pdf",
+                created_at=T0,
+            )
+        )
         s.flush()
         assert unit_a.id and unit_b.id and a.id and h1.id and h2.id and h3.id
         return World(
@@ -209,8 +288,9 @@ def test_sites_list_their_units(engine, world):
 
 
 def test_day_list_shows_booked_not_booked_pending_and_counts(engine, world):
-    monday = day_list(engine, site="mons", unit="repas", day=MONDAY, clock=FRIDAY_EVENING,
-                      actor=world.staff)  # fmt: skip
+    monday = day_list(
+        engine, site="mons", unit="repas", day=MONDAY, clock=FRIDAY_EVENING, actor=world.staff
+    )
     assert monday.site == SITE_A and monday.unit_id == world.unit_a
     assert [c.full_name for c in monday.booked] == [
         "BERGER Paul",
@@ -222,8 +302,9 @@ def test_day_list_shows_booked_not_booked_pending_and_counts(engine, world):
     assert monday.counts.not_booked == 1 and monday.counts.pending == 0
     assert monday.counts.unmarked == 3 and monday.can_mark and monday.note is None
 
-    tuesday = day_list(engine, site=SITE_A, unit=world.unit_a, day=TUESDAY,
-                       clock=FRIDAY_EVENING, actor=world.staff)  # fmt: skip
+    tuesday = day_list(
+        engine, site=SITE_A, unit=world.unit_a, day=TUESDAY, clock=FRIDAY_EVENING, actor=world.staff
+    )
     assert [c.first_name for c in tuesday.pending] == ["Paul"]
     # Lucie's booking was cancelled: she is enrolled, not booked.
     assert {c.first_name for c in tuesday.not_booked} == {"Lucie", "Tom"}
@@ -231,8 +312,9 @@ def test_day_list_shows_booked_not_booked_pending_and_counts(engine, world):
 
 
 def test_day_list_gives_absences_and_phones_but_no_household_data(engine, world):
-    thursday = day_list(engine, site=SITE_A, unit="Repas", day=THURSDAY, clock=FRIDAY_EVENING,
-                        actor=world.staff)  # fmt: skip
+    thursday = day_list(
+        engine, site=SITE_A, unit="Repas", day=THURSDAY, clock=FRIDAY_EVENING, actor=world.staff
+    )
     paul = next(c for c in thursday.children if c.first_name == "Paul")
     assert paul.absence is not None and paul.absence.reason == "Malade" and paul.absence.justified
     assert thursday.counts.absences == 1
@@ -253,26 +335,41 @@ def test_day_list_gives_absences_and_phones_but_no_household_data(engine, world)
 
 
 def test_day_list_explains_a_day_without_service(engine, world):
-    wednesday = day_list(engine, site=SITE_A, unit="Repas", day=WEDNESDAY,
-                         clock=FRIDAY_EVENING, actor=world.staff)  # fmt: skip
+    wednesday = day_list(
+        engine, site=SITE_A, unit="Repas", day=WEDNESDAY, clock=FRIDAY_EVENING, actor=world.staff
+    )
     assert wednesday.note == "Repas : pas de service le mercredi."
     assert wednesday.counts.booked == 0
-    holiday = day_list(engine, site=SITE_A, unit="Repas", day=HOLIDAY,
-                       clock=FRIDAY_EVENING, actor=world.staff)  # fmt: skip
+    holiday = day_list(
+        engine, site=SITE_A, unit="Repas", day=HOLIDAY, clock=FRIDAY_EVENING, actor=world.staff
+    )
     assert holiday.note is not None and "Toussaint" in holiday.note
     assert not holiday.can_mark  # a day to come
 
 
 def test_unknown_site_or_unit_is_a_french_error(engine, world):
     with pytest.raises(NotFoundError, match="Aucun site"):
-        day_list(engine, site="Vézénobres", unit="Repas", day=MONDAY, clock=FRIDAY_EVENING,
-                 actor=world.staff)  # fmt: skip
+        day_list(
+            engine,
+            site="Vézénobres",
+            unit="Repas",
+            day=MONDAY,
+            clock=FRIDAY_EVENING,
+            actor=world.staff,
+        )
     with pytest.raises(ServiceError, match="Plusieurs sites"):
-        day_list(engine, site="restaurant scolaire", unit="Repas", day=MONDAY,
-                 clock=FRIDAY_EVENING, actor=world.staff)  # fmt: skip
+        day_list(
+            engine,
+            site="restaurant scolaire",
+            unit="Repas",
+            day=MONDAY,
+            clock=FRIDAY_EVENING,
+            actor=world.staff,
+        )
     with pytest.raises(NotFoundError, match="Pas d'unité « Goûter »"):
-        day_list(engine, site=SITE_A, unit="Goûter", day=MONDAY, clock=FRIDAY_EVENING,
-                 actor=world.staff)  # fmt: skip
+        day_list(
+            engine, site=SITE_A, unit="Goûter", day=MONDAY, clock=FRIDAY_EVENING, actor=world.staff
+        )
 
 
 # ------------------------------------------------------------------ headcounts
@@ -300,13 +397,34 @@ def test_headcount_equals_an_independent_sql_count(engine, world, day):
 
 def test_headcount_of_a_week_with_pointage_for_past_days(engine, world):
     staff = world.staff
-    mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=MONDAY,
-                    unit_id=world.unit_a, present=True, actor=staff, clock=FRIDAY_EVENING)  # fmt: skip
-    mark_attendance(engine, enrolment_id=world.enrolments["Paul"], day=MONDAY,
-                    unit_id=world.unit_a, present=False, actor=staff, clock=FRIDAY_EVENING)  # fmt: skip
-    mark_attendance(engine, enrolment_id=world.enrolments["Tom"], day=MONDAY,
-                    unit_id=world.unit_a, present=True, unexpected=True, actor=staff,
-                    clock=FRIDAY_EVENING)  # fmt: skip
+    mark_attendance(
+        engine,
+        enrolment_id=world.enrolments["Jeannot"],
+        day=MONDAY,
+        unit_id=world.unit_a,
+        present=True,
+        actor=staff,
+        clock=FRIDAY_EVENING,
+    )
+    mark_attendance(
+        engine,
+        enrolment_id=world.enrolments["Paul"],
+        day=MONDAY,
+        unit_id=world.unit_a,
+        present=False,
+        actor=staff,
+        clock=FRIDAY_EVENING,
+    )
+    mark_attendance(
+        engine,
+        enrolment_id=world.enrolments["Tom"],
+        day=MONDAY,
+        unit_id=world.unit_a,
+        present=True,
+        unexpected=True,
+        actor=staff,
+        clock=FRIDAY_EVENING,
+    )
     thursday_clock = clock_at("2020-09-24T12:00")
     rows = headcounts(engine, site="Mons", start=MONDAY, end=FRIDAY, clock=thursday_clock)
     assert [r.day for r in rows] == list(WEEK)
@@ -323,15 +441,31 @@ def test_headcount_of_a_week_with_pointage_for_past_days(engine, world):
 
 
 def test_pointage_is_audited_and_shown_in_the_list(engine, world):
-    mark = mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=MONDAY,
-                           unit_id=world.unit_a, present=True, actor=world.staff,
-                           clock=FRIDAY_EVENING)  # fmt: skip
-    assert mark.label == "Présent" and mark.agent_name == "Sandrine Vidal" and mark.origin == "mairie"
+    mark = mark_attendance(
+        engine,
+        enrolment_id=world.enrolments["Jeannot"],
+        day=MONDAY,
+        unit_id=world.unit_a,
+        present=True,
+        actor=world.staff,
+        clock=FRIDAY_EVENING,
+    )
+    assert (
+        mark.label == "Présent" and mark.agent_name == "Sandrine Vidal" and mark.origin == "mairie"
+    )
     # Changing one's mind updates the same row.
-    mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=MONDAY,
-                    unit_id=world.unit_a, present=False, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
-    listed = day_list(engine, site=SITE_A, unit="Repas", day=MONDAY, clock=FRIDAY_EVENING,
-                      actor=world.staff)  # fmt: skip
+    mark_attendance(
+        engine,
+        enrolment_id=world.enrolments["Jeannot"],
+        day=MONDAY,
+        unit_id=world.unit_a,
+        present=False,
+        actor=world.staff,
+        clock=FRIDAY_EVENING,
+    )
+    listed = day_list(
+        engine, site=SITE_A, unit="Repas", day=MONDAY, clock=FRIDAY_EVENING, actor=world.staff
+    )
     jeannot = next(c for c in listed.children if c.first_name == "Jeannot")
     assert jeannot.mark is not None and jeannot.mark.label == "Absent"
     assert (listed.counts.present, listed.counts.absent, listed.counts.unmarked) == (0, 1, 2)
@@ -344,54 +478,114 @@ def test_pointage_is_audited_and_shown_in_the_list(engine, world):
 def test_unexpected_presence_rules(engine, world):
     tom = world.enrolments["Tom"]
     with pytest.raises(RuleViolation, match="n'a pas de réservation"):
-        mark_attendance(engine, enrolment_id=tom, day=MONDAY, unit_id=world.unit_a,
-                        present=True, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+        mark_attendance(
+            engine,
+            enrolment_id=tom,
+            day=MONDAY,
+            unit_id=world.unit_a,
+            present=True,
+            actor=world.staff,
+            clock=FRIDAY_EVENING,
+        )
     with pytest.raises(RuleViolation, match="ce n'est pas une présence inattendue"):
-        mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=MONDAY,
-                        unit_id=world.unit_a, present=True, unexpected=True, actor=world.staff,
-                        clock=FRIDAY_EVENING)  # fmt: skip
-    mark = mark_attendance(engine, enrolment_id=tom, day=MONDAY, unit_id=world.unit_a,
-                           present=True, unexpected=True, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+        mark_attendance(
+            engine,
+            enrolment_id=world.enrolments["Jeannot"],
+            day=MONDAY,
+            unit_id=world.unit_a,
+            present=True,
+            unexpected=True,
+            actor=world.staff,
+            clock=FRIDAY_EVENING,
+        )
+    mark = mark_attendance(
+        engine,
+        enrolment_id=tom,
+        day=MONDAY,
+        unit_id=world.unit_a,
+        present=True,
+        unexpected=True,
+        actor=world.staff,
+        clock=FRIDAY_EVENING,
+    )
     assert mark.label == "Présent (inattendu)"
     with pytest.raises(NotFoundError, match="unité"):
-        mark_attendance(engine, enrolment_id=tom, day=MONDAY, unit_id=world.unit_b,
-                        present=False, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+        mark_attendance(
+            engine,
+            enrolment_id=tom,
+            day=MONDAY,
+            unit_id=world.unit_b,
+            present=False,
+            actor=world.staff,
+            clock=FRIDAY_EVENING,
+        )
 
 
 def test_pointage_refused_for_a_day_to_come(engine, world):
     with pytest.raises(RuleViolation, match="jour à venir"):
-        mark_attendance(engine, enrolment_id=world.enrolments["Jeannot"], day=FRIDAY,
-                        unit_id=world.unit_a, present=True, actor=world.staff,
-                        clock=clock_at("2020-09-24T18:00"))  # fmt: skip
+        mark_attendance(
+            engine,
+            enrolment_id=world.enrolments["Jeannot"],
+            day=FRIDAY,
+            unit_id=world.unit_a,
+            present=True,
+            actor=world.staff,
+            clock=clock_at("2020-09-24T18:00"),
+        )
 
 
 def test_closing_a_day_locks_its_pointage(engine, world):
     jeannot = world.enrolments["Jeannot"]
-    mark_attendance(engine, enrolment_id=jeannot, day=MONDAY, unit_id=world.unit_a,
-                    present=True, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+    mark_attendance(
+        engine,
+        enrolment_id=jeannot,
+        day=MONDAY,
+        unit_id=world.unit_a,
+        present=True,
+        actor=world.staff,
+        clock=FRIDAY_EVENING,
+    )
     for who in (world.staff, world.agent):
         with pytest.raises(PermissionDenied, match="superviseur"):
             close_day(engine, unit_id=world.unit_a, day=MONDAY, actor=who, clock=FRIDAY_EVENING)
     with pytest.raises(RuleViolation, match="jour à venir"):
-        close_day(engine, unit_id=world.unit_a, day=HOLIDAY, actor=world.supervisor,
-                  clock=FRIDAY_EVENING)  # fmt: skip
-    info = close_day(engine, unit_id=world.unit_a, day=MONDAY, actor=world.supervisor,
-                     clock=FRIDAY_EVENING)  # fmt: skip
+        close_day(
+            engine, unit_id=world.unit_a, day=HOLIDAY, actor=world.supervisor, clock=FRIDAY_EVENING
+        )
+    info = close_day(
+        engine, unit_id=world.unit_a, day=MONDAY, actor=world.supervisor, clock=FRIDAY_EVENING
+    )
     assert (info.present, info.absent, info.unmarked) == (1, 0, 2)
     with pytest.raises(RuleViolation, match="clôturée"):
-        mark_attendance(engine, enrolment_id=jeannot, day=MONDAY, unit_id=world.unit_a,
-                        present=False, actor=world.supervisor, clock=FRIDAY_EVENING)  # fmt: skip
+        mark_attendance(
+            engine,
+            enrolment_id=jeannot,
+            day=MONDAY,
+            unit_id=world.unit_a,
+            present=False,
+            actor=world.supervisor,
+            clock=FRIDAY_EVENING,
+        )
     with pytest.raises(RuleViolation, match="déjà clôturée"):
-        close_day(engine, unit_id=world.unit_a, day=MONDAY, actor=world.supervisor,
-                  clock=FRIDAY_EVENING)  # fmt: skip
-    listed = day_list(engine, site=SITE_A, unit="Repas", day=MONDAY, clock=FRIDAY_EVENING,
-                      actor=world.staff)  # fmt: skip
+        close_day(
+            engine, unit_id=world.unit_a, day=MONDAY, actor=world.supervisor, clock=FRIDAY_EVENING
+        )
+    listed = day_list(
+        engine, site=SITE_A, unit="Repas", day=MONDAY, clock=FRIDAY_EVENING, actor=world.staff
+    )
     assert listed.closed and listed.closed_by == "Dominique Roux" and not listed.can_mark
     rows = headcounts(engine, site=SITE_A, start=MONDAY, end=MONDAY, clock=FRIDAY_EVENING)
     assert rows[0].closed and rows[0].present == 1
     # Another unit, or the next day, stays open.
-    mark_attendance(engine, enrolment_id=jeannot, day=TUESDAY, unit_id=world.unit_a,
-                    present=True, actor=world.staff, clock=FRIDAY_EVENING)  # fmt: skip
+    mark_attendance(
+        engine,
+        enrolment_id=jeannot,
+        day=TUESDAY,
+        unit_id=world.unit_a,
+        present=True,
+        actor=world.staff,
+        clock=FRIDAY_EVENING,
+    )
 
 
 # ------------------------------------------------------------------ rights
@@ -409,5 +603,11 @@ def test_staff_can_list_and_tick_but_not_book_or_open_households(engine, world):
     with pytest.raises(PermissionDenied, match="personnel des écoles"):
         validate_booking(engine, booking, actor=world.staff, clock=clock_at("2020-09-15T10:00"))
     with pytest.raises(PermissionDenied):
-        day_list(engine, site=SITE_A, unit="Repas", day=MONDAY, clock=FRIDAY_EVENING,
-                 actor=Actor(id=None, login="x", name="X", role="intrus"))  # fmt: skip
+        day_list(
+            engine,
+            site=SITE_A,
+            unit="Repas",
+            day=MONDAY,
+            clock=FRIDAY_EVENING,
+            actor=Actor(id=None, login="x", name="X", role="intrus"),
+        )
