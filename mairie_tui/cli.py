@@ -9,6 +9,7 @@ import dataclasses
 import json
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -35,6 +36,10 @@ outbox_app = typer.Typer(help="Mails aux familles (boîte d'envoi).", no_args_is
 app.add_typer(db_app, name="db")
 app.add_typer(agent_app, name="agent")
 app.add_typer(outbox_app, name="outbox")
+import_app = typer.Typer(help="Importer des données d'un autre logiciel.", no_args_is_help=True)
+export_app = typer.Typer(help="Exporter des données.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON (pour les scripts).")]
 
@@ -330,6 +335,76 @@ def outbox_send(ctx: typer.Context) -> None:
     console.print(f"{sent} mail(s) envoyé(s), {failed} en erreur.")
     if failed:
         raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- import / export
+
+
+@import_app.command("households")
+def import_households_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Fichier CSV (séparateur ; , ou tabulation, UTF-8) ou JSON.")],
+    apply: Annotated[bool, typer.Option("--apply", help="Importer pour de bon (sinon essai à blanc).")] = False,
+    all_or_nothing: Annotated[
+        bool, typer.Option("--all-or-nothing", help="Ne rien importer si une ligne est en erreur.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Importe des foyers (essai à blanc par défaut ; chaque ligne en erreur est signalée avec son numéro)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mairie_tui.services.common import SYSTEM_ACTOR
+    from mairie_tui.services.household_io import import_households
+
+    st = state(ctx)
+    engine = st.engine()
+    with Progress(
+        TextColumn("Lecture"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=errors, transient=True, disable=as_json,
+    ) as progress:
+        task = progress.add_task("lecture", total=None)
+        try:
+            report = import_households(
+                engine, file, actor=SYSTEM_ACTOR, clock=st.settings.clock, apply=apply,
+                all_or_nothing=all_or_nothing,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        except ServiceError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(report)
+    else:
+        for bad in report.bad:
+            console.print(f"ligne {bad.line} : {bad.reason}", highlight=False, soft_wrap=True)
+        if all_or_nothing and apply and report.bad:
+            console.print("Rien n'a été importé (--all-or-nothing) : corrigez les lignes en erreur.")
+        console.print(report.summary(), highlight=False)
+    if report.bad:
+        raise typer.Exit(1)
+
+
+@export_app.command("households")
+def export_households_command(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="csv ou json.")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", help="Fichier (sinon la sortie standard).")] = None,
+) -> None:
+    """Exporte tous les foyers dans le format que l'import relit (aller-retour identique)."""
+    from mairie_tui.services.common import SYSTEM_ACTOR
+    from mairie_tui.services.household_io import export_households
+
+    try:
+        text = export_households(state(ctx).engine(), actor=SYSTEM_ACTOR, fmt=fmt)
+    except ServiceError as exc:
+        fail(str(exc))
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"écriture impossible : {out} ({exc.strerror})")
+    errors.print(f"Export écrit dans {out}.")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ saved while one remains.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -92,15 +93,29 @@ class ValidationReport:
         return " ; ".join(error.message for error in self.errors)
 
 
+_SEPARATORS = re.compile(r"[\s.\-/]")
+_FRENCH_NATIONAL = re.compile(r"0[1-9]\d{8}")
+# The plain e-mails almost every family gives; anything else goes through email-validator.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}"
+)
+
+
 def normalise_phone(text: str | None) -> str | None:
     """`0466831074` → `04 66 83 10 74`; None if empty; ValueError if not a French number."""
     if text is None or not text.strip():
         return None
+    compact = _SEPARATORS.sub("", text)
+    if _FRENCH_NATIONAL.fullmatch(compact):
+        # Fast path for the usual national form (imports read tens of thousands).
+        return " ".join(compact[i : i + 2] for i in range(0, 10, 2))
     try:
         number = phonenumbers.parse(text, "FR")
     except phonenumbers.NumberParseException:
         raise ValueError(text) from None
-    if not phonenumbers.is_valid_number(number):
+    # "Possible" (right length for the country), not "valid": the library's
+    # list of allocated ranges lags behind real numbers families give.
+    if not phonenumbers.is_possible_number(number) or str(number.national_number)[0] == "0":
         raise ValueError(text)
     if number.country_code != 33:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
@@ -111,8 +126,16 @@ def normalise_email(text: str | None) -> str | None:
     """Lower-cased domain, syntax checked (no network); None if empty; ValueError if invalid."""
     if text is None or not text.strip():
         return None
+    value = text.strip()
+    if (
+        _PLAIN_EMAIL.fullmatch(value)
+        and ".." not in value
+        and not value.split("@")[0].endswith(".")
+    ):
+        local, domain = value.split("@")
+        return f"{local}@{domain.lower()}"
     try:
-        return validate_email(text.strip(), check_deliverability=False).normalized
+        return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
         raise ValueError(text) from None
 

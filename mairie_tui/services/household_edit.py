@@ -22,7 +22,7 @@ from mairie_tui.domain.household_rules import (
     validate_household,
 )
 from mairie_tui.models import Counter, Enrolment, Household, Person
-from mairie_tui.services.common import Actor, audit, next_number
+from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import ConflictError, NotFoundError, PermissionDenied, ServiceError
 from mairie_tui.services.search import normalise, reindex_household, search_households
 
@@ -155,8 +155,14 @@ def find_duplicates(
         return _duplicates(session, clean, exclude_id)
 
 
-def next_dossier(session: Session) -> str:
-    """F-000123: the counter starts after the highest dossier already there (demo, imports)."""
+def next_dossiers(session: Session, count: int) -> list[str]:
+    """Reserve `count` dossier numbers (F-000123) in the caller's transaction.
+
+    The counter starts after the highest dossier already there (demo, imports);
+    its UPDATE takes the row lock, so two desks never get the same number.
+    """
+    if count <= 0:
+        return []
     if session.get(Counter, "dossier") is None:
         highest = session.exec(
             select(func.max(Household.dossier)).where(col(Household.dossier).like("F-%"))
@@ -164,7 +170,16 @@ def next_dossier(session: Session) -> str:
         start = int(highest[2:]) if highest and highest[2:].isdigit() else 0
         session.add(Counter(name="dossier", value=start))
         session.flush()
-    return f"F-{next_number(session, 'dossier'):06d}"
+    session.execute(
+        update(Counter).where(col(Counter.name) == "dossier").values(value=col(Counter.value) + count)
+    )
+    last = session.exec(select(Counter.value).where(Counter.name == "dossier")).one()
+    return [f"F-{number:06d}" for number in range(last - count + 1, last + 1)]
+
+
+def next_dossier(session: Session) -> str:
+    """One new dossier number."""
+    return next_dossiers(session, 1)[0]
 
 
 def _member_rows(household_id: int, clean: CleanHousehold) -> list[tuple[PersonInput, str]]:
@@ -395,6 +410,7 @@ __all__ = [
     "find_duplicates",
     "household_input",
     "next_dossier",
+    "next_dossiers",
     "require_counter_agent",
     "update_household",
 ]
