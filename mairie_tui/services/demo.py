@@ -17,8 +17,8 @@ transaction:
    with names from ``data/demo_names.tsv``. Children of primary-school age
    living in a served commune are enrolled in their school's canteen and
    sometimes périscolaire and ALSH; babies sometimes in their commune's
-   crèche (active up to twice its places, as they come part-time, then
-   "pending" for a waiting list of four times the places);
+   crèche (active up to 1.5 children per place, as they come part-time,
+   then "pending" for a waiting list of four times the places);
 4. bookings: each child's usual weekdays over the school year, skipping
    holidays, closures and full days. Bookings are written only for the
    enrolments of the first ``BOOKED_HOUSEHOLDS`` synthetic households: with
@@ -523,7 +523,7 @@ MAIL_DOMAINS = (
 CHILDREN_WEIGHTS = (8, 35, 37, 15, 5)  # 0 to 4 children, percent
 CHILD_BIRTH_RANGE = (date(2003, 1, 1).toordinal(), date(2020, 8, 15).toordinal())
 CRECHE_BIRTH_RANGE = (date(2018, 1, 1), date(2020, 6, 1))
-CRECHE_ACTIVE_PER_PLACE = 2
+CRECHE_ACTIVE_PER_PLACE = 1.5
 CRECHE_WAITING_PER_PLACE = 4
 # Showcase households at the head of the list (search tests look for "Guérin").
 SHOWCASE = (
@@ -874,9 +874,9 @@ class _Synthetic:
             and rng.random() < 0.4
         ):
             capacity = self.network.activities[creche_id].units[0].capacity or 0
-            # Twice the places are taken (children come part-time), a waiting
-            # list of four times the places is "pending"; later babies go to a
-            # childminder instead.
+            # One and a half children per place (they come part-time, so some
+            # days are full), a waiting list of four times the places
+            # ("pending"); later babies go to a childminder instead.
             asked = self.creche_asked[creche_id]
             if asked < CRECHE_ACTIVE_PER_PLACE * capacity:
                 chosen.append((creche_id, "active"))
@@ -966,7 +966,7 @@ class _Synthetic:
             day, half_day = activity.units
             return [(day if rng.random() < 0.6 else half_day, (2,))]
         unit = activity.units[0]
-        return [(unit, tuple(sorted(rng.sample(unit.weekdays, rng.randint(3, 5)))))]
+        return [(unit, tuple(sorted(rng.sample(unit.weekdays, rng.randint(2, 4)))))]
 
     def _open_days(self) -> dict[int, dict[int, list[date]]]:
         """Per activity and weekday, the days of the school year with no holiday nor closure."""
