@@ -29,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
     rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Base de données : schéma et migrations.", no_args_is_help=True)
 agent_app = typer.Typer(help="Comptes des agents.", no_args_is_help=True)
@@ -343,8 +344,12 @@ def outbox_send(ctx: typer.Context) -> None:
 @import_app.command("households")
 def import_households_command(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Fichier CSV (séparateur ; , ou tabulation, UTF-8) ou JSON.")],
-    apply: Annotated[bool, typer.Option("--apply", help="Importer pour de bon (sinon essai à blanc).")] = False,
+    file: Annotated[
+        Path, typer.Argument(help="Fichier CSV (séparateur ; , ou tabulation, UTF-8) ou JSON.")
+    ],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Importer pour de bon (sinon essai à blanc).")
+    ] = False,
     all_or_nothing: Annotated[
         bool, typer.Option("--all-or-nothing", help="Ne rien importer si une ligne est en erreur.")
     ] = False,
@@ -359,13 +364,22 @@ def import_households_command(
     st = state(ctx)
     engine = st.engine()
     with Progress(
-        TextColumn("Lecture"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=errors, transient=True, disable=as_json,
+        TextColumn("Lecture"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=as_json,
     ) as progress:
         task = progress.add_task("lecture", total=None)
         try:
             report = import_households(
-                engine, file, actor=SYSTEM_ACTOR, clock=st.settings.clock, apply=apply,
+                engine,
+                file,
+                actor=SYSTEM_ACTOR,
+                clock=st.settings.clock,
+                apply=apply,
                 all_or_nothing=all_or_nothing,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
@@ -377,7 +391,9 @@ def import_households_command(
         for bad in report.bad:
             console.print(f"ligne {bad.line} : {bad.reason}", highlight=False, soft_wrap=True)
         if all_or_nothing and apply and report.bad:
-            console.print("Rien n'a été importé (--all-or-nothing) : corrigez les lignes en erreur.")
+            console.print(
+                "Rien n'a été importé (--all-or-nothing) : corrigez les lignes en erreur."
+            )
         console.print(report.summary(), highlight=False)
     if report.bad:
         raise typer.Exit(1)
@@ -387,7 +403,9 @@ def import_households_command(
 def export_households_command(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="csv ou json.")] = "csv",
-    out: Annotated[Path | None, typer.Option("--out", help="Fichier (sinon la sortie standard).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Fichier (sinon la sortie standard).")
+    ] = None,
 ) -> None:
     """Exporte tous les foyers dans le format que l'import relit (aller-retour identique)."""
     from mairie_tui.services.common import SYSTEM_ACTOR
@@ -408,7 +426,28 @@ def export_households_command(
 
 
 def main() -> None:
-    app()
+    """Entry point: an unexpected error is one French line, its traceback goes to a log file."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        errors.print("Interrompu.")
+        raise SystemExit(130) from None
+    except Exception as exc:  # noqa: BLE001 - last resort: never show a traceback to an agent
+        import tempfile
+        import traceback
+
+        log = Path(tempfile.gettempdir()) / "mairie-tui-erreurs.log"
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
+        errors.print(
+            f"[bold red]Erreur inattendue :[/] {type(exc).__name__} : {str(exc).splitlines()[0] if str(exc) else ''} "
+            f"(détails dans {log})",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -116,3 +116,37 @@ def test_db_upgrade_is_idempotent(env):
     assert first.exit_code == 0
     second = invoke(["db", "upgrade"], env)
     assert "déjà à jour" in second.stdout
+
+
+def test_import_then_export_households_from_the_command_line(env, tmp_path):
+    from importlib import resources
+
+    assert invoke(["demo", "--households", "0"], env).exit_code == 0
+    example = tmp_path / "exemple.csv"
+    example.write_bytes(
+        resources.files("mairie_tui").joinpath("data/foyers-exemple.csv").read_bytes()
+    )
+    dry = invoke(["import", "households", str(example)], env)
+    assert dry.exit_code == 0 and "3 foyers à importer (essai" in dry.stdout
+    assert json.loads(invoke(["search", "artagnan", "--json"], env).stdout) == []
+    applied = invoke(["import", "households", str(example), "--apply", "--json"], env)
+    assert json.loads(applied.stdout)["imported"] == 3
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id_externe;nom;prenom;adresse;commune\nB-1;Durand;Zoé;3 rue Basse;Paris\n",
+        encoding="utf-8",
+    )
+    refused = invoke(["import", "households", str(bad), "--apply"], env)
+    assert refused.exit_code == 1 and "ligne 2 : Commune inconnue : « Paris »" in refused.stdout
+    out = tmp_path / "export.json"
+    assert (
+        invoke(["export", "households", "--format", "json", "--out", str(out)], env).exit_code == 0
+    )
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert {row["id_externe"] for row in exported} == {
+        "F-000001",
+        "ANC-0001",
+        "ANC-0002",
+        "ANC-0003",
+    }
+    assert invoke(["export", "households", "--format", "xml"], env).exit_code == 2
