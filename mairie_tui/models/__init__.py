@@ -12,6 +12,7 @@ from mairie_tui.models.activity import (
     Unit,
 )
 from mairie_tui.models.admin import AGENT_ROLES, Agent, AuditEvent, Counter, OutboxEmail
+from mairie_tui.models.attendance import Attendance, DayClosing, OfflineCopy
 from mairie_tui.models.household import PERSON_ROLES, Household, Person
 from mairie_tui.models.request import Document, Request, RequestEvent
 from mairie_tui.models.types import UTCDateTime
@@ -25,13 +26,16 @@ __all__ = [
     "Absence",
     "Activity",
     "Agent",
+    "Attendance",
     "AuditEvent",
     "Booking",
     "Closure",
     "Counter",
+    "DayClosing",
     "Document",
     "Enrolment",
     "Household",
+    "OfflineCopy",
     "OutboxEmail",
     "Person",
     "Request",
