@@ -694,7 +694,7 @@ class _Synthetic:
             if showcase:
                 co_female = False
             co_last = last_name if showcase or rng.random() < 0.6 else rng.choice(names.last)
-            if co_last != last_name and not rep_female and rng.random() < 0.3:
+            if co_last != last_name and rng.random() < 0.3:
                 child_last = (
                     f"{last_name}-{co_last}" if len(last_name + co_last) < 40 else last_name
                 )
