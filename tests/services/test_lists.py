@@ -611,3 +611,97 @@ def test_staff_can_list_and_tick_but_not_book_or_open_households(engine, world):
             clock=FRIDAY_EVENING,
             actor=Actor(id=None, login="x", name="X", role="intrus"),
         )
+
+
+# ------------------------------------------------------------------ printed list
+
+
+def pdf_pages(content: bytes) -> int:
+    return (
+        content.count(b"/Type /Page\n")
+        + content.count(b"/Type /Page>")
+        + content.count(b"/Type /Page ")
+    )
+
+
+def test_printed_list_holds_the_children_and_the_phones(engine, world, tmp_path):
+    from mairie_tui.services.reports import print_day_list
+
+    mark_attendance(
+        engine,
+        enrolment_id=world.enrolments["Jeannot"],
+        day=MONDAY,
+        unit_id=world.unit_a,
+        present=True,
+        actor=world.staff,
+        clock=FRIDAY_EVENING,
+    )
+    out = tmp_path / "liste.pdf"
+    printed = print_day_list(
+        engine,
+        site="Mons",
+        unit="Repas",
+        day=MONDAY,
+        out=out,
+        clock=FRIDAY_EVENING,
+        actor=world.staff,
+        compress=False,
+    )
+    content = out.read_bytes()
+    assert content.startswith(b"%PDF-") and printed.pages == 1 and printed.children == 4
+    for text_ in (
+        "FAMILLE TEST Jeannot",
+        "BERGER Paul",
+        "FAMILLE TEST Tom",
+        "06 11 22 33 44",
+        "lundi 21/09/2020",
+        "Non r\xe9serv\xe9",
+    ):
+        assert text_.encode("latin-1") in content, text_
+    assert b"Zo\xe9" not in content and ADDRESS.encode() not in content
+
+
+def test_a_long_list_runs_over_pages_and_spells_what_latin1_lacks(tmp_path):
+    from mairie_tui.services.lists import ChildLine, DayCounts, DayList
+    from mairie_tui.services.reports import pdf_text, render_day_list
+
+    children = tuple(
+        ChildLine(
+            enrolment_id=i,
+            person_id=i,
+            first_name=f"Enfant{i:03d}",
+            last_name="Œillet",
+            birth_date=None,
+            school_class="CP",
+            booking="booked",
+            absence=None,
+            mark=None,
+            contacts=(),
+        )
+        for i in range(70)
+    )
+    listed = DayList(
+        site="Restaurant scolaire Test",
+        activity_name="Cantine",
+        unit_id=1,
+        unit_name="Repas",
+        day=MONDAY,
+        note=None,
+        closed=False,
+        closed_by=None,
+        closed_at=None,
+        can_mark=True,
+        copy_id=None,
+        counts=DayCounts(70, 70, 0, 0, 0, 0, 0, 0, 70),
+        children=children,
+    )
+    out = tmp_path / "longue.pdf"
+    pages = render_day_list(
+        listed, out, printed_at=datetime(2020, 9, 21, 8, tzinfo=UTC), compress=False
+    )
+    content = out.read_bytes()
+    assert pages >= 2 and pdf_pages(content) == pages
+    # 70 rows of 7 mm: two pages of table, each with its header, then the phones.
+    assert content.count("Nom et prénom".encode("latin-1")) == 2
+    assert b"OEillet Enfant069" in content
+    assert pdf_text("L’Œuf — 1\u202f000") == "L'OEuf - 1 000"
