@@ -18,9 +18,7 @@ class Attendance(SQLModel, table=True):
     """One tick of the pointage: a child present or absent for a unit on a day."""
 
     __table_args__ = (
-        UniqueConstraint(
-            "enrolment_id", "day", "unit_id", name="uq_attendance_enrolment_day_unit"
-        ),
+        UniqueConstraint("enrolment_id", "day", "unit_id", name="uq_attendance_enrolment_day_unit"),
         Index("ix_attendance_unit_day", "unit_id", "day"),
     )
 
