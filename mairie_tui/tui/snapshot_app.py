@@ -163,7 +163,7 @@ async def scene_step1_ticked(pilot: Pilot[None]) -> None:
 
 async def scene_step1_holidays(pilot: Pilot[None]) -> None:
     await open_step1(pilot)
-    await pilot.press("pagedown", "down", "down", "down")  # lundi 19/10/2020
+    await pilot.press("pagedown", "down", "left", "left", "left")  # lundi 19/10/2020
     await pilot.pause()
 
 

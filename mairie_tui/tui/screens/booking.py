@@ -61,7 +61,7 @@ class BookingScreen(MairieScreen):
         Binding("p", "pattern", "Périodicité", id="booking.pattern"),
         Binding("enter", "next_step", "Étape 2", id="booking.next"),
         Binding("escape", "cancel", "Annuler la démarche", id="booking.cancel"),
-        Binding("ctrl+r", "reload", "Recharger", id="booking.reload"),
+        Binding("ctrl+r", "reload", "Recharger", show=False, id="booking.reload"),
         Binding("f1", "help", "Aide", id="screen.help"),
     ]
 

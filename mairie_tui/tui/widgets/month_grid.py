@@ -184,15 +184,19 @@ class MonthGrid(Widget, can_focus=True):
     MonthGrid > .month-grid--date { color: $text; }
     MonthGrid > .month-grid--other-month { color: $text-disabled; }
     MonthGrid > .month-grid--today { text-style: bold underline; }
-    MonthGrid > .month-grid--cursor { background: $accent 60%; }
-    MonthGrid > .month-grid--cursor-blur { background: $accent 25%; }
+    MonthGrid > .month-grid--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    MonthGrid > .month-grid--cursor-blur { background: $block-cursor-background 35%; }
     MonthGrid > .month-grid--status { color: $text; text-style: bold; }
     MonthGrid > .month-grid--open { color: $text; }
     MonthGrid > .month-grid--booked { color: $success; text-style: bold; }
     MonthGrid > .month-grid--added { color: $text; background: $success 40%; text-style: bold; }
     MonthGrid > .month-grid--removed { color: $error; text-style: strike; }
     MonthGrid > .month-grid--pending { color: $warning; text-style: italic; }
-    MonthGrid > .month-grid--holiday { color: $secondary; text-style: italic; }
+    MonthGrid > .month-grid--holiday { color: #6fa8dc; text-style: italic; }
     MonthGrid > .month-grid--closed { color: $text-disabled; }
     MonthGrid > .month-grid--locked { color: $text-muted; text-style: dim italic; }
     MonthGrid > .month-grid--full { color: $error 70%; text-style: italic; }

@@ -1,0 +1,20 @@
+"""Snapshots of every screen and of each state of the month grid (120×40, frozen clock).
+
+The stored SVGs live in tests/tui/__snapshots__; after an intended change of
+the interface, review and refresh them with `pytest tests/tui --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mairie_tui.tui.snapshot_app import SCENES, SIZE, make_app
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_screen(scene: str, snap_compare: Any, demo_url: str, tmp_path: Path) -> None:
+    app = make_app(demo_url, data_dir=tmp_path / "data")
+    assert snap_compare(app, terminal_size=SIZE, run_before=SCENES[scene])
