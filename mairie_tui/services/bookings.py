@@ -266,7 +266,8 @@ def _load(
             days=activity.deadline_days,
         ),
         now=now,
-        holidays=HolidayCalendar(zone=activity.holiday_zone),
+        # A crèche stays open during school holidays: only public holidays close it.
+        holidays=HolidayCalendar(zone=activity.holiday_zone, school=activity.kind != "creche"),
         closures=closures,
         taken=taken,
     )
@@ -544,7 +545,8 @@ def _check(loaded: _Loaded, lines: list[RecapLine], actor: Actor) -> list[str]:
             unit.capacity is not None
             and loaded.ctx.taken.get((day, unit_id), 0) + count > unit.capacity
         ):
-            problems.append(f"{fr.long_date(day)} ({unit.name}) : complet ({unit.capacity} places)")
+            places = "place" if unit.capacity == 1 else "places"
+            problems.append(f"{fr.long_date(day)} ({unit.name}) : complet ({unit.capacity} {places})")
     return problems
 
 

@@ -288,3 +288,53 @@ def test_month_view_shows_states_and_bookings(engine, seed, seed_clock):
     assert cells[date(2020, 9, 14)].status.state is DayState.LOCKED
     assert cells[date(2020, 8, 31)].status.state is DayState.OUTSIDE
     assert view.counts["booked"] == 3
+
+
+def test_a_creche_is_open_in_school_holidays_and_full_at_capacity(engine, seed):
+    from mairie_tui.models import Activity, Person, Unit
+
+    with unit_of_work(engine) as session:
+        creche = session.exec(select(Activity).where(Activity.code == "CRECHE-ALES-PLOUPS")).one()
+        unit = session.exec(select(Unit).where(Unit.activity_id == creche.id)).one()
+        unit.capacity = 1
+        session.add(unit)
+        babies = [
+            Person(
+                household_id=seed.household_id,
+                role="child",
+                first_name=name,
+                last_name="FAMILLE TEST",
+                birth_date=date(2019, 5, 1),
+            )
+            for name in ("Lou", "Tom")
+        ]
+        session.add_all(babies)
+        session.flush()
+        enrolments = [
+            Enrolment(
+                person_id=baby.id,
+                activity_id=creche.id,
+                start_date=date(2020, 9, 1),
+                end_date=date(2021, 7, 30),
+                status="active",
+            )
+            for baby in babies
+        ]
+        session.add_all(enrolments)
+        session.flush()
+        first_id, second_id = (e.id for e in enrolments)
+    clock = clock_at("2020-10-01T10:00")
+    toussaint = date(2020, 10, 20)  # school holiday, but a working day
+    first = open_booking(engine, first_id, clock)
+    assert first.draft.status(toussaint, first.units[0].id).state is DayState.OPEN
+    armistice = first.draft.status(date(2020, 11, 11), first.units[0].id)
+    assert (armistice.state, armistice.reason) == (DayState.HOLIDAY, "Armistice")
+    second = open_booking(engine, second_id, clock)
+    first.draft.toggle(toussaint, first.units[0].id)
+    second.draft.toggle(toussaint, second.units[0].id)
+    validate_booking(engine, first, actor=AGENT, clock=clock)
+    with pytest.raises(RuleViolation, match=r"complet \(1 place\)"):
+        validate_booking(engine, second, actor=AGENT, clock=clock)
+    reopened = open_booking(engine, second_id, clock)
+    full = reopened.draft.toggle(toussaint, reopened.units[0].id)
+    assert full.skipped[0].state is DayState.FULL
