@@ -23,8 +23,6 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
-from mairie_tui.db import read_session
-
 
 @dataclass(frozen=True)
 class HouseholdHit:
@@ -344,7 +342,10 @@ def search_households(session: Session, query: str, *, limit: int = 50) -> list[
     words = query_words(query)
     if not words or limit <= 0:
         return []
-    conn = session.connection()
+    return _search(session.connection(), words, limit)
+
+
+def _search(conn: Connection, words: Sequence[str], limit: int) -> list[HouseholdHit]:
     if _is_sqlite(conn):
         statement, expression = _SQLITE_HITS, fts5_expression(words)
     else:
@@ -377,7 +378,9 @@ def _hits(rows: Sequence[Any]) -> list[HouseholdHit]:
                 email=email,
             )
         )
-        keys.append((representative is None, normalise(last), normalise(first), dossier))
+        keys.append(
+            (representative is None, _normalised_name(last), _normalised_name(first), dossier)
+        )
 
     for hid, dossier, commune, phone, email, role, first, last, person_phone in rows:
         if hid != current:
@@ -396,8 +399,10 @@ def _hits(rows: Sequence[Any]) -> list[HouseholdHit]:
 
 
 def find_households(engine: Engine, query: str, *, limit: int = 50) -> list[HouseholdHit]:
-    """search_households in its own read session (for the screens and the CLI)."""
-    if not query_words(query):
+    """search_households in its own read transaction (for the screens and the CLI)."""
+    words = query_words(query)
+    if not words or limit <= 0:
         return []
-    with read_session(engine) as session:
-        return search_households(session, query, limit=limit)
+    # A bare connection: a Session would add nothing to one read statement.
+    with engine.connect() as conn:
+        return _search(conn, words, limit)

@@ -320,8 +320,8 @@ def test_unindexed_household_found_after_rebuild(engine: Engine, families: dict[
 def test_bulk_rebuild_and_reindex_index_the_same_words(
     engine: Engine, families: dict[str, int]
 ) -> None:
-    # SQLite's rebuild builds documents in SQL, reindex_household in Python:
-    # once normalised (FTS5's tokenizer does the same), the words must agree.
+    # rebuild_index reads in bulk, reindex_household one household: the
+    # indexed words must agree, ligatures, compacted numbers and emails included.
     add_household(
         engine,
         "F-000300",
