@@ -254,6 +254,19 @@ def copy_origin(session: Session) -> str:
     return copy_id or ORIGIN_MAIRIE
 
 
+def _origin_for(session: Session, day: date) -> str:
+    """Where a mark or closing of `day` is made; in a copy, only for the days it holds."""
+    copy = session.exec(select(OfflineCopy).limit(1)).first()
+    if copy is None:
+        return ORIGIN_MAIRIE
+    if not copy.start_date <= day <= copy.end_date:
+        raise RuleViolation(
+            f"Cette copie hors ligne couvre {fr.period(copy.start_date, copy.end_date)} : "
+            f"pas de pointage le {fr.long_date(day)}."
+        )
+    return copy.id
+
+
 def _site_names(session: Session) -> list[str]:
     return list(session.exec(select(Activity.site).distinct().order_by(col(Activity.site))))
 
@@ -560,6 +573,7 @@ def mark_attendance(
                 f"La journée du {fr.long_date(day)} ({unit.name}) est clôturée : "
                 "le pointage est verrouillé."
             )
+        origin = _origin_for(session, day)
         status = session.exec(
             select(Booking.status).where(
                 Booking.enrolment_id == enrolment_id,
@@ -580,7 +594,6 @@ def mark_attendance(
                 f"{name} est réservé(e) le {fr.long_date(day)} : ce n'est pas une présence "
                 "inattendue."
             )
-        origin = copy_origin(session)
         row = session.exec(
             select(Attendance).where(
                 Attendance.enrolment_id == enrolment_id,
@@ -663,7 +676,7 @@ def close_day(
                 col(Attendance.id).is_(None),
             )
         ).one()
-        origin = copy_origin(session)
+        origin = _origin_for(session, day)
         closing = DayClosing(
             unit_id=unit_id, day=day, agent_id=actor.id, closed_at=now, origin=origin
         )

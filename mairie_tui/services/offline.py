@@ -616,11 +616,16 @@ def _merge(
         login = copy_agents.get(agent_id)
         return agent_id if login is not None and main_agents.get(agent_id) == login else None
 
+    # The copy refuses days outside its range, but a hand-edited file might not.
+    days = [row["day"] for row in marks + closings]
+    first_day = min([meta.start_date, *days])
+    last_day = max([meta.end_date, *days])
+
     def in_range(column_unit: Any, column_day: Any) -> Any:
         return (
             col(column_unit).in_(unit_ids)
-            & (col(column_day) >= meta.start_date)
-            & (col(column_day) <= meta.end_date)
+            & (col(column_day) >= first_day)
+            & (col(column_day) <= last_day)
         )
 
     main_marks = {

@@ -12,9 +12,10 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session, func, select
 
 from mairie_tui.db import make_engine, unit_of_work, upgrade
-from mairie_tui.models import AuditEvent, Booking, Unit
+from mairie_tui.models import Agent, AuditEvent, Booking, Unit
 from mairie_tui.models.attendance import Attendance, DayClosing
-from mairie_tui.services.errors import NotFoundError, PermissionDenied, ServiceError
+from mairie_tui.services.agents import AuthenticationError, authenticate, hash_password
+from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
 from mairie_tui.services.lists import close_day, day_list, mark_attendance
 from mairie_tui.services.offline import (
     ReadOnlyCopy,
@@ -189,6 +190,45 @@ def test_the_copy_is_read_only_except_pointage(engine, world, copy_path):
             clock=clock_at("2020-09-21T12:00"),
         )
         assert mark.origin == listed.copy_id and mark.agent_name == "Sandrine Vidal"
+        with pytest.raises(RuleViolation, match="couvre du 21/09/2020 au 25/09/2020"):
+            mark_attendance(
+                copy,
+                enrolment_id=world.enrolments["Paul"],
+                day=date(2020, 9, 18),
+                unit_id=world.unit_a,
+                present=False,
+                actor=world.staff,
+                clock=clock_at("2020-09-21T12:00"),
+            )
+    finally:
+        copy.dispose()
+
+
+def test_staff_sign_in_to_the_copy_with_their_password(engine, world, tmp_path):
+    with unit_of_work(engine) as s:
+        s.execute(
+            update(Agent)
+            .where(Agent.login == "cantine")
+            .values(password_hash=hash_password("cantine"))
+        )
+    out = tmp_path / "mons.db"
+    export_offline(
+        engine,
+        site=SITE_A,
+        start=MONDAY,
+        end=FRIDAY,
+        out=out,
+        clock=EXPORT_CLOCK,
+        actor=world.agent,
+    )
+    copy = make_engine(f"sqlite:///{out}")
+    try:
+        actor = authenticate(copy, "cantine", "cantine", clock_at("2020-09-21T07:55"))
+        assert actor.is_staff and actor.id == world.staff.id
+        with pytest.raises(AuthenticationError):
+            authenticate(
+                copy, "guichet", "guichet", clock_at("2020-09-21T07:55"), sleep=lambda _: None
+            )
     finally:
         copy.dispose()
 
