@@ -8,13 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import DayState
 from mairie_tui.domain.draft import DraftError
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.widgets.header import AppHeader
+from mairie_tui.tui.widgets.keybar import KeyBar
 from mairie_tui.tui.widgets.month_grid import MonthGrid
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class BookingScreen(MairieScreen):
                 yield Button("ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error")
                 yield Button("Appliquer une périodicité", id="pattern", compact=True)
                 yield Button("ALLER À L'ÉTAPE 2 >", id="next", compact=True, variant="primary")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.grid.focus()

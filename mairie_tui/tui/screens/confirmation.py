@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.recap import recap_table, totals_text
 from mairie_tui.tui.widgets.header import AppHeader
+from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from mairie_tui.services.bookings import BookingSession, ValidationResult
@@ -60,7 +61,7 @@ class ConfirmationScreen(MairieScreen):
             yield Static(recap_table(result.lines), id="confirmation-lines")
             yield Static(totals_text(result.lines))
             yield Button("RETOUR AU FOYER", id="done", compact=True, variant="primary")
-        yield Footer()
+        yield KeyBar()
 
     @on(Button.Pressed, "#done")
     def _pressed(self) -> None:

@@ -8,10 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.widgets.header import AppHeader
+from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from mairie_tui.services.bookings import BookingSession
@@ -55,7 +56,7 @@ class EnrolmentsScreen(MairieScreen):
                 id="enrolments-status",
                 classes="muted",
             )
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#enrolment-table", DataTable)

@@ -8,12 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from mairie_tui.domain import fr
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.widgets.header import AppHeader
+from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from mairie_tui.services.households import HouseholdView, PersonView
@@ -42,11 +43,11 @@ DEMARCHES = (
 def person_line(person: PersonView) -> str:
     text = person.full_name
     if person.role == "child":
-        details = [part for part in (person.school_class, person.school) if part]
+        school = " · ".join(part for part in (person.school_class, person.school) if part)
+        if school:
+            text += f"\n  [dim]{school}[/]"
         if person.birth_date is not None:
-            details.insert(0, f"né(e) le {fr.short_date(person.birth_date)}")
-        if details:
-            text += f"\n  [dim]{' · '.join(details)}[/]"
+            text += f"\n  [dim]né(e) le {fr.short_date(person.birth_date)}[/]"
     elif person.phone:
         text += f"\n  [dim]{person.phone}[/]"
     return text
@@ -117,7 +118,7 @@ class HouseholdScreen(MairieScreen):
                 yield Static("", id="enrolments", classes="panel")
                 yield Static("DERNIÈRES DEMANDES", classes="panel-title")
                 yield Static("", id="requests", classes="panel")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#family", OptionList).focus()
@@ -167,8 +168,8 @@ class HouseholdScreen(MairieScreen):
         members += [f"{person_line(person)} [dim](entourage)[/]" for person in household.authorised]
         self.query_one("#members", Static).update("\n".join(members) or "[dim]aucun[/]")
         enrolments = [
-            f"[b]{item.child_name}[/] · {item.activity_name}\n  [dim]{item.period_text} · "
-            f"{item.status_label}[/]"
+            f"[b]{item.child_name}[/] · {item.activity_name}\n  [dim]{item.site}\n  "
+            f"{item.period_text} · {item.status_label}[/]"
             for item in household.enrolments
         ]
         self.query_one("#enrolments", Static).update(
@@ -180,6 +181,10 @@ class HouseholdScreen(MairieScreen):
             for item in household.requests[:6]
         ]
         self.query_one("#requests", Static).update("\n".join(requests) or "[dim]aucune demande[/]")
+        count = len(household.requests)
+        self.query_one("#dashboard", OptionList).replace_option_prompt(
+            "demandes", f"Demandes ({count}{'+' if count >= 20 else ''})"
+        )
 
     # ------------------------------------------------------------ actions
 

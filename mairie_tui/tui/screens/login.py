@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
+from mairie_tui.tui.widgets.keybar import KeyBar
 
 
 def _authenticate(app: object, login: str, password: str) -> object:
@@ -39,7 +40,7 @@ class LoginScreen(MairieScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Aide", id="screen.help"),
-        Binding("enter", "sign_in", "Se connecter", id="login.submit", show=True),
+        Binding("enter", "submit", "Se connecter", priority=True, id="login.submit"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -53,21 +54,21 @@ class LoginScreen(MairieScreen):
             yield Field(placeholder="mot de passe", password=True, id="password")
             yield Static("", id="login-error", classes="error")
             yield Button("CONNEXION", id="login-button", variant="primary", compact=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#login", Input).focus()
 
-    @on(Input.Submitted, "#login")
-    def _login_submitted(self) -> None:
-        if self.query_one("#password", Input).value:
-            self.action_sign_in()
-        else:
-            self.query_one("#password", Input).focus()
+    def action_submit(self) -> None:
+        """enter: from the login field, go to the password when it is empty; else sign in."""
+        password = self.query_one("#password", Input)
+        if self.focused is self.query_one("#login", Input) and not password.value:
+            password.focus()
+            return
+        self.action_sign_in()
 
-    @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#login-button")
-    def _submitted(self) -> None:
+    def _pressed(self) -> None:
         self.action_sign_in()
 
     def action_sign_in(self) -> None:

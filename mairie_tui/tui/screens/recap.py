@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from mairie_tui.domain.draft import ChangeKind, recap_totals
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.booking import steps_text
 from mairie_tui.tui.widgets.header import AppHeader
+from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from mairie_tui.domain.draft import RecapLine
@@ -108,7 +109,7 @@ class RecapScreen(MairieScreen):
             yield Button("ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error")
             yield Button("< RETOUR À L'ÉTAPE 1", id="back", compact=True)
             yield Button("VALIDER", id="validate", compact=True, variant="success")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#recap-body", VerticalScroll).focus()

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
+from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from mairie_tui.services.search import HouseholdHit
@@ -83,7 +84,7 @@ class SearchScreen(MairieScreen):
             )
             table: DataTable[str] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
             yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)

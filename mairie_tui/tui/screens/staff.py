@@ -7,10 +7,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.widgets.header import AppHeader
+from mairie_tui.tui.widgets.keybar import KeyBar
 
 
 class ListsScreen(MairieScreen):
@@ -42,7 +43,7 @@ class ListsScreen(MairieScreen):
                 "[dim]Le personnel des écoles n'a pas accès aux dossiers des foyers.[/]",
                 id="lists-text",
             )
-        yield Footer()
+        yield KeyBar()
 
     def action_sign_out(self) -> None:
         self.mairie.sign_out()

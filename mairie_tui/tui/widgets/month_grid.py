@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -131,16 +132,16 @@ class MonthGrid(Widget, can_focus=True):
     | d | Tout décocher (ce qui est affiché). |
     """
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "move(-1)", "Jour précédent", show=False, id="grid.left"),
         Binding("right", "move(1)", "Jour suivant", show=False, id="grid.right"),
         Binding("up", "move(-7)", "Semaine précédente", show=False, id="grid.up"),
         Binding("down", "move(7)", "Semaine suivante", show=False, id="grid.down"),
         Binding("pageup", "month(-1)", "Mois précédent", show=False, id="grid.pageup"),
         Binding("pagedown", "month(1)", "Mois suivant", show=False, id="grid.pagedown"),
-        Binding("space", "toggle(1)", "Cocher", id="grid.toggle"),
+        Binding("space", "tick_unit(1)", "Cocher", id="grid.toggle"),
         *[
-            Binding(str(n), f"toggle({n})", f"Unité {n}", show=False, id=f"grid.unit{n}")
+            Binding(str(n), f"tick_unit({n})", f"Unité {n}", show=False, id=f"grid.unit{n}")
             for n in range(1, 10)
         ],
         Binding("v", "switch_view", "Semaine/mois", show=False, id="grid.view"),
@@ -326,7 +327,7 @@ class MonthGrid(Widget, can_focus=True):
         self._lines = None
         self.refresh(layout=True)
 
-    def action_toggle(self, unit_number: int) -> None:
+    def action_tick_unit(self, unit_number: int) -> None:
         if unit_number > len(self.units):
             self.notify(f"Pas d'unité n° {unit_number} pour cette activité.", severity="warning")
             return
@@ -462,15 +463,17 @@ class MonthGrid(Widget, can_focus=True):
             head.append(Segment(set_cell_size(f" {name}", day_width - 1), header))
             head.append(Segment("│", border))
         lines.append(head)
-        lines.append(self._rule(layout, border, "┼"))
+        lines.append(self._rule(layout, border, "┼", "┤"))
 
         cursor = base + self._style("cursor" if self.has_focus else "cursor-blur")
-        for week in self.visible_weeks():
+        weeks = self.visible_weeks()
+        for index, week in enumerate(weeks):
             lines.extend(self._week_lines(week, layout, base, border, cursor))
-            lines.append(self._rule(layout, border, "┼"))
+            last = index == len(weeks) - 1
+            lines.append(self._rule(layout, border, "┴" if last else "┼", "┘" if last else "┤"))
         if not self.week_view:
             # Always six weeks tall: the widget keeps its size from month to month.
-            missing = 6 - len(self.visible_weeks())
+            missing = 6 - len(weeks)
             for _ in range(missing * layout.block):
                 lines.append([])
 
@@ -489,10 +492,10 @@ class MonthGrid(Widget, can_focus=True):
             strips.append(strip.crop_extend(0, width, base))
         return strips
 
-    def _rule(self, layout: _Layout, border: Style, joint: str) -> list[Segment]:
+    def _rule(self, layout: _Layout, border: Style, joint: str, end: str) -> list[Segment]:
         text = "─" * (WEEK_COLUMN - 1) + joint
         for index in range(7):
-            text += "─" * (layout.day_width - 1) + ("┤" if index == 6 else joint)
+            text += "─" * (layout.day_width - 1) + (end if index == 6 else joint)
         return [Segment(text, border)]
 
     def _week_lines(
