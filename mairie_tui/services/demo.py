@@ -20,7 +20,8 @@ transaction:
    crèche (active up to 1.5 children per place, as they come part-time,
    then "pending" for a waiting list of four times the places);
 4. bookings: each child's usual weekdays over the school year, skipping
-   holidays, closures and full days. Bookings are written only for the
+   holidays (public ones only for crèches, which stay open in the school
+   holidays and until 30/07/2021), closures and full days. Bookings are written only for the
    enrolments of the first ``BOOKED_HOUSEHOLDS`` synthetic households: with
    200 000 households, a year of bookings for every child would be tens of
    millions of rows, far beyond what a demo needs; 2 000 households give a
@@ -73,6 +74,8 @@ DEMO_TIME = datetime(2020, 8, 27, 10, 30, tzinfo=UTC)
 # When the "pending" bookings were asked for (the evening before the seed's day).
 PENDING_TIME = datetime(2020, 9, 14, 18, 45, tzinfo=UTC)
 SCHOOL_YEAR = (date(2020, 9, 1), date(2021, 7, 6))
+# Crèches run through the school holidays (public holidays only close them) until July's end.
+CRECHE_YEAR = (date(2020, 9, 1), date(2021, 7, 30))
 PENDING_WINDOW = (date(2020, 9, 28), date(2020, 10, 9))
 DEMO_AGENTS = (
     ("guichet", "Camille Martin", "agent"),
@@ -886,13 +889,14 @@ class _Synthetic:
         for activity_id, status in chosen:
             enrolment_id = self.enrolment_id
             self.enrolment_id += 1
+            period = CRECHE_YEAR if activity_id == creche_id else SCHOOL_YEAR
             rows.append(
                 {
                     "id": enrolment_id,
                     "person_id": child_id,
                     "activity_id": activity_id,
-                    "start_date": SCHOOL_YEAR[0],
-                    "end_date": SCHOOL_YEAR[1],
+                    "start_date": period[0],
+                    "end_date": period[1],
                     "status": status,
                     "version": 1,
                 }
@@ -969,20 +973,26 @@ class _Synthetic:
         return [(unit, tuple(sorted(rng.sample(unit.weekdays, rng.randint(2, 4)))))]
 
     def _open_days(self) -> dict[int, dict[int, list[date]]]:
-        """Per activity and weekday, the days of the school year with no holiday nor closure."""
-        holidays = HolidayCalendar()
-        school_days: list[date] = []
-        day = SCHOOL_YEAR[0]
-        while day <= SCHOOL_YEAR[1]:
-            if day.weekday() < 5 and not holidays.is_holiday(day):
-                school_days.append(day)
-            day += timedelta(days=1)
+        """Per activity and weekday, the days of its year with no holiday nor closure."""
+        school_days = _weekdays_without_holidays(SCHOOL_YEAR, HolidayCalendar())
+        # A crèche closes on public holidays only.
+        creche_days = _weekdays_without_holidays(CRECHE_YEAR, HolidayCalendar(school=False))
         result: dict[int, dict[int, list[date]]] = {}
-        for activity_id in self.network.activities:
-            closed = self.network.closures.get(activity_id, set())
+        for activity in self.network.activities.values():
+            closed = self.network.closures.get(activity.id, set())
             by_weekday: dict[int, list[date]] = {weekday: [] for weekday in range(5)}
-            for day in school_days:
+            for day in creche_days if activity.kind == "creche" else school_days:
                 if day not in closed:
                     by_weekday[day.weekday()].append(day)
-            result[activity_id] = by_weekday
+            result[activity.id] = by_weekday
         return result
+
+
+def _weekdays_without_holidays(period: tuple[date, date], holidays: HolidayCalendar) -> list[date]:
+    days: list[date] = []
+    day = period[0]
+    while day <= period[1]:
+        if day.weekday() < 5 and not holidays.is_holiday(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days

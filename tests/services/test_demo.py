@@ -29,6 +29,7 @@ from mairie_tui.models import (
 )
 from mairie_tui.services.agents import AuthenticationError, authenticate
 from mairie_tui.services.demo import (
+    CRECHE_YEAR,
     DEMO_TIME,
     SCHOOL_YEAR,
     build_demo,
@@ -244,7 +245,8 @@ def test_enrolments_match_the_childs_commune_age_and_activity(demo: Engine) -> N
     for enrolment, person, household, activity in rows:
         assert person.role == "child"
         assert activity.commune_insee == household.commune_insee
-        assert (enrolment.start_date, enrolment.end_date) == SCHOOL_YEAR
+        period = CRECHE_YEAR if activity.kind == "creche" else SCHOOL_YEAR
+        assert (enrolment.start_date, enrolment.end_date) == period
         assert person.birth_date is not None
         age = 2020 - person.birth_date.year
         kinds[activity.kind] += 1
@@ -270,6 +272,7 @@ def test_enrolments_match_the_childs_commune_age_and_activity(demo: Engine) -> N
 
 def test_bookings_fall_on_open_days_within_capacity(demo: Engine) -> None:
     holidays = HolidayCalendar()
+    public_holidays = HolidayCalendar(school=False)
     with read_session(demo) as session:
         bookings = session.exec(
             select(Booking, Enrolment, Unit)
@@ -279,13 +282,19 @@ def test_bookings_fall_on_open_days_within_capacity(demo: Engine) -> None:
         closures = {(c.activity_id, c.day) for c in session.exec(select(Closure))}
     assert len(bookings) > 5000
     taken: Counter[tuple[int, date]] = Counter()
+    in_school_holidays: Counter[bool] = Counter()
     for booking, enrolment, unit in bookings:
         assert unit.activity_id == enrolment.activity_id and enrolment.status == "active"
         assert enrolment.start_date <= booking.day <= enrolment.end_date
         assert str(booking.day.weekday()) in unit.weekdays.split(",")
-        assert not holidays.is_holiday(booking.day), booking.day
+        # A crèche (the only units with a capacity) stays open in the school
+        # holidays, not on public holidays.
+        calendar = public_holidays if unit.capacity is not None else holidays
+        assert not calendar.is_holiday(booking.day), booking.day
+        in_school_holidays[unit.capacity is not None] += holidays.is_holiday(booking.day)
         assert (enrolment.activity_id, booking.day) not in closures
         taken[unit.id or 0, booking.day] += 1
+    assert in_school_holidays[True] > 0 and in_school_holidays[False] == 0
     capacities = {u.id: u.capacity for _, _, u in bookings if u.capacity is not None}
     assert capacities, "no crèche booking"
     for (unit_id, _day), count in taken.items():
