@@ -61,8 +61,9 @@ from mairie_tui.services.errors import NotFoundError, PermissionDenied, ServiceE
 from mairie_tui.services.lists import CONTACT_ROLES, require_counter_agent, resolve_site
 
 READ_ONLY_MESSAGE = "Copie hors ligne : seul le pointage est possible"
-# Tables a copy may still write: pointage, closings, audit, and agents (sign-in throttling).
-WRITABLE_IN_COPY = ("attendance", "day_closing", "auditevent", "agent")
+# Tables a copy may still write: pointage, closings, audit; agents may only be updated
+# (sign-in throttling counters), not added or removed.
+WRITABLE_IN_COPY = ("attendance", "day_closing", "auditevent")
 MAX_EXPORT_DAYS = 366
 
 
@@ -165,7 +166,8 @@ def _read_only_triggers(conn: Connection) -> None:
         and name not in WRITABLE_IN_COPY
     ]
     for name in names:
-        for operation in ("INSERT", "UPDATE", "DELETE"):
+        operations = ("INSERT", "DELETE") if name == "agent" else ("INSERT", "UPDATE", "DELETE")
+        for operation in operations:
             conn.exec_driver_sql(
                 f'CREATE TRIGGER "ro_{name}_{operation.lower()}" BEFORE {operation} ON "{name}" '
                 f"BEGIN SELECT RAISE(ABORT, '{READ_ONLY_MESSAGE}'); END"

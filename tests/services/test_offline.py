@@ -171,6 +171,13 @@ def test_the_copy_is_read_only_except_pointage(engine, world, copy_path):
             conn.execute(text("UPDATE booking SET status = 'cancelled'"))
         with pytest.raises(SADatabaseError, match="seul le pointage"), copy.begin() as conn:
             conn.execute(text("DELETE FROM person"))
+        with pytest.raises(SADatabaseError, match="seul le pointage"), copy.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO agent (login, name, role, password_hash, active, "
+                    "failed_attempts) VALUES ('intrus', 'I', 'supervisor', 'x', 1, 0)"
+                )
+            )
         listed = day_list(
             copy,
             site="Mons",
