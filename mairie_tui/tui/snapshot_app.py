@@ -8,6 +8,7 @@ same scenes, so that the stored SVGs and the README's screenshots match.
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -118,9 +119,17 @@ SEED_KEYS = ("down", "right", "right", "right", "space", "right", "right", "righ
 
 
 async def seed_ticks(pilot: Pilot[None]) -> None:
-    """25/09, 28/09 and 29/09 ticked, as in the portal tutorial."""
+    """25/09, 28/09 and 29/09 ticked, as in the portal tutorial (SEED_KEYS, without typing)."""
+    from mairie_tui.tui.screens.booking import BookingScreen
+
     await open_step1(pilot)
-    await pilot.press(*SEED_KEYS)
+    screen = pilot.app.screen
+    assert isinstance(screen, BookingScreen)
+    grid = screen.grid
+    unit = grid.units[0].id
+    for day in (date(2020, 9, 25), date(2020, 9, 28), date(2020, 9, 29)):
+        grid.toggle(day, unit)
+    grid.set_focus_day(date(2020, 9, 29))
     await pilot.pause()
 
 

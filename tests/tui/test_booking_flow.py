@@ -19,7 +19,7 @@ from mairie_tui.tui.screens.login import LoginScreen
 from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.screens.recap import RecapScreen
 from mairie_tui.tui.screens.search import SearchScreen
-from mairie_tui.tui.snapshot_app import SEED_KEYS, open_step1, screen_text, settle
+from mairie_tui.tui.snapshot_app import SEED_KEYS, open_step1, screen_text, seed_ticks, settle
 from mairie_tui.tui.widgets.month_grid import MonthGrid
 from tests.tui.helpers import AppFactory, run_async
 
@@ -340,8 +340,8 @@ async def test_validation_conflict_returns_to_step1_with_the_draft(
 
     app = make_app("2020-09-15T10:00")
     async with app.run_test(size=SIZE) as pilot:
-        await open_step1(pilot)
-        await pilot.press(*SEED_KEYS, "enter")
+        await seed_ticks(pilot)
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, RecapScreen)
 
