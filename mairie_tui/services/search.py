@@ -141,57 +141,45 @@ def _compact(value: str) -> str:
     return normalise(value).replace(" ", "")
 
 
-# (first name, last name, phone, email) of one member.
-_MemberFields = tuple[str, str, str | None, str | None]
-
-
 def household_document(household: HouseholdLike, members: Iterable[MemberLike]) -> str:
     """The normalised text indexed for one household: every member's names,
     phones and emails, the dossier number, the household's phone and email,
     commune and postcode; numbers and emails also compacted into one word."""
+    numbers = [household.dossier, household.postcode, household.phone, household.email]
+    names: list[str] = []
+    for member in members:
+        names += [member.first_name, member.last_name]
+        numbers += [member.phone, member.email]
     return _document(
-        household.dossier,
         household.commune_name,
-        household.postcode,
-        household.phone,
-        household.email,
-        [(m.first_name, m.last_name, m.phone, m.email) for m in members],
+        "\t".join(number for number in numbers if number),
+        " ".join(names),
     )
 
 
-def _document(
-    dossier: str,
-    commune_name: str,
-    postcode: str,
-    phone: str | None,
-    email: str | None,
-    members: Iterable[_MemberFields],
-) -> str:
-    # Hot path of rebuild_index (200 000 calls): names go through a cache,
-    # numbers and emails through one normalise() and one compaction.
-    words: list[str] = [_normalised_name(commune_name)]
-    numbers = [dossier, postcode]
-    if phone:
-        numbers.append(phone)
-    if email:
-        numbers.append(email)
-    for first_name, last_name, member_phone, member_email in members:
-        words.append(_normalised_name(first_name))
-        words.append(_normalised_name(last_name))
-        if member_phone:
-            numbers.append(member_phone)
-        if member_email:
-            numbers.append(member_email)
-    joined = "\t".join(numbers)
-    words.append(normalise(joined))
-    lowered = joined.lower()
+def _document(commune_name: str, numbers: str, names: str | None) -> str:
+    """The document from the commune, the numbers and emails (tab-separated)
+    and the members' names (space-separated), as the bulk query gives them."""
+    # Hot path of rebuild_index (200 000 calls): names go word by word
+    # through a cache, numbers and emails through one normalise() and one
+    # compaction.
+    words = [_normalised_name(commune_name)]
+    if names:
+        words += [_normalised_name(name) for name in names.split(" ")]
+    words.append(normalise(numbers))
+    lowered = numbers.lower()
     if lowered.isascii():
         compacts = _NOT_WORD_OR_TAB.sub("", lowered).split("\t")
     else:
-        compacts = [_compact(number) for number in numbers]
+        compacts = [_compact(number) for number in numbers.split("\t")]
     words += compacts
-    # +33 4 66 83 10 74 is also found as 0466831074.
-    words += ["0" + c[2:] for n, c in zip(numbers, compacts, strict=True) if n.startswith("+33")]
+    if "+33" in numbers:
+        # +33 4 66 83 10 74 is also found as 0466831074.
+        words += [
+            "0" + compact[2:]
+            for number, compact in zip(numbers.split("\t"), compacts, strict=True)
+            if number.startswith("+33")
+        ]
     # The same word twice adds nothing to a prefix search; keep first occurrences.
     return " ".join(dict.fromkeys(" ".join(words).split()))
 
@@ -200,33 +188,33 @@ def _is_sqlite(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite"
 
 
+# One row per household: commune, its numbers and emails and its members'
+# (tab-separated), its members' names (space-separated).
+_DOCUMENT_PARTS = """
+SELECT h.id, h.commune_name,
+       h.dossier || {tab} || h.postcode || coalesce({tab} || h.phone, '')
+       || coalesce({tab} || h.email, '')
+       || coalesce({concat}(coalesce({tab} || p.phone, '') || coalesce({tab} || p.email, ''), ''), ''),
+       {concat}(p.first_name || ' ' || p.last_name, ' ')
+FROM household h LEFT JOIN person p ON p.household_id = h.id
+WHERE h.id >= {mark} AND h.id < {mark}
+GROUP BY h.id, h.commune_name, h.dossier, h.postcode, h.phone, h.email
+"""
+_SQLITE_PARTS = _DOCUMENT_PARTS.format(tab="char(9)", concat="group_concat", mark="?")
+_PG_PARTS = _DOCUMENT_PARTS.format(tab="chr(9)", concat="string_agg", mark="%s")
+
+
 def _documents(conn: Connection, low: int, high: int) -> list[tuple[int, str]]:
     """(id, document) of the households whose id is in [low, high)."""
-    # The plain DB-API cursor: SQLAlchemy's rows would double the read time
-    # of a bulk rebuild (900 000 rows for 200 000 households).
-    mark = "?" if _is_sqlite(conn) else "%s"
+    # The plain DB-API cursor: SQLAlchemy's rows would add a second or so
+    # to a bulk rebuild.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(
-            "SELECT household_id, first_name, last_name, phone, email FROM person "
-            f"WHERE household_id >= {mark} AND household_id < {mark} ORDER BY household_id",
-            (low, high),
-        )
-        members: dict[int, list[_MemberFields]] = {}
-        for household_id, *fields in cursor.fetchall():
-            members.setdefault(household_id, []).append(tuple(fields))
-        cursor.execute(
-            "SELECT id, dossier, commune_name, postcode, phone, email FROM household "
-            f"WHERE id >= {mark} AND id < {mark} ORDER BY id",
-            (low, high),
-        )
-        households = cursor.fetchall()
+        cursor.execute(_SQLITE_PARTS if _is_sqlite(conn) else _PG_PARTS, (low, high))
+        rows = cursor.fetchall()
     finally:
         cursor.close()
-    return [
-        (hid, _document(dossier, commune, postcode, phone, email, members.get(hid, ())))
-        for hid, dossier, commune, postcode, phone, email in households
-    ]
+    return [(hid, _document(commune, numbers, names)) for hid, commune, numbers, names in rows]
 
 
 def _write(conn: Connection, documents: Sequence[tuple[int, str]]) -> None:
