@@ -705,3 +705,46 @@ def test_a_long_list_runs_over_pages_and_spells_what_latin1_lacks(tmp_path):
     assert content.count("Nom et prénom".encode("latin-1")) == 2
     assert b"OEillet Enfant069" in content
     assert pdf_text("L’Œuf — 1\u202f000") == "L'OEuf - 1 000"
+
+
+# ------------------------------------------------------------------ on the demo set
+
+
+def test_headcounts_of_the_demo_match_sql_for_every_site_and_unit(engine):
+    """School day, Wednesday (ALSH only) and a holiday (canteens at 0, crèches open)."""
+    from mairie_tui.services.demo import build_demo
+
+    build_demo(engine, households=120)
+    clock = clock_at("2020-10-20T12:00")
+    for day in (date(2020, 10, 1), date(2020, 9, 30), date(2020, 10, 19)):
+        rows = headcounts(engine, start=day, end=day, clock=clock)
+        with engine.connect() as conn:
+            expected = {
+                (unit_id, status): n
+                for unit_id, status, n in conn.execute(
+                    text(
+                        "SELECT unit_id, status, count(*) FROM booking WHERE day = :day "
+                        "GROUP BY unit_id, status"
+                    ),
+                    {"day": day},
+                )
+            }
+            kinds = {
+                unit_id: kind
+                for unit_id, kind in conn.execute(
+                    text("SELECT u.id, a.kind FROM unit u JOIN activity a ON a.id = u.activity_id")
+                )
+            }
+        assert sum(expected.get((r.unit_id, "booked"), 0) for r in rows) == sum(
+            n for (_, status), n in expected.items() if status == "booked"
+        ), "a unit holding bookings is missing from the headcounts"
+        for row in rows:
+            assert row.booked == expected.get((row.unit_id, "booked"), 0), row
+            assert row.pending == expected.get((row.unit_id, "pending"), 0), row
+        canteens = [r for r in rows if kinds[r.unit_id] == "canteen"]
+        if day.weekday() == 2:
+            assert canteens == [] and any(r.booked for r in rows if kinds[r.unit_id] == "alsh")
+        elif day == date(2020, 10, 19):
+            assert canteens and all(r.booked == 0 for r in canteens)
+        else:
+            assert sum(r.booked for r in canteens) > 20

@@ -410,3 +410,56 @@ def test_import_refuses_what_is_not_a_copy_of_this_database(engine, world, copy_
         s.execute(update(Unit).where(Unit.id == world.unit_a).values(name="Déjeuner"))
     with pytest.raises(ServiceError, match="ne vient pas de cette base"):
         import_offline(engine, copy_path, clock=EXPORT_CLOCK, actor=world.agent)
+
+
+def test_a_demo_site_copy_holds_no_household_of_another_site(engine, tmp_path):
+    from mairie_tui.services.common import SYSTEM_ACTOR
+    from mairie_tui.services.demo import build_demo
+
+    build_demo(engine, households=120)
+    site = "Restaurant scolaire Alès Jean Macé"
+    out = tmp_path / "jmace.db"
+    summary = export_offline(
+        engine,
+        site=site,
+        start=date(2020, 9, 28),
+        end=date(2020, 10, 9),
+        out=out,
+        clock=EXPORT_CLOCK,
+        actor=SYSTEM_ACTOR,
+    )
+    with engine.connect() as conn:
+        allowed = {
+            row[0]
+            for row in conn.execute(
+                text(
+                    "SELECT DISTINCT p.household_id FROM enrolment e "
+                    "JOIN person p ON p.id = e.person_id JOIN activity a ON a.id = e.activity_id "
+                    "WHERE a.site = :site AND e.start_date <= '2020-10-09' "
+                    "AND e.end_date >= '2020-09-28'"
+                ),
+                {"site": site},
+            )
+        }
+        secrets = [
+            value
+            for row in conn.execute(
+                text(
+                    "SELECT address, email FROM household WHERE id IN "
+                    "(SELECT household_id FROM person WHERE role = 'child')"
+                )
+            )
+            for value in row
+            if value
+        ]
+    raw = sqlite3.connect(out)
+    try:
+        copied = {row[0] for row in raw.execute("SELECT id FROM household")}
+        sites = {row[0] for row in raw.execute("SELECT site FROM activity")}
+        bookings = raw.execute("SELECT count(*) FROM booking").fetchone()
+    finally:
+        raw.close()
+    assert copied == allowed and summary.households == len(allowed) > 0
+    assert sites == {site} and bookings[0] == summary.bookings > 0
+    content = out.read_bytes()
+    assert secrets and not [s for s in secrets if s.encode() in content]
