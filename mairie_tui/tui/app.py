@@ -9,8 +9,8 @@ screen is up as fast as a bare Textual app.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -83,6 +83,7 @@ class MairieApp(App[None]):
             self.switch_screen(SearchScreen())
 
     def sign_out(self) -> None:
+        """Back to the sign-in screen (a booking in progress is dropped: the palette asks first)."""
         from mairie_tui.tui.screens.login import LoginScreen
 
         self.actor = None
@@ -97,15 +98,51 @@ class MairieApp(App[None]):
         if self.actor is None or self.actor.is_staff:
             self.notify("La recherche de foyer est réservée aux agents d'accueil.", severity="warning")
             return
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, SearchScreen):
-            self.pop_screen()
-        if isinstance(self.screen, SearchScreen):
-            self.screen.focus_search()
+
+        def leave() -> None:
+            while len(self.screen_stack) > 2 and not isinstance(self.screen, SearchScreen):
+                self.pop_screen()
+            if isinstance(self.screen, SearchScreen):
+                self.screen.focus_search()
+
+        self.confirm_leaving(leave)
+
+    def confirm_leaving(self, then: Callable[[], None]) -> None:
+        """Run `then`, after asking when open screens hold unsaved changes."""
+        unsaved = sum(getattr(screen, "unsaved_changes", lambda: 0)() for screen in self.screen_stack)
+        if not unsaved:
+            then()
+            return
+        from mairie_tui.tui.screens.modals import ConfirmModal
+
+        def answered(drop: bool | None) -> None:
+            if drop:
+                then()
+
+        self.push_screen(
+            ConfirmModal(
+                "ANNULER LA DÉMARCHE",
+                f"Abandonner {unsaved} modification{'s' if unsaved > 1 else ''} non validée"
+                f"{'s' if unsaved > 1 else ''} ?",
+                yes="Abandonner",
+                no="Continuer la saisie",
+            ),
+            answered,
+        )
 
     def coming_soon(self, what: str) -> None:
         self.notify(f"{what} : bientôt disponible.", title="Bientôt disponible")
 
     # ------------------------------------------------------------ command palette
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the command palette, in French."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(cast(App[object], self)):
+            self.push_screen(
+                CommandPalette(placeholder="Rechercher une commande…", id="--command-palette")
+            )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         if self.actor is not None and not self.actor.is_staff:
@@ -123,7 +160,11 @@ class MairieApp(App[None]):
                 "Enfants inscrits et réservés par site",
                 lambda: self.coming_soon("Listes"),
             )
-            yield SystemCommand("Session : se déconnecter", "Retour à la connexion", self.sign_out)
+            yield SystemCommand(
+                "Session : se déconnecter",
+                "Retour à la connexion",
+                lambda: self.confirm_leaving(self.sign_out),
+            )
         help_action = getattr(screen, "action_help", None)
         if help_action is not None:
             yield SystemCommand("Aide : cet écran", "Touches et explications (f1)", help_action)

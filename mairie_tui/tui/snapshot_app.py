@@ -8,8 +8,8 @@ same scenes, so that the stored SVGs and the README's screenshots match.
 from __future__ import annotations
 
 import shutil
-from datetime import date
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 
 from textual.pilot import Pilot

@@ -317,6 +317,13 @@ async def test_escape_with_unsaved_changes_asks_first(make_app: AppFactory) -> N
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, BookingScreen) and grid.draft.dirty
+        # The palette's "Foyer : rechercher…" asks too before dropping the draft.
+        app.go_to_search()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, BookingScreen) and grid.draft.dirty
         await pilot.press("escape", "o")
         await pilot.pause()
         assert isinstance(app.screen, EnrolmentsScreen)

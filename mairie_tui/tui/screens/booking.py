@@ -108,6 +108,10 @@ class BookingScreen(MairieScreen):
     def on_mount(self) -> None:
         self.grid.focus()
 
+    def unsaved_changes(self) -> int:
+        """Changes that leaving this screen would drop (the app asks first)."""
+        return len(self.booking.draft.changes)
+
     @property
     def grid(self) -> MonthGrid:
         return self.query_one("#grid", MonthGrid)
