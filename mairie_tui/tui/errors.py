@@ -18,8 +18,9 @@ def french_message(error: BaseException | None) -> str:
     if isinstance(error, ServiceError):
         text = error.message
         problems: Any = getattr(error, "problems", None)
-        if problems:
-            text += "\n" + "\n".join(f"• {problem}" for problem in problems)
+        missing = [problem for problem in problems or [] if problem not in text]
+        if missing:
+            text += "\n" + "\n".join(f"• {problem}" for problem in missing)
         return text
     if isinstance(error, DatabaseError):
         return str(error)

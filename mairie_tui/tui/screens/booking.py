@@ -251,7 +251,7 @@ class BookingScreen(MairieScreen):
     def back_from_recap(self, message: str | None) -> None:
         """Step 2 returned here (RETOUR, or a refused validation with its message)."""
         if message:
-            self.say(message, error=True)
+            self.say(f"{message}\n(ctrl+r : recharger le calendrier, vos modifications sont gardées)", error=True)
         self.grid.invalidate()
         self.grid.focus()
 
