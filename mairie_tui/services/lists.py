@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, and_, case, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
@@ -36,7 +37,13 @@ from mairie_tui.models import (
 )
 from mairie_tui.models.attendance import ORIGIN_MAIRIE, Attendance, DayClosing, OfflineCopy
 from mairie_tui.services.common import Actor, audit
-from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
+from mairie_tui.services.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    RuleViolation,
+    ServiceError,
+)
 
 CONTACT_ROLES = ("representative", "co_representative", "authorised")
 CONTACT_LABELS = {
@@ -346,6 +353,14 @@ def _day_note(session: Session, activity: Activity, unit: Unit, day: date) -> st
     return None
 
 
+def _flush_or_conflict(session: Session, message: str) -> None:
+    """Another desk inserted the same (unique) row in between: say so, nothing is written."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ConflictError(f"{message} : rechargez la liste.") from None
+
+
 def _agent_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
@@ -614,7 +629,7 @@ def mark_attendance(
         row.marked_at = now
         row.origin = origin
         session.add(row)
-        session.flush()
+        _flush_or_conflict(session, "Ce pointage vient d'être fait sur un autre poste")
         audit(
             session,
             at=now,
@@ -681,7 +696,7 @@ def close_day(
             unit_id=unit_id, day=day, agent_id=actor.id, closed_at=now, origin=origin
         )
         session.add(closing)
-        session.flush()
+        _flush_or_conflict(session, "Cette journée vient d'être clôturée sur un autre poste")
         audit(
             session,
             at=now,

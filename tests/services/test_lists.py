@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from mairie_tui.db import unit_of_work
+from mairie_tui.db import make_engine, unit_of_work
 from mairie_tui.models import (
     Absence,
     Activity,
@@ -28,6 +28,7 @@ from mairie_tui.models import (
     Person,
     Unit,
 )
+from mairie_tui.models.attendance import Attendance
 from mairie_tui.services.bookings import open_booking, validate_booking
 from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
@@ -748,3 +749,47 @@ def test_headcounts_of_the_demo_match_sql_for_every_site_and_unit(engine):
             assert canteens and all(r.booked == 0 for r in canteens)
         else:
             assert sum(r.booked for r in canteens) > 20
+
+
+def test_two_desks_ticking_the_same_child_at_once_get_a_conflict(engine, world):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite sérialise les écritures (BEGIN IMMEDIATE) : pas de course possible")
+    from sqlalchemy import event
+
+    from mairie_tui.services.errors import ConflictError
+
+    other = make_engine(engine.url.render_as_string(hide_password=False))
+    raced: list[bool] = []
+
+    def other_desk_first(session, _context, _instances):
+        if raced:
+            return
+        raced.append(True)
+        with other.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO attendance (enrolment_id, day, unit_id, present, unexpected, "
+                    "marked_at, origin) VALUES (:e, :d, :u, true, false, now(), 'mairie')"
+                ),
+                {"e": world.enrolments["Jeannot"], "d": MONDAY, "u": world.unit_a},
+            )
+
+    event.listen(Session, "before_flush", other_desk_first)
+    try:
+        with pytest.raises(ConflictError, match="autre poste"):
+            mark_attendance(
+                engine,
+                enrolment_id=world.enrolments["Jeannot"],
+                day=MONDAY,
+                unit_id=world.unit_a,
+                present=False,
+                actor=world.staff,
+                clock=FRIDAY_EVENING,
+            )
+    finally:
+        event.remove(Session, "before_flush", other_desk_first)
+        other.dispose()
+    with Session(engine) as s:
+        marks = s.exec(select(Attendance)).all()
+        assert [(m.present, m.agent_id) for m in marks] == [(True, None)]
+        assert s.exec(select(AuditEvent)).all() == []
