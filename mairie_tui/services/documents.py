@@ -1,0 +1,291 @@
+"""Pièces justificatives: a file from disk attached to a household or a request.
+
+The file is checked before anything is written: no `..` in the path given, a
+regular file, at most MAX_BYTES, and a PDF, JPEG or PNG by its content (magic
+bytes), whatever its name says. It is stored in the data dir under its
+sha256 (documents/ab/abcdef…), never under the name given; the name is kept
+in the table only. A pièce with a validity (proof of address: 3 months) needs
+its issue date and is refused when already too old.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from mairie_tui.clock import Clock
+from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.domain import fr
+from mairie_tui.domain.catalogue import Piece
+from mairie_tui.models import Document, Household, Request
+from mairie_tui.services.common import Actor, audit
+from mairie_tui.services.errors import NotFoundError, RuleViolation, ServiceError
+from mairie_tui.services.household_edit import require_counter_agent
+from mairie_tui.services.requests import catalogue
+
+MAX_BYTES = 10 * 1024 * 1024
+EXPIRING_DAYS = 30
+MAGIC = (
+    (b"%PDF-", "application/pdf", "PDF"),
+    (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
+)
+
+
+class DocumentRefused(ServiceError):
+    """The file is not accepted (type, size, path, validity); nothing was stored."""
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: int
+    household_id: int
+    request_id: int | None
+    kind: str
+    kind_label: str
+    original_name: str
+    media_type: str
+    size: int
+    sha256: str
+    valid_until: date | None
+    state: str  # "valide", "expire_bientot", "expire", "sans_echeance"
+    path: str
+
+    @property
+    def state_label(self) -> str:
+        if self.state == "expire":
+            return f"expiré depuis le {fr.short_date(self.valid_until)}" if self.valid_until else ""
+        if self.state == "expire_bientot" and self.valid_until:
+            return f"expire le {fr.short_date(self.valid_until)}"
+        if self.state == "valide" and self.valid_until:
+            return f"valable jusqu'au {fr.short_date(self.valid_until)}"
+        return "sans échéance"
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """(media type, name) of a PDF, JPEG or PNG from its first bytes, or None."""
+    for magic, media_type, name in MAGIC:
+        if head.startswith(magic):
+            return media_type, name
+    return None
+
+
+def _piece(kind: str) -> Piece:
+    piece = catalogue().pieces.get(kind)
+    if piece is None:
+        known = ", ".join(sorted(catalogue().pieces))
+        raise ServiceError(f"Type de pièce inconnu : « {kind} » (connus : {known}).", field="kind")
+    return piece
+
+
+def _state(valid_until: date | None, today: date, soon_days: int) -> str:
+    if valid_until is None:
+        return "sans_echeance"
+    if valid_until < today:
+        return "expire"
+    if valid_until <= today + timedelta(days=soon_days):
+        return "expire_bientot"
+    return "valide"
+
+
+def _view(document: Document, today: date, soon_days: int = EXPIRING_DAYS) -> DocumentView:
+    assert document.id is not None
+    piece = catalogue().pieces.get(document.kind)
+    return DocumentView(
+        id=document.id,
+        household_id=document.household_id,
+        request_id=document.request_id,
+        kind=document.kind,
+        kind_label=piece.label if piece else document.kind,
+        original_name=document.original_name,
+        media_type=document.media_type,
+        size=document.size,
+        sha256=document.sha256,
+        valid_until=document.valid_until,
+        state=_state(document.valid_until, today, soon_days),
+        path=document.path,
+    )
+
+
+def _read_checked(source: Path | str, max_bytes: int) -> tuple[bytes, str]:
+    text = str(source)
+    if ".." in Path(text).parts or ".." in text.replace("\\", "/").split("/"):
+        raise DocumentRefused("Chemin refusé : il ne doit pas contenir « .. ».", field="path")
+    path = Path(text)
+    if not path.is_file():
+        raise DocumentRefused(f"Fichier introuvable : {path}", field="path")
+    size = path.stat().st_size
+    limit = f"{max_bytes / (1024 * 1024):g} Mo"
+    if size > max_bytes:
+        raise DocumentRefused(
+            f"Fichier trop volumineux ({size / (1024 * 1024):.1f} Mo) : {limit} au plus.",
+            field="path",
+        )
+    if size == 0:
+        raise DocumentRefused("Fichier vide.", field="path")
+    with path.open("rb") as handle:
+        content = handle.read(max_bytes + 1)
+    if len(content) > max_bytes:  # grew while reading
+        raise DocumentRefused(f"Fichier trop volumineux : {limit} au plus.", field="path")
+    found = sniff(content[:16])
+    if found is None:
+        raise DocumentRefused(
+            f"« {path.name} » n'est ni un PDF, ni une image JPEG ou PNG (contenu vérifié, "
+            "pas seulement l'extension).",
+            field="path",
+        )
+    return content, found[0]
+
+
+def _store(documents_dir: Path, digest: str, content: bytes) -> tuple[Path, bool]:
+    """Write the content under its sha256; (path, created now)."""
+    folder = documents_dir / digest[:2]
+    target = folder / digest
+    if target.exists():
+        return target, False
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target, True
+
+
+def attach_document(
+    engine: Engine,
+    *,
+    household_id: int,
+    source: Path | str,
+    kind: str,
+    documents_dir: Path,
+    actor: Actor,
+    clock: Clock,
+    request_id: int | None = None,
+    issued_on: date | None = None,
+    valid_until: date | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> DocumentView:
+    """Check and store a pièce for a household (and optionally one of its requests).
+
+    `documents_dir` is Settings.documents_dir. A pièce with a validity period
+    needs `issued_on`; `valid_until` (an ID card's end date) may be given instead.
+    """
+    require_counter_agent(actor)
+    piece = _piece(kind)
+    today = clock.today()
+    if issued_on is not None and issued_on > today:
+        raise DocumentRefused("La date d'émission est dans le futur.", field="issued_on")
+    if piece.validity_months is not None and valid_until is None:
+        if issued_on is None:
+            raise DocumentRefused(
+                f"« {piece.label} » : indiquez la date d'émission du document.", field="issued_on"
+            )
+        valid_until = issued_on + relativedelta(months=piece.validity_months)
+    if valid_until is not None and valid_until < today:
+        raise DocumentRefused(
+            f"« {piece.label} » n'est plus valable (fin de validité le "
+            f"{fr.short_date(valid_until)}) : demandez un document plus récent.",
+            field="issued_on",
+        )
+    content, media_type = _read_checked(source, max_bytes)
+    digest = hashlib.sha256(content).hexdigest()
+    name = Path(str(source)).name[:255]
+    with read_session(engine) as session:
+        if session.get(Household, household_id) is None:
+            raise NotFoundError(f"Foyer introuvable (n° {household_id}).")
+        if request_id is not None:
+            request = session.get(Request, request_id)
+            if request is None or request.household_id != household_id:
+                raise NotFoundError(f"Demande introuvable pour ce foyer (n° {request_id}).")
+    stored, created = _store(documents_dir, digest, content)
+    try:
+        with unit_of_work(engine) as session:
+            document = Document(
+                household_id=household_id,
+                request_id=request_id,
+                kind=kind,
+                original_name=name,
+                sha256=digest,
+                size=len(content),
+                media_type=media_type,
+                valid_until=valid_until,
+                path=f"{documents_dir.name}/{digest[:2]}/{digest}",
+                created_at=clock.now(),
+            )
+            session.add(document)
+            session.flush()
+            audit(
+                session,
+                at=clock.now(),
+                actor=actor,
+                action="document.attach",
+                entity="document",
+                entity_id=document.id,
+                details={
+                    "household": household_id,
+                    "request": request_id,
+                    "kind": kind,
+                    "sha256": digest,
+                    "size": len(content),
+                },
+            )
+            return _view(document, today)
+    except BaseException:
+        if created:
+            stored.unlink(missing_ok=True)
+        raise
+
+
+def household_documents(
+    engine: Engine,
+    household_id: int,
+    *,
+    actor: Actor,
+    clock: Clock,
+    soon_days: int = EXPIRING_DAYS,
+) -> list[DocumentView]:
+    """The household's pièces, newest first, each with its state (expired, expiring soon…)."""
+    require_counter_agent(actor)
+    with read_session(engine) as session:
+        rows = session.exec(
+            select(Document)
+            .where(Document.household_id == household_id)
+            .order_by(col(Document.created_at).desc(), col(Document.id).desc())
+        ).all()
+    today = clock.today()
+    return [_view(row, today, soon_days) for row in rows]
+
+
+def expiring_documents(
+    engine: Engine, household_id: int, *, actor: Actor, clock: Clock, soon_days: int = EXPIRING_DAYS
+) -> list[DocumentView]:
+    """The pièces expired or expiring within `soon_days` (to ask for a new one at the counter)."""
+    return [
+        view
+        for view in household_documents(
+            engine, household_id, actor=actor, clock=clock, soon_days=soon_days
+        )
+        if view.state in ("expire", "expire_bientot")
+    ]
+
+
+def document_file(data_dir: Path, view: DocumentView) -> Path:
+    """The stored file of a document, checked to stay inside the data dir."""
+    path = (data_dir / view.path).resolve()
+    if data_dir.resolve() not in path.parents:
+        raise RuleViolation("Chemin de document hors du dossier de données.")
+    return path
