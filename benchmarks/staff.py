@@ -459,6 +459,72 @@ def bench_offline(ctx: Any) -> list[Result]:
 
 BENCHMARKS = [bench_staff_data, bench_headcounts, bench_day_list, bench_offline]
 
+# FK order; booleans are 0/1 in SQLite, true/false in PostgreSQL.
+PG_TABLES = (
+    "agent",
+    "activity",
+    "unit",
+    "household",
+    "person",
+    "enrolment",
+    "booking",
+    "attendance",
+)
+PG_BOOLEANS = {"active", "present", "unexpected", "justified"}
+
+
+def load_into_postgres(sqlite_path: Path, admin_url: str) -> tuple[str, Callable[[], None]]:
+    """Copy the generated SQLite data into a new PostgreSQL database; returns (url, drop)."""
+    import os
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from mairie_tui.config import normalise_db_url
+
+    url = make_url(normalise_db_url(admin_url))
+    name = f"mairie_bench_staff_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    target = url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(target)
+    upgrade(engine)
+    source = sqlite3.connect(sqlite_path)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for table in PG_TABLES:
+            columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
+            flags = [column in PG_BOOLEANS for column in columns]
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in source.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+                    copy.write_row(
+                        [
+                            bool(v) if flag and v is not None else v
+                            for v, flag in zip(row, flags, strict=True)
+                        ]
+                    )
+            if "id" in columns:
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                )
+            cursor.execute(f"ANALYZE {table}")
+        raw.commit()
+    finally:
+        raw.close()
+        source.close()
+        engine.dispose()
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return target, drop
+
 
 class _Context:
     def __init__(self, workdir: Path, children: int) -> None:
@@ -470,15 +536,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Bancs des listes (effectifs, hors ligne).")
     parser.add_argument("--children", type=int, default=CHILDREN)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--pg", default=None, help="URL PostgreSQL d'administration : refaire les mesures sur PG."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         ctx = _Context(args.workdir or Path(tmp), args.children)
-        for bench in BENCHMARKS:
-            for name, value, unit, target, ok in bench(ctx):
-                shown = "—" if value is None else f"{value:.3f}"
-                verdict = {True: "oui", False: "NON", None: ""}[ok]
-                print(f"{name:<100} {shown:>10} {unit:<3} {target:<14} {verdict}")
+        _engine(ctx)  # builds the data set
+        pg: tuple[str, Callable[[], None]] | None = None
+        if args.pg:
+            # Copied before the SQLite run, whose import adds pointage.
+            started = time.perf_counter()
+            pg = load_into_postgres(ctx.cache["staff_path"], args.pg)
+            print(f"(copie vers PostgreSQL : {time.perf_counter() - started:.1f} s)")
+        _print(ctx, "SQLite")
         ctx.cache["staff_engine"].dispose()
+        if pg is not None:
+            url, drop = pg
+            ctx.cache["staff_engine"] = make_engine(url)
+            try:
+                _print(ctx, "PostgreSQL", skip_data=True)
+            finally:
+                ctx.cache["staff_engine"].dispose()
+                drop()
+
+
+def _print(ctx: _Context, label: str, skip_data: bool = False) -> None:
+    print(f"--- {label}")
+    for bench in BENCHMARKS:
+        if skip_data and bench is bench_staff_data:
+            continue
+        for name, value, unit, target, ok in bench(ctx):
+            shown = "—" if value is None else f"{value:.3f}"
+            verdict = {True: "oui", False: "NON", None: ""}[ok]
+            print(f"{name:<100} {shown:>10} {unit:<3} {target:<14} {verdict}")
 
 
 if __name__ == "__main__":
