@@ -85,6 +85,7 @@ _LIGATURES = str.maketrans(
     }
 )
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_NOT_DIGIT = re.compile(r"[^0-9]+")
 _NOT_WORD_OR_TAB = re.compile(r"[^0-9a-z\t]+")
 # One word of a normalised text: letters (any script) and ASCII digits.
 _WORD = re.compile(r"[^\W_]+")
@@ -173,6 +174,9 @@ def _document(commune_name: str, numbers: str, names: str | None) -> str:
     else:
         compacts = [_compact(number) for number in numbers.split("\t")]
     words += compacts
+    # The dossier (first of the numbers) also without its leading zeros:
+    # F-071868 is found by "71868".
+    words.append(_NOT_DIGIT.sub("", numbers.split("\t", 1)[0]).lstrip("0"))
     if "+33" in numbers:
         # +33 4 66 83 10 74 is also found as 0466831074.
         words += [

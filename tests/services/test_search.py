@@ -256,6 +256,15 @@ def test_all_words_must_match(engine: Engine, families: dict[str, int]) -> None:
     assert find_households(engine, "guerin zzz") == []
 
 
+def test_dossier_found_without_its_leading_zeros(engine: Engine, families: dict[str, int]) -> None:
+    far = add_household(
+        engine, "F-071868", ("Anduze", "30140"), [("representative", "Paul", "Vidal")]
+    )
+    for query in ["71868", "7186", "F-071868", "071868", "f071868"]:
+        assert ids(find_households(engine, query)) == [far], query
+    assert ids(find_households(engine, "000002")) == [families["guerin"]]
+
+
 def test_results_sorted_and_limited(engine: Engine, families: dict[str, int]) -> None:
     for n, name in enumerate(["Zola", "Abadie", "Martin", "Abadie"]):
         add_household(
