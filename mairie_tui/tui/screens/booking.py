@@ -119,7 +119,8 @@ class BookingScreen(MairieScreen):
     def say(self, message: str, *, error: bool = False) -> None:
         """The message line under the grid (one line: no relayout)."""
         text = f"[b red]{message}[/]" if error else message
-        lines = message.count("\n") + 1
+        # Rows the message takes (wrapped at ~110 columns): relayout only when that changes.
+        lines = sum(1 + len(part) // 110 for part in message.split("\n"))
         self.query_one("#booking-message", Static).update(text, layout=lines != self._message_lines)
         self._message_lines = lines
 

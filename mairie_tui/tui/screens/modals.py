@@ -33,15 +33,24 @@ class HelpModal(ModalScreen[None]):
 
     @staticmethod
     def _keys(screen: Screen[Any]) -> str:
+        """The screen's own keys (Textual's built-in scrolling keys are left out)."""
         rows = ["| Touche | Action |", "| :- | :- |"]
         seen: set[str] = set()
-        for _key, binding in screen.active_bindings.items():
-            item = binding.binding
-            if not item.description or item.description in seen:
+        for _node, item, _enabled, _tooltip in screen.active_bindings.values():
+            # Our bindings all carry an id; Textual's own (scrolling, copy…) do not.
+            if not item.id or not item.description:
+                continue
+            if (item.id or "").startswith("grid.unit"):
+                if "units" not in seen:
+                    seen.add("units")
+                    rows.append("| `1`-`9` | Cocher / décocher l'unité N |")
+                continue
+            if item.description in seen:
                 continue
             seen.add(item.description)
-            key = screen.app.get_key_display(item)
-            rows.append(f"| `{key}` | {item.description} |")
+            rows.append(f"| `{screen.app.get_key_display(item)}` | {item.description} |")
+        rows.append("| `tab` / `shift+tab` | Zone suivante / précédente |")
+        rows.append("| `^p` | Commandes (Foyer : rechercher…, Session : se déconnecter…) |")
         return "\n".join(rows)
 
     def compose(self) -> ComposeResult:
