@@ -373,7 +373,9 @@ def validate_answers(
     for spec in demarche.fields:
         if not is_shown(spec, values):
             continue
-        value, error = validate_field(spec, raw.get(spec.code), context)
+        # A field left out (not sent at all) takes its default; one sent empty stays empty.
+        text = raw[spec.code] if spec.code in raw else spec.default
+        value, error = validate_field(spec, text, context)
         if error:
             errors[spec.code] = error
         elif value is not None:

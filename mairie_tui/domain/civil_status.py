@@ -109,8 +109,7 @@ def refusal(act: ActKind, format_code: str, relationship: str) -> str | None:
         return None
     offered = " ou ".join(f"l'{FORMAT_LABELS[f].lower()}" for f in allowed)
     return (
-        f"La {FORMAT_LABELS[fmt].lower()} d'un {ACT_NAMES[act]} n'est délivrée qu'à la personne "
-        "concernée, à ses ascendants, descendants, à son conjoint ou à son représentant légal : "
-        f"seul {offered} peut être délivré "
-        f"({RELATIONSHIPS[relationship].lower()})."
+        f"{FORMAT_LABELS[fmt]} d'un {ACT_NAMES[act]} : réservé à la personne concernée, "
+        "à ses ascendants et descendants, à son conjoint et à son représentant légal ; "
+        f"seul {offered} peut être délivré ({RELATIONSHIPS[relationship]})."
     )
