@@ -103,7 +103,7 @@ def ensure_writable(target: Engine | Session, what: str) -> None:
 
 
 def site_fingerprint(session: Session, site: str) -> str:
-    """Hash of the site's activities and units: ties a copy to its source database."""
+    """Hash of the site's activities and units at export time (kept in the copy, for the record)."""
     activities = session.exec(
         sm_select(Activity.id, Activity.code)
         .where(Activity.site == site)
@@ -501,15 +501,22 @@ def _mark_text(present: bool | None, unexpected: bool = False) -> str:
     return "présent (inattendu)" if unexpected else "présent"
 
 
-def _read_copy(
-    path: Path,
-) -> tuple[
-    OfflineCopy,
-    list[dict[str, Any]],
-    list[dict[str, Any]],
-    dict[tuple[int, date, int], str],
-    dict[int, str],
-]:  # noqa: E501
+@dataclass
+class _CopyData:
+    """What the import reads from a copy."""
+
+    meta: OfflineCopy
+    marks: list[dict[str, Any]]
+    closings: list[dict[str, Any]]
+    bookings: dict[tuple[int, date, int], str]
+    agents: dict[int, str]
+    # (id, code) of its activities, (id, activity) of its units, (id, child) of its enrolments.
+    activities: list[tuple[int, str]]
+    units: list[tuple[int, int]]
+    enrolments: list[tuple[int, int]]
+
+
+def _read_copy(path: Path) -> _CopyData:
     if not path.is_file():
         raise NotFoundError(f"Fichier introuvable : {path}.")
     copy = create_engine(f"sqlite:///{path}")
@@ -522,32 +529,68 @@ def _read_copy(
             if meta is None:
                 raise ServiceError(f"{path.name} n'est pas une copie hors ligne de mairie-tui.")
             session.expunge(meta)
-            marks = _rows(
-                session, select(_table(Attendance)).where(col(Attendance.origin) == meta.id)
-            )
-            closings = _rows(
-                session, select(_table(DayClosing)).where(col(DayClosing.origin) == meta.id)
-            )
-            bookings = {
-                (row.enrolment_id, row.day, row.unit_id): row.status
-                for row in session.execute(
-                    select(
-                        col(Booking.enrolment_id),
-                        col(Booking.day),
-                        col(Booking.unit_id),
-                        col(Booking.status),
+
+            def pairs(statement: Any) -> list[tuple[Any, Any]]:
+                return [(row[0], row[1]) for row in session.execute(statement)]
+
+            data = _CopyData(
+                meta=meta,
+                marks=_rows(
+                    session, select(_table(Attendance)).where(col(Attendance.origin) == meta.id)
+                ),
+                closings=_rows(
+                    session, select(_table(DayClosing)).where(col(DayClosing.origin) == meta.id)
+                ),
+                bookings={
+                    (row.enrolment_id, row.day, row.unit_id): row.status
+                    for row in session.execute(
+                        select(
+                            col(Booking.enrolment_id),
+                            col(Booking.day),
+                            col(Booking.unit_id),
+                            col(Booking.status),
+                        )
                     )
-                )
-            }
-            agents = {
-                row.id: row.login
-                for row in session.execute(select(col(Agent.id), col(Agent.login)))
-            }
+                },
+                agents=dict(pairs(select(col(Agent.id), col(Agent.login)))),
+                activities=pairs(select(col(Activity.id), col(Activity.code))),
+                units=pairs(select(col(Unit.id), col(Unit.activity_id))),
+                enrolments=pairs(select(col(Enrolment.id), col(Enrolment.person_id))),
+            )
     except SQLAlchemyError as exc:
         raise ServiceError(f"Copie illisible ({path.name}) : {exc.__class__.__name__}.") from None
     finally:
         copy.dispose()
-    return meta, marks, closings, bookings, agents
+    return data
+
+
+def _check_source(session: Session, data: _CopyData) -> None:
+    """The copy's activities, units and enrolments are the main database's (same ids)."""
+
+    def differ(model: Any, column: Any, expected: list[tuple[int, Any]]) -> bool:
+        if not expected:
+            return False
+        found = {
+            row[0]: row[1]
+            for row in session.execute(
+                select(col(model.id), col(column)).where(
+                    col(model.id).in_([key for key, _ in expected])
+                )
+            )
+        }
+        # A row deleted since the export is reported mark by mark; a row that
+        # is there with other content means another database.
+        return any(key in found and found[key] != value for key, value in expected)
+
+    if (
+        differ(Activity, Activity.code, data.activities)
+        or differ(Unit, Unit.activity_id, data.units)
+        or differ(Enrolment, Enrolment.person_id, data.enrolments)
+    ):
+        raise ServiceError(
+            f"Cette copie ne vient pas de cette base : les activités ou inscriptions du site "
+            f"« {data.meta.site} » diffèrent. Import refusé."
+        )
 
 
 def import_offline(
@@ -557,12 +600,21 @@ def import_offline(
     require_counter_agent(actor)
     if is_offline_copy(engine):
         raise ReadOnlyCopy("Impossible d'importer une copie dans une copie hors ligne.")
-    meta, marks, closings, copy_bookings, copy_agents = _read_copy(Path(path))
+    data = _read_copy(Path(path))
     now = clock.now()
     try:
         with unit_of_work(engine) as session:
+            _check_source(session, data)
             report = _merge(
-                session, meta, marks, closings, copy_bookings, copy_agents, now, actor, dry_run
+                session,
+                data.meta,
+                data.marks,
+                data.closings,
+                data.bookings,
+                data.agents,
+                now,
+                actor,
+                dry_run,
             )
             if dry_run:
                 raise _DryRun(report)
@@ -582,11 +634,6 @@ def _merge(
     actor: Actor,
     dry_run: bool,
 ) -> ImportReport:
-    if site_fingerprint(session, meta.site) != meta.source_fingerprint:
-        raise ServiceError(
-            f"Cette copie ne vient pas de cette base : les activités du site « {meta.site} » "
-            "diffèrent. Import refusé."
-        )
     exported_at = meta.created_at.astimezone(UTC)
     unit_ids = sorted({row["unit_id"] for row in marks + closings})
     enrolment_ids = sorted({row["enrolment_id"] for row in marks})

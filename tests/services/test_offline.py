@@ -12,7 +12,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session, func, select
 
 from mairie_tui.db import make_engine, unit_of_work, upgrade
-from mairie_tui.models import Agent, AuditEvent, Booking, Unit
+from mairie_tui.models import Activity, Agent, AuditEvent, Booking, Unit
 from mairie_tui.models.attendance import Attendance, DayClosing
 from mairie_tui.services.agents import AuthenticationError, authenticate, hash_password
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
@@ -406,8 +406,14 @@ def test_import_refuses_what_is_not_a_copy_of_this_database(engine, world, copy_
             import_offline(copy, copy_path, clock=EXPORT_CLOCK, actor=world.agent)
     finally:
         copy.dispose()
+    # A unit renamed or added since the export does not block the import...
     with unit_of_work(engine) as s:
         s.execute(update(Unit).where(Unit.id == world.unit_a).values(name="Déjeuner"))
+        s.add(Unit(activity_id=world.activity_a, name="Goûter"))
+    assert import_offline(engine, copy_path, clock=EXPORT_CLOCK, actor=world.agent).changes == 0
+    # ...but activities that are not the copy's mean another database.
+    with unit_of_work(engine) as s:
+        s.execute(update(Activity).where(Activity.id == world.activity_a).values(code="RS-AUTRE"))
     with pytest.raises(ServiceError, match="ne vient pas de cette base"):
         import_offline(engine, copy_path, clock=EXPORT_CLOCK, actor=world.agent)
 
