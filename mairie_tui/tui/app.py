@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from mairie_tui.config import Settings, load_settings
+from mairie_tui.tui.messages import SignedIn
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -69,6 +70,9 @@ class MairieApp(App[None]):
         from mairie_tui.tui.screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
+
+    def on_signed_in(self, message: SignedIn) -> None:
+        self.sign_in(message.actor)
 
     def sign_in(self, actor: Actor) -> None:
         """After sign-in: households for counter agents, the lists for school staff."""

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from mairie_tui.services.bookings import ValidationResult
     from mairie_tui.services.common import Actor
 
 
@@ -17,11 +16,3 @@ class SignedIn(Message):
     """An agent signed in: the app shows the screen their role allows."""
 
     actor: Actor
-
-
-@dataclass
-class BookingValidated(Message):
-    """A booking change was written: the Foyer screen reloads its data."""
-
-    household_id: int
-    result: ValidationResult

@@ -408,6 +408,10 @@ async def test_search_login_error_and_staff(make_app: AppFactory) -> None:
         await settle(pilot)
         table = app.screen.query_one("#results")
         assert table.row_count >= 1  # type: ignore[attr-defined]
+        await pilot.press("down")
+        assert app.focused is table
+        await pilot.press("up")  # from the first row, back to the field
+        assert app.focused is app.screen.query_one("#query")
         await pilot.press("down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, HouseholdScreen)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -10,16 +10,22 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from mairie_tui.tui.messages import SignedIn
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
+if TYPE_CHECKING:
+    from mairie_tui.services.common import Actor
+    from mairie_tui.tui.app import MairieApp
 
-def _authenticate(app: object, login: str, password: str) -> object:
+
+def _authenticate(app: MairieApp, login: str, password: str) -> Actor:
+    """Runs in a worker thread: Argon2 is slow on purpose, and throttling sleeps."""
     from mairie_tui.services.agents import authenticate
 
-    return authenticate(app.engine, login, password, app.clock)  # type: ignore[attr-defined]
+    return authenticate(app.engine, login, password, app.clock)
 
 
 class LoginScreen(MairieScreen):
@@ -86,11 +92,8 @@ class LoginScreen(MairieScreen):
             self._signed_in,
         )
 
-    def _signed_in(self, actor: object) -> None:
-        from mairie_tui.services.common import Actor
-
-        assert isinstance(actor, Actor)
-        self.mairie.sign_in(actor)
+    def _signed_in(self, actor: Actor) -> None:
+        self.post_message(SignedIn(actor))
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         self.query_one("#login-error", Static).update(message)

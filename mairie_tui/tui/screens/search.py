@@ -36,6 +36,20 @@ class SearchInput(Field):
             table.focus()
 
 
+class ResultsTable(DataTable[str]):
+    """The results: `up` on the first row goes back to the search field."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "up_or_field", "Monter", show=False, id="search.up"),
+    ]
+
+    def action_up_or_field(self) -> None:
+        if self.cursor_row <= 0:
+            self.screen.query_one("#query", Input).focus()
+        else:
+            self.action_cursor_up()
+
+
 class SearchScreen(MairieScreen):
     """Accueil — recherche de foyer.
 
@@ -82,8 +96,7 @@ class SearchScreen(MairieScreen):
                 id="search-status",
                 classes="muted",
             )
-            table: DataTable[str] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
-            yield table
+            yield ResultsTable(id="results", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
     def on_mount(self) -> None:
