@@ -201,7 +201,13 @@ def export_offline(
     now = clock.now()
     copy_id = f"copie-{uuid.uuid4().hex[:16]}"
 
-    with read_session(engine) as session:
+    # One snapshot for every query (PostgreSQL's default READ COMMITTED would not give one).
+    source = (
+        engine.execution_options(isolation_level="REPEATABLE READ")
+        if engine.dialect.name == "postgresql"
+        else engine
+    )
+    with read_session(source) as session:
         site_name = resolve_site(session, site)
         activities = _rows(session, select(_table(Activity)).where(col(Activity.site) == site_name))
         activity_ids = [row["id"] for row in activities]
@@ -296,6 +302,7 @@ def export_offline(
             session,
             select(_table(Attendance)).where(
                 col(Attendance.unit_id).in_(unit_ids),
+                col(Attendance.enrolment_id).in_(enrolment_ids),
                 col(Attendance.day) >= start,
                 col(Attendance.day) <= end,
             ),
