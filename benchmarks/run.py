@@ -396,8 +396,8 @@ def bench_search(ctx: Context) -> list[Row]:
     from mairie_tui.services.search import (
         find_households,
         fts5_expression,
-        query_words,
         search_households,
+        search_terms,
     )
 
     assert ctx.engine is not None and ctx.db_path is not None
@@ -405,7 +405,7 @@ def bench_search(ctx: Context) -> list[Row]:
     queries = search_queries(ctx)
     raw = sqlite3.connect(ctx.db_path)
     raw_sql = "SELECT rowid FROM household_fts WHERE household_fts MATCH ? LIMIT 50"
-    expressions = {q: fts5_expression(query_words(q)) for q in queries}
+    expressions = {q: fts5_expression(search_terms(q)) for q in queries}
     found = [len(find_households(engine, q)) for q in queries]
     with read_session(engine) as session:
         timings = time_queries(
@@ -425,8 +425,36 @@ def bench_search(ctx: Context) -> list[Row]:
     return search_rows(ctx, "FTS5 brut (MATCH … LIMIT 50)", queries, timings)
 
 
+HOUSEHOLD_COLUMNS = (
+    "id, dossier, address, postcode, commune_insee, commune_name, phone, email, "
+    "version, created_at, updated_at"
+)
+PERSON_COLUMNS = "id, household_id, role, civility, first_name, last_name, phone, email, position"
+
+
+def copy_households_to_postgresql(db_path: Path, engine: Engine) -> int:
+    """Households and members of the SQLite benchmark database into PostgreSQL (COPY)."""
+    source = sqlite3.connect(db_path)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for table, columns in (("household", HOUSEHOLD_COLUMNS), ("person", PERSON_COLUMNS)):
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in source.execute(f"SELECT {columns} FROM {table} ORDER BY id"):
+                    copy.write_row(row)
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        raw.commit()
+        return int(source.execute("SELECT count(*) FROM household").fetchone()[0])
+    finally:
+        raw.close()
+        source.close()
+
+
 def bench_postgresql(ctx: Context) -> list[Row]:
-    """PostgreSQL (--pg URL): build_demo, rebuild_index and search on a scratch database."""
+    """PostgreSQL (--pg URL): rebuild_index and search over the same households, copied."""
     if not ctx.pg_url:
         return [
             not_measured(
@@ -440,11 +468,10 @@ def bench_postgresql(ctx: Context) -> list[Row]:
     from sqlalchemy.engine import make_url
 
     from mairie_tui.config import normalise_db_url
-    from mairie_tui.services.demo import build_demo
     from mairie_tui.services.search import (
         find_households,
-        query_words,
         rebuild_index,
+        search_terms,
         tsquery_expression,
     )
 
@@ -456,8 +483,9 @@ def bench_postgresql(ctx: Context) -> list[Row]:
     engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
     try:
         upgrade(engine)
-        with stopwatch() as built:
-            build_demo(engine, households=ctx.households)
+        assert ctx.db_path is not None
+        with stopwatch() as copied:
+            copied_count = copy_households_to_postgresql(ctx.db_path, engine)
         with stopwatch() as rebuilt, unit_of_work(engine) as session:
             indexed = rebuild_index(session)
         with engine.connect() as conn:
@@ -468,7 +496,7 @@ def bench_postgresql(ctx: Context) -> list[Row]:
             "SELECT household_id FROM household_search "
             "WHERE tsv @@ to_tsquery('simple', :q) LIMIT 50"
         )
-        expressions = {q: tsquery_expression(query_words(q)) for q in queries}
+        expressions = {q: tsquery_expression(search_terms(q)) for q in queries}
         with engine.connect() as raw:
             timings = time_queries(
                 queries,
@@ -480,9 +508,10 @@ def bench_postgresql(ctx: Context) -> list[Row]:
             )
         rows = [
             Row(
-                f"build_demo(households={thousands(ctx.households)}) (PostgreSQL)",
-                built[0],
+                "copie des foyers et personnes de la base SQLite (COPY)",
+                copied[0],
                 "s",
+                note=f"{thousands(copied_count)} foyers",
             ),
             Row(
                 f"rebuild_index ({thousands(indexed)} foyers, PostgreSQL)",
