@@ -26,7 +26,7 @@ from mairie_tui.models import Absence, Booking, Document, Enrolment, Person, Req
 from mairie_tui.services.bookings import LIVE_STATUSES, _load
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import NotFoundError, RuleViolation
-from mairie_tui.services.requests import FiledRequest, InvalidAnswers, file_request
+from mairie_tui.services.requests import FiledRequest, InvalidAnswers, file_request, prefill
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,15 @@ def declare_absence(
 ) -> FiledRequest:
     """Signaler une absence: the `absence` démarche with typed values (see `file_request`)."""
     answers: dict[str, str | None] = {
+        **prefill(engine, "absence", household_id),
         "enfant": str(child_id),
         "du": start.isoformat(),
         "au": end.isoformat(),
         "motif": reason,
         "justifiee": "oui" if justified else "non",
-        "email": email,
     }
+    if email:
+        answers["email"] = email
     return file_request(
         engine,
         code="absence",

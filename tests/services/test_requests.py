@@ -14,10 +14,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from mairie_tui.clock import PARIS
-from mairie_tui.db import read_session
-from mairie_tui.models import AuditEvent, OutboxEmail, Request, RequestEvent
+from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.models import Agent, AuditEvent, OutboxEmail, Request, RequestEvent
 from mairie_tui.services.common import Actor
-from mairie_tui.services.demo import SeedIds, build_demo, seed_ids
+from mairie_tui.services.demo import DEMO_AGENTS, SeedIds, create_seed
 from mairie_tui.services.errors import ConflictError, PermissionDenied, RuleViolation
 from mairie_tui.services.requests import (
     InvalidAnswers,
@@ -95,11 +95,19 @@ class World:
     ids: SeedIds
 
 
+def fast_seed(engine) -> SeedIds:
+    """The demo's FAMILLE TEST and its three agents (ids 1-3), without the Argon2 hashing
+    of build_demo (0.7 s a test): the acceptance test of absences uses build_demo itself."""
+    with unit_of_work(engine) as session:
+        for login, name, role in DEMO_AGENTS:
+            session.add(Agent(login=login, name=name, role=role, password_hash="!"))
+        session.flush()
+        return create_seed(session)
+
+
 @pytest.fixture
 def world(engine) -> World:
-    build_demo(engine, households=0)
-    with read_session(engine) as session:
-        return World(engine, seed_ids(session))
+    return World(engine, fast_seed(engine))
 
 
 def answers_for(engine, code: str, household_id: int | None, **extra: str) -> dict[str, str]:
