@@ -78,8 +78,10 @@ class BookingScreen(MairieScreen):
         enrolment = booking.enrolment
         today = self.mairie.clock.today()
         yield AppHeader(self.TITLE_TEXT)
-        with VerticalScroll(id="booking-body", can_focus=False):
-            yield Static("ENFANCE · RÉSERVATION", classes="muted")
+        # Several units per day make the grid taller: the page drops its spacing.
+        compact = "multi-unit" if len(booking.units) > 1 else None
+        with VerticalScroll(id="booking-body", can_focus=False, classes=compact):
+            yield Static("ENFANCE · RÉSERVATION", id="booking-kicker", classes="muted")
             yield Static(enrolment.title, id="booking-title", classes="panel-title")
             yield Static(
                 f"{enrolment.period_text} · {enrolment.site}",
