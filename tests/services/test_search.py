@@ -399,6 +399,25 @@ def test_any_text_query_is_only_its_words(sqlite_families: Engine, query: str) -
     )
 
 
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=st.text(max_size=40))
+def test_any_text_query_never_raises_on_either_database(
+    engine: Engine, families: dict[str, int], query: str
+) -> None:
+    # The fixture's data is only read: sharing it between examples is safe.
+    hits = find_households(engine, query)
+    terms = search_terms(query)
+    assert len(hits) <= 50
+    if not terms:
+        assert hits == []
+    for hit in hits:
+        assert hit.id in families.values()
+
+
 GUERIN_WORDS = ["helene", "guerin", "f", "000002", "f000002", "2", "ales", "30100"]
 
 
