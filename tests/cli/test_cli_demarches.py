@@ -64,12 +64,12 @@ def numbers(db_url) -> dict[str, str]:
 
 
 @pytest.fixture
-def env(tmp_path, db_url, numbers, monkeypatch):
-    monkeypatch.setattr(cli.console, "width", 200)  # rich tables unwrapped
+def env(tmp_path, db_url, numbers):
     return {
         "MAIRIE_DATA_DIR": str(tmp_path / "data"),
         "MAIRIE_DB_URL": db_url,
         "MAIRIE_NOW": "2020-09-15T10:00",
+        "COLUMNS": "200",  # rich tables unwrapped
     }
 
 
