@@ -411,20 +411,24 @@ def bench_offline(ctx: Any) -> list[Result]:
         overwrite=True,
     )
     exported = time.perf_counter() - start
-    # The school ticks Friday 15/01 for everyone booked (in the copy, as the app would).
+    # The school ticks a whole day for everyone booked (in the copy, as the app would):
+    # the first school day after the marked ones that no earlier run has ticked.
     copy = sqlite3.connect(out)
     copy_id = copy.execute("SELECT id FROM offline_copy").fetchone()[0]
+    day = copy.execute(
+        "SELECT min(day) FROM booking WHERE day > ? AND day NOT IN (SELECT day FROM attendance)",
+        (MARKED[1].isoformat(),),
+    ).fetchone()[0]
     with copy:
         copy.execute(
             "INSERT INTO attendance (enrolment_id, day, unit_id, present, unexpected, agent_id, "
             "marked_at, origin) SELECT enrolment_id, day, unit_id, 1, 0, 3, "
-            "'2021-01-15 11:00:00.000000', ? FROM booking WHERE day = '2021-01-15' "
-            "AND status = 'booked'",
-            (copy_id,),
+            "'2021-01-15 11:00:00.000000', ? FROM booking WHERE day = ? AND status = 'booked'",
+            (copy_id, day),
         )
     marked = copy.execute("SELECT count(*) FROM attendance WHERE origin = ?", (copy_id,)).fetchone()
     copy.close()
-    later = FrozenClock(parse_now("2021-01-18T09:00"))
+    later = FrozenClock(parse_now("2021-02-01T09:00"))
     start = time.perf_counter()
     first = import_offline(engine, out, clock=later, actor=agent)
     imported = time.perf_counter() - start
@@ -457,7 +461,35 @@ def bench_offline(ctx: Any) -> list[Result]:
     ]
 
 
-BENCHMARKS = [bench_staff_data, bench_headcounts, bench_day_list, bench_offline]
+def bench_staff_postgresql(ctx: Any) -> list[Result]:
+    """The same measures on a PostgreSQL copy of the data (when run.py has --pg)."""
+    admin_url = getattr(ctx, "pg_url", None)
+    if not admin_url:
+        return []
+    _engine(ctx)
+    started = time.perf_counter()
+    url, drop = load_into_postgres(ctx.cache["staff_path"], admin_url)
+    copied = time.perf_counter() - started
+    sqlite_engine = ctx.cache["staff_engine"]
+    ctx.cache["staff_engine"] = make_engine(url)
+    try:
+        rows: list[Result] = [("listes : copie des données vers PostgreSQL", copied, "s", "", None)]
+        for bench in (bench_headcounts, bench_day_list, bench_offline):
+            rows += [(f"PostgreSQL — {name}", *rest) for name, *rest in bench(ctx)]
+        return rows
+    finally:
+        ctx.cache["staff_engine"].dispose()
+        ctx.cache["staff_engine"] = sqlite_engine
+        drop()
+
+
+BENCHMARKS = [
+    bench_staff_data,
+    bench_headcounts,
+    bench_day_list,
+    bench_offline,
+    bench_staff_postgresql,
+]
 
 # FK order; booleans are 0/1 in SQLite, true/false in PostgreSQL.
 PG_TABLES = (
@@ -530,6 +562,7 @@ class _Context:
     def __init__(self, workdir: Path, children: int) -> None:
         self.workdir = workdir
         self.cache: dict[str, Any] = {"staff_children": children}
+        self.pg_url: str | None = None
 
 
 def main() -> None:
@@ -542,34 +575,21 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         ctx = _Context(args.workdir or Path(tmp), args.children)
-        _engine(ctx)  # builds the data set
-        pg: tuple[str, Callable[[], None]] | None = None
-        if args.pg:
-            # Copied before the SQLite run, whose import adds pointage.
-            started = time.perf_counter()
-            pg = load_into_postgres(ctx.cache["staff_path"], args.pg)
-            print(f"(copie vers PostgreSQL : {time.perf_counter() - started:.1f} s)")
-        _print(ctx, "SQLite")
+        ctx.pg_url = args.pg
+        _print(ctx)
         ctx.cache["staff_engine"].dispose()
-        if pg is not None:
-            url, drop = pg
-            ctx.cache["staff_engine"] = make_engine(url)
-            try:
-                _print(ctx, "PostgreSQL", skip_data=True)
-            finally:
-                ctx.cache["staff_engine"].dispose()
-                drop()
 
 
-def _print(ctx: _Context, label: str, skip_data: bool = False) -> None:
-    print(f"--- {label}")
+def _print(ctx: _Context) -> None:
     for bench in BENCHMARKS:
-        if skip_data and bench is bench_staff_data:
-            continue
-        for name, value, unit, target, ok in bench(ctx):
-            shown = "—" if value is None else f"{value:.3f}"
-            verdict = {True: "oui", False: "NON", None: ""}[ok]
-            print(f"{name:<100} {shown:>10} {unit:<3} {target:<14} {verdict}")
+        _print_rows(bench(ctx))
+
+
+def _print_rows(rows: list[Result]) -> None:
+    for name, value, unit, target, ok in rows:
+        shown = "—" if value is None else f"{value:.3f}"
+        verdict = {True: "oui", False: "NON", None: ""}[ok]
+        print(f"{name:<110} {shown:>10} {unit:<3} {target:<14} {verdict}")
 
 
 if __name__ == "__main__":
