@@ -374,7 +374,7 @@ def validate_answers(
         if not is_shown(spec, values):
             continue
         # A field left out (not sent at all) takes its default; one sent empty stays empty.
-        text = raw[spec.code] if spec.code in raw else spec.default
+        text = raw.get(spec.code, spec.default)
         value, error = validate_field(spec, text, context)
         if error:
             errors[spec.code] = error
@@ -672,7 +672,7 @@ def _field(source: _Source, data: Mapping[str, Any], table: str, index: int) -> 
         value = _expect(source, data, key, (int, float, str), where, required=False)
         return None if value is None else Decimal(str(value))
 
-    return FormField(
+    spec = FormField(
         code=code,
         type=kind,
         label=_expect(source, data, "label", str, where),
@@ -691,6 +691,16 @@ def _field(source: _Source, data: Mapping[str, Any], table: str, index: int) -> 
         prefill=prefill,
         shown_if=condition,
     )
+    if spec.default is not None and kind not in (FieldType.DATE, FieldType.CHILD):
+        # A default the form itself would refuse is a catalogue mistake.
+        _, error = validate_field(spec, spec.default, FieldContext(today=date(2000, 1, 1)))
+        if error:
+            raise CatalogueError(
+                source.path,
+                source.line_of(table, index, "default"),
+                f"valeur par défaut refusée : {error}",
+            )
+    return spec
 
 
 def _hours(source: _Source, text: str, line: int) -> tuple[time, time]:
@@ -845,6 +855,17 @@ def _load_demarche(path: Path, shared: _Shared) -> Demarche:
                 source.line_of_text("shown_if", source.line_of_text(f'"{spec.code}"')),
                 f"champ « {spec.code} » : shown_if se réfère à un champ inconnu ou placé après",
             )
+        if spec.shown_if is not None:
+            target = next(f for f in fields[:index] if f.code == spec.shown_if.field)
+            offered = {choice.value for choice in target.choices}
+            strange = [v for v in spec.shown_if.values if target.choices and v not in offered]
+            if strange:
+                raise CatalogueError(
+                    path,
+                    source.line_of_text("shown_if", source.line_of_text(f'"{spec.code}"')),
+                    f"champ « {spec.code} » : shown_if attend « {strange[0]} », "
+                    f"qui n'est pas un choix de « {target.code} »",
+                )
     pieces: list[RequiredPiece] = []
     for item in _expect(source, data, "pieces", list, top, required=False) or []:
         piece_code = item.get("piece") if isinstance(item, dict) else None

@@ -175,6 +175,12 @@ class RequestPage:
     events: tuple[EventLine, ...]
     transitions: tuple[Transition, ...]
 
+    @property
+    def missing_pieces(self) -> tuple[RequiredPiece, ...]:
+        """Required pièces with no document of their kind attached to the request."""
+        attached = {document.kind for document in self.documents}
+        return tuple(p for p in self.pieces if p.required and p.piece.code not in attached)
+
 
 # ---------------------------------------------------------------- catalogue helpers
 
@@ -270,9 +276,9 @@ def prefill(engine: Engine, code: str, household_id: int | None) -> dict[str, st
                 "household.commune": household.commune_name,
             }
         )
-        sources.setdefault("representative.email", household.email)
-        if not sources.get("representative.email"):
-            sources["representative.email"] = household.email
+        # The household's address when the representative has none of their own.
+        sources["representative.email"] = sources.get("representative.email") or household.email
+        sources["representative.phone"] = sources.get("representative.phone") or household.phone
     values: dict[str, str] = {}
     for spec in demarche.fields:
         text = sources.get(spec.prefill or "") if spec.prefill else None

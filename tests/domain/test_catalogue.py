@@ -151,6 +151,12 @@ def test_toml_syntax_error_gives_its_line(tmp_path):
             "pièce inconnue « passeport_chat »",
         ),
         ("max = 5", "maxi = 5", "clé de champ inconnue « maxi »"),
+        ('default = "1"', 'default = "9"', "valeur par défaut refusée"),
+        (
+            '"extrait_filiation", "extrait_plurilingue"] }',
+            '"extrait_filiation", "extrait_multilingue"] }',
+            "shown_if attend « extrait_multilingue »",
+        ),
     ],
 )
 def test_other_mistakes_are_named_with_their_line(tmp_path, replace, by, message):

@@ -401,3 +401,32 @@ def test_tariff_simulation_matches_the_worked_example(world):
             actor=SUPERVISOR,
             clock=SEED_CLOCK,
         )
+
+
+def test_the_page_says_which_required_pieces_are_missing(world, tmp_path):
+    from mairie_tui.services.documents import attach_document
+
+    filed = file(world, "inscription_listes")
+    page = get_request(world.engine, filed.id, actor=AGENT)
+    assert [p.piece.code for p in page.missing_pieces] == [
+        "piece_identite",
+        "justificatif_domicile",
+    ]
+    source = tmp_path / "facture.pdf"
+    source.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    attach_document(
+        world.engine,
+        household_id=world.ids.household_id,
+        request_id=filed.id,
+        source=source,
+        kind="justificatif_domicile",
+        issued_on=SEED_CLOCK.today(),
+        documents_dir=tmp_path / "documents",
+        actor=AGENT,
+        clock=SEED_CLOCK,
+    )
+    page = get_request(world.engine, filed.number, actor=AGENT)
+    assert [p.piece.code for p in page.missing_pieces] == ["piece_identite"]
+    assert [(d.kind_label, d.original_name) for d in page.documents] == [
+        ("Justificatif de domicile de moins de 3 mois", "facture.pdf")
+    ]
