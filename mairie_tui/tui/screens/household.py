@@ -157,7 +157,7 @@ class HouseholdScreen(MairieScreen):
         if household.quotient_familial is not None:
             qf = f"QF {household.quotient_familial}"
             if household.qf_valid_until is not None:
-                qf += f" (valide jusqu'au {fr.short_date(household.qf_valid_until)})"
+                qf += f" (jusqu'au {fr.short_date(household.qf_valid_until)})"
             lines.append(f"[dim]{qf}[/]")
         self.query_one("#my-space", Static).update("\n".join(lines))
         co = household.co_representatives
@@ -168,12 +168,12 @@ class HouseholdScreen(MairieScreen):
         members += [f"{person_line(person)} [dim](entourage)[/]" for person in household.authorised]
         self.query_one("#members", Static).update("\n".join(members) or "[dim]aucun[/]")
         enrolments = [
-            f"[b]{item.child_name}[/] · {item.activity_name}\n  [dim]{item.site}\n  "
-            f"{item.period_text} · {item.status_label}[/]"
+            f"[b]{item.child_name}[/] · {item.activity_name}\n[dim]{item.site}\n"
+            f"{item.period_text} · {item.status_label}[/]\n"
             for item in household.enrolments
         ]
         self.query_one("#enrolments", Static).update(
-            "\n".join(enrolments) or "[dim]aucune inscription[/]"
+            "\n".join(enrolments).rstrip() or "[dim]aucune inscription[/]"
         )
         requests = [
             f"{item.number} · {item.type_label}\n  [dim]{fr.short_date(item.created_at.date())} · "
