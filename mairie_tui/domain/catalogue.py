@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -213,7 +214,9 @@ class Catalogue:
     def categories(self) -> dict[str, list[Demarche]]:
         """Démarches grouped by category, in title order (the « Toutes les démarches » page)."""
         grouped: dict[str, list[Demarche]] = {}
-        for demarche in sorted(self.demarches, key=lambda d: (d.category, d.title)):
+        for demarche in sorted(
+            self.demarches, key=lambda d: (_sort_key(d.category), _sort_key(d.title))
+        ):
             grouped.setdefault(demarche.category, []).append(demarche)
         return grouped
 
@@ -226,6 +229,11 @@ class Catalogue:
             for status in workflow.statuses:
                 labels.setdefault(status.code, status.label)
         return labels
+
+
+def _sort_key(text: str) -> str:
+    """French order: « État civil » between « Enfance » and « Vie pratique »."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 # ---------------------------------------------------------------- field checks
