@@ -415,6 +415,12 @@ async def test_search_login_error_and_staff(make_app: AppFactory) -> None:
         await pilot.press("down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, HouseholdScreen)
+        # Entries of later work are there and say so.
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [
+            "Signaler une absence : bientôt disponible."
+        ]
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
