@@ -78,6 +78,8 @@ class LoginScreen(MairieScreen):
         self.action_sign_in()
 
     def action_sign_in(self) -> None:
+        if self.query_one("#login-button", Button).disabled:
+            return  # a sign-in is already on its way
         login = self.query_one("#login", Input).value
         password = self.query_one("#password", Input).value
         if not login.strip() or not password:
