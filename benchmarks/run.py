@@ -697,7 +697,14 @@ def merge_sections(sections: list[tuple[str, list[Row]]]) -> list[tuple[str, lis
 # ---------------------------------------------------------------- report
 
 
-def machine() -> dict[str, str]:
+def load_average() -> str:
+    try:
+        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def machine(load_at_start: str) -> dict[str, str]:
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -713,10 +720,6 @@ def machine() -> dict[str, str]:
                 ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} Gio"
     except OSError:
         pass
-    try:
-        load = " / ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        load = "?"
     return {
         "Processeur": cpu,
         "Cœurs (nproc)": str(os.cpu_count()),
@@ -725,7 +728,7 @@ def machine() -> dict[str, str]:
         "Python": platform.python_version(),
         "SQLite": sqlite3.sqlite_version,
         "Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "Charge à la fin (loadavg 1/5/15 min)": load,
+        "Charge au début / à la fin (loadavg 1, 5, 15 min)": f"{load_at_start} — {load_average()}",
     }
 
 
@@ -751,7 +754,7 @@ def markdown(ctx: Context, sections: list[tuple[str, list[Row]]], command: str) 
         "| | |",
         "|---|---|",
     ]
-    lines += [f"| {key} | {value} |" for key, value in machine().items()]
+    lines += [f"| {key} | {value} |" for key, value in machine(ctx.cache["load_at_start"]).items()]
     lines += ["", "## Figures", ""]
     lines += ["| Mesure | Valeur | Objectif | Tenu | Remarque |", "|---|---:|---|---|---|"]
     for title, rows in sections:
@@ -811,6 +814,7 @@ def main(argv: list[str] | None = None) -> int:
         repeats=1 if args.quick else 3,
         pg_url=args.pg,
     )
+    ctx.cache["load_at_start"] = load_average()
     if args.quick:
         ctx.cache["staff_children"] = 5_000
     sections: list[tuple[str, list[Row]]] = []

@@ -8,7 +8,12 @@ tables are created by migration 0001.
 
 A query is normalised the same way as the documents and cut into words made
 of letters and digits only, so nothing a user types can reach the FTS5 or
-tsquery syntax; every word is a prefix and all words must match.
+tsquery syntax; every word is a prefix and all words must match (a phone
+typed in pairs is searched whole, see search_terms).  The index query takes
+at most `limit` households, then one statement loads them with their
+representative and children.
+
+Figures (200 000 households): docs/benchmarks.md, from benchmarks/run.py.
 """
 
 from __future__ import annotations
