@@ -59,7 +59,15 @@ STEP_TITLES = {
     Step.REQUEST: "Ma demande",
     Step.RECAP: "Le récapitulatif",
 }
-HANDLERS = ("absence", "simulation", "rendez_vous", "etat_civil", "elections")
+# Fields the service reads for each handler (their codes are part of the contract).
+HANDLER_FIELDS: dict[str, tuple[str, ...]] = {
+    "absence": ("enfant", "du", "au", "motif", "justifiee"),
+    "simulation": ("situation", "enfants", "revenu_annuel", "prestations_mensuelles"),
+    "rendez_vous": (),
+    "etat_civil": ("lien", "format"),
+    "elections": ("date_naissance", "scrutin", "nationalite"),
+}
+ACT_KINDS = ("naissance", "mariage", "deces")
 DATE_RANGES = ("any", "past", "future")
 PREFILLS = (
     "representative.civility",
@@ -578,6 +586,13 @@ def _workflow(source: _Source, code: str, data: Mapping[str, Any], table: str) -
                 str(item["from"]), str(item["to"]), str(item["label"]), bool(item.get("comment"))
             )
         )
+    for status in statuses:
+        if not re.fullmatch(r"[a-z][a-z_]{1,19}", status.code):
+            raise CatalogueError(
+                source.path,
+                source.line_of_text(f'"{status.code}"', source.line_of(table, None, "statuses")),
+                f"code de statut invalide « {status.code} » (minuscules, 20 caractères au plus)",
+            )
     workflow = Workflow(code, initial, tuple(statuses), tuple(transitions))
     problems = workflow.problems()
     if problems:
@@ -837,7 +852,7 @@ def _load_demarche(path: Path, shared: _Shared) -> Demarche:
     else:
         workflow = _workflow(source, code, workflow_ref, "workflow")
     handler = _expect(source, data, "handler", str, top, required=False)
-    if handler is not None and handler not in HANDLERS:
+    if handler is not None and handler not in HANDLER_FIELDS:
         raise CatalogueError(
             path, source.line_of(None, None, "handler"), f"traitement inconnu « {handler} »"
         )
@@ -891,6 +906,26 @@ def _load_demarche(path: Path, shared: _Shared) -> Demarche:
             )
         )
     appointment_table = _expect(source, data, "appointment", dict, top, required=False)
+    options = dict(_expect(source, data, "options", dict, top, required=False) or {})
+    if handler is not None:
+        codes = {spec.code for spec in fields}
+        missing = [name for name in HANDLER_FIELDS[handler] if name not in codes]
+        if missing:
+            raise CatalogueError(
+                path,
+                source.line_of(None, None, "handler"),
+                f"le traitement « {handler} » demande le champ « {missing[0]} »",
+            )
+        if handler == "etat_civil" and options.get("act") not in ACT_KINDS:
+            raise CatalogueError(
+                path,
+                source.line_of(None, None, "options"),
+                f"options.act doit valoir {', '.join(ACT_KINDS)}",
+            )
+        if handler == "rendez_vous" and appointment_table is None:
+            raise CatalogueError(
+                path, source.line_of(None, None, "handler"), "section [appointment] manquante"
+            )
     return Demarche(
         code=code,
         title=_expect(source, data, "title", str, top),
@@ -901,7 +936,7 @@ def _load_demarche(path: Path, shared: _Shared) -> Demarche:
         pieces=tuple(pieces),
         workflow=workflow,
         handler=handler,
-        options=dict(_expect(source, data, "options", dict, top, required=False) or {}),
+        options=options,
         appointment=_agenda(source, appointment_table) if appointment_table else None,
         source=path,
     )

@@ -141,32 +141,44 @@ def test_toml_syntax_error_gives_its_line(tmp_path):
     assert caught.value.path == bad and caught.value.line == 3
 
 
+HANDLER_LINE = 'handler = "etat_civil"'
+
+
 @pytest.mark.parametrize(
-    ("replace", "by", "message"),
+    ("replace", "by", "message", "at"),
     [
-        ('workflow = "standard"', 'workflow = "express"', "circuit inconnu « express »"),
+        ('workflow = "standard"', 'workflow = "express"', "circuit inconnu « express »", None),
         (
             'piece = "piece_identite"',
             'piece = "passeport_chat"',
             "pièce inconnue « passeport_chat »",
+            None,
         ),
-        ("max = 5", "maxi = 5", "clé de champ inconnue « maxi »"),
-        ('default = "1"', 'default = "9"', "valeur par défaut refusée"),
+        ("max = 5", "maxi = 5", "clé de champ inconnue « maxi »", None),
+        ('default = "1"', 'default = "9"', "valeur par défaut refusée", None),
         (
             '"extrait_filiation", "extrait_plurilingue"] }',
             '"extrait_filiation", "extrait_multilingue"] }',
             "shown_if attend « extrait_multilingue »",
+            None,
         ),
+        (
+            'options = { act = "naissance" }',
+            'options = { act = "bapteme" }',
+            "options.act doit valoir",
+            None,
+        ),
+        ('code = "lien"', 'code = "relation"', "demande le champ « lien »", HANDLER_LINE),
     ],
 )
-def test_other_mistakes_are_named_with_their_line(tmp_path, replace, by, message):
+def test_other_mistakes_are_named_with_their_line(tmp_path, replace, by, message, at):
     folder = copy_catalogue(tmp_path)
     path = folder / "acte-naissance.toml"
     text = path.read_text(encoding="utf-8")
     assert replace in text
     path.write_text(text.replace(replace, by), encoding="utf-8")
     expected_line = next(
-        number for number, line in enumerate(text.splitlines(), 1) if replace in line
+        number for number, line in enumerate(text.splitlines(), 1) if (at or replace) in line
     )
     with pytest.raises(CatalogueError) as caught:
         load_catalogue(folder)
