@@ -58,7 +58,7 @@ def declare_absence(
 ) -> FiledRequest:
     """Signaler une absence: the `absence` démarche with typed values (see `file_request`)."""
     answers: dict[str, str | None] = {
-        **prefill(engine, "absence", household_id),
+        **prefill(engine, "absence", household_id, actor=actor),
         "enfant": str(child_id),
         "du": start.isoformat(),
         "au": end.isoformat(),

@@ -152,8 +152,9 @@ def ensure_agenda(engine: Engine, spec: AgendaSpec) -> int:
             return found.id
 
 
-def get_agenda(engine: Engine, code: str) -> AgendaView:
+def get_agenda(engine: Engine, code: str, *, actor: Actor) -> AgendaView:
     """An agenda's settings (from the table, else the catalogue's defaults)."""
+    require_counter_agent(actor)
     with read_session(engine) as session:
         found = _agenda_row(session, code)
     return _view(found) if found is not None else _spec_view(_spec_of(code))
@@ -255,8 +256,9 @@ def _taken(
     )
 
 
-def day_slots(engine: Engine, code: str, day: date, *, clock: Clock) -> list[Slot]:
+def day_slots(engine: Engine, code: str, day: date, *, actor: Actor, clock: Clock) -> list[Slot]:
     """Every slot of a day that is still ahead, free or taken."""
+    require_counter_agent(actor)
     now = clock.now()
     with read_session(engine) as session:
         found = _agenda_row(session, code)
@@ -270,15 +272,19 @@ def day_slots(engine: Engine, code: str, day: date, *, clock: Clock) -> list[Slo
     ]
 
 
-def next_free_slots(engine: Engine, code: str, *, clock: Clock, limit: int = 20) -> list[Slot]:
+def next_free_slots(
+    engine: Engine, code: str, *, actor: Actor, clock: Clock, limit: int = 20
+) -> list[Slot]:
     """The first free slots from now on (the « prochains créneaux » list)."""
-    agenda = get_agenda(engine, code)
+    agenda = get_agenda(engine, code, actor=actor)
     day = clock.today()
     found: list[Slot] = []
     for offset in range(agenda.days_ahead + 1):
         found += [
             slot
-            for slot in day_slots(engine, code, day + timedelta(days=offset), clock=clock)
+            for slot in day_slots(
+                engine, code, day + timedelta(days=offset), actor=actor, clock=clock
+            )
             if slot.free
         ]
         if len(found) >= limit:

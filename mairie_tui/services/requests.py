@@ -244,15 +244,19 @@ def _representative(session: Session, household_id: int | None) -> Person | None
     ).first()
 
 
-def form_context(engine: Engine, household_id: int | None, clock: Clock) -> FieldContext:
+def form_context(
+    engine: Engine, household_id: int | None, *, actor: Actor, clock: Clock
+) -> FieldContext:
     """What `validate_field` needs while the agent types (today, the household's children)."""
+    require_counter_agent(actor)
     with read_session(engine) as session:
         _household(session, household_id)
         return FieldContext(today=clock.today(), children=_children(session, household_id))
 
 
-def prefill(engine: Engine, code: str, household_id: int | None) -> dict[str, str]:
+def prefill(engine: Engine, code: str, household_id: int | None, *, actor: Actor) -> dict[str, str]:
     """Raw text to put in the wizard's inputs: the catalogue's defaults, then the household's data."""
+    require_counter_agent(actor)
     demarche = demarche_of(code)
     with read_session(engine) as session:
         household = _household(session, household_id)
@@ -314,11 +318,12 @@ def check_answers(
     answers: Mapping[str, str | None],
     *,
     household_id: int | None,
+    actor: Actor,
     clock: Clock,
 ) -> tuple[RecapItem, ...]:
     """Check a whole form (end of « Ma demande »): the recap, or InvalidAnswers."""
     demarche = demarche_of(code)
-    context = form_context(engine, household_id, clock)
+    context = form_context(engine, household_id, actor=actor, clock=clock)
     checked = validate_answers(demarche, answers, context)
     if not checked.ok:
         raise InvalidAnswers(checked.errors)

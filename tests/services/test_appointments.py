@@ -41,17 +41,23 @@ def seed(engine):
 
 
 def test_slots_follow_the_opening_hours_and_slot_length(engine):
-    agenda = get_agenda(engine, "titres")
+    agenda = get_agenda(engine, "titres", actor=AGENT)
     assert agenda.slot_minutes == 20 and agenda.hours_text(2) == "08h30-12h00"
-    slots = day_slots(engine, "titres", THURSDAY, clock=CLOCK)
+    slots = day_slots(engine, "titres", THURSDAY, actor=AGENT, clock=CLOCK)
     labels = [slot.label for slot in slots]
     # 08:30-12:00 → 10 slots of 20 min (the last one 11h30-11h50); 13:30-17:00 → 10 more.
     assert labels[:3] == ["08h30", "08h50", "09h10"] and labels[9] == "11h30"
     assert labels[10] == "13h30" and len(labels) == 20
     assert all(slot.free for slot in slots)
-    assert day_slots(engine, "titres", date(2020, 9, 19), clock=CLOCK) == []  # Saturday
-    assert day_slots(engine, "titres", date(2020, 11, 11), clock=CLOCK) == []  # Armistice
-    today = [s.label for s in day_slots(engine, "titres", date(2020, 9, 15), clock=CLOCK)]
+    assert (
+        day_slots(engine, "titres", date(2020, 9, 19), actor=AGENT, clock=CLOCK) == []
+    )  # Saturday
+    assert (
+        day_slots(engine, "titres", date(2020, 11, 11), actor=AGENT, clock=CLOCK) == []
+    )  # Armistice
+    today = [
+        s.label for s in day_slots(engine, "titres", date(2020, 9, 15), actor=AGENT, clock=CLOCK)
+    ]
     assert today[0] == "10h10"  # past slots are not offered
 
 
@@ -64,9 +70,11 @@ def test_a_taken_slot_is_not_offered_twice(engine, seed):
         book_appointment(
             engine, code="titres", starts_at=at(THURSDAY, 9, 10), actor=AGENT, clock=CLOCK
         )
-    slots = {s.label: s.free for s in day_slots(engine, "titres", THURSDAY, clock=CLOCK)}
+    slots = {
+        s.label: s.free for s in day_slots(engine, "titres", THURSDAY, actor=AGENT, clock=CLOCK)
+    }
     assert slots["09h10"] is False and slots["09h30"] is True
-    assert next_free_slots(engine, "titres", clock=CLOCK, limit=3)[0].label == "10h10"
+    assert next_free_slots(engine, "titres", actor=AGENT, clock=CLOCK, limit=3)[0].label == "10h10"
 
 
 @pytest.mark.parametrize(
@@ -85,7 +93,7 @@ def test_a_time_that_is_not_a_slot_is_refused(engine, seed, moment, message):
 
 def test_two_desks_at_once_get_one_slot_and_one_conflict(engine, seed, db_url):
     moment = at(THURSDAY, 14, 10)
-    get_agenda(engine, "titres")
+    get_agenda(engine, "titres", actor=AGENT)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -146,7 +154,7 @@ def test_cancelling_frees_the_slot(engine, seed):
 
 
 def test_the_demarche_books_its_slot_and_a_refusal_frees_it(engine, seed):
-    raw = {**prefill(engine, "rdv_titres", seed.household_id), **SAMPLES["rdv_titres"]}
+    raw = {**prefill(engine, "rdv_titres", seed.household_id, actor=AGENT), **SAMPLES["rdv_titres"]}
     moment = at(THURSDAY, 15, 10)
     filed = file_request(
         engine,
@@ -183,7 +191,9 @@ def test_the_demarche_books_its_slot_and_a_refusal_frees_it(engine, seed):
     change_status(
         engine, filed.id, "refusee", actor=AGENT, clock=CLOCK, comment="Dossier incomplet"
     )
-    assert {s.label: s.free for s in day_slots(engine, "titres", THURSDAY, clock=CLOCK)}["15h10"]
+    assert {
+        s.label: s.free for s in day_slots(engine, "titres", THURSDAY, actor=AGENT, clock=CLOCK)
+    }["15h10"]
 
 
 def test_the_mairie_sets_opening_hours_and_slot_length(engine, seed):
@@ -201,9 +211,9 @@ def test_the_mairie_sets_opening_hours_and_slot_length(engine, seed):
         actor=SUPERVISOR,
         clock=CLOCK,
     )
-    assert [s.label for s in day_slots(engine, "titres", THURSDAY, clock=CLOCK)] == [
+    assert [s.label for s in day_slots(engine, "titres", THURSDAY, actor=AGENT, clock=CLOCK)] == [
         "09h00",
         "09h30",
         "10h00",
     ]
-    assert day_slots(engine, "titres", date(2020, 9, 18), clock=CLOCK) == []
+    assert day_slots(engine, "titres", date(2020, 9, 18), actor=AGENT, clock=CLOCK) == []

@@ -25,6 +25,7 @@ from mairie_tui.services.requests import (
     change_status,
     check_answers,
     file_request,
+    form_context,
     get_request,
     household_requests,
     inbox,
@@ -112,7 +113,7 @@ def world(engine) -> World:
 
 def answers_for(engine, code: str, household_id: int | None, **extra: str) -> dict[str, str]:
     """The wizard's prefilled values, then the sample answers of « Ma demande »."""
-    return {**prefill(engine, code, household_id), **SAMPLES[code], **extra}
+    return {**prefill(engine, code, household_id, actor=AGENT), **SAMPLES[code], **extra}
 
 
 def file(world: World, code: str, clock=SEED_CLOCK, slot=SLOT, **extra: str):
@@ -240,8 +241,18 @@ def test_school_staff_cannot_file_or_read_requests(world):
             clock=SEED_CLOCK,
             household_id=world.ids.household_id,
         )
-    with pytest.raises(PermissionDenied):
-        inbox(world.engine, actor=STAFF, clock=SEED_CLOCK)
+    filed = file(world, "demande_informations")
+    household = world.ids.household_id
+    for call in (
+        lambda: inbox(world.engine, actor=STAFF, clock=SEED_CLOCK),
+        lambda: household_requests(world.engine, household, actor=STAFF, clock=SEED_CLOCK),
+        lambda: prefill(world.engine, "acte_deces", household, actor=STAFF),
+        lambda: form_context(world.engine, household, actor=STAFF, clock=SEED_CLOCK),
+        lambda: get_request(world.engine, filed.id, actor=STAFF),
+        lambda: change_status(world.engine, filed.id, "en_cours", actor=STAFF, clock=SEED_CLOCK),
+    ):
+        with pytest.raises(PermissionDenied, match="personnel des écoles"):
+            call()
 
 
 def test_wrong_answers_are_all_reported_and_nothing_is_written(world):
@@ -314,7 +325,7 @@ def test_a_passer_by_without_household_files_a_death_act(world):
 
 
 def test_prefill_and_recap(world):
-    values = prefill(world.engine, "acte_naissance", world.ids.household_id)
+    values = prefill(world.engine, "acte_naissance", world.ids.household_id, actor=AGENT)
     assert values["nom"] == "FAMILLE TEST" and values["prenom"] == "Test 1"
     assert values["email"] == FAMILY_MAIL and values["exemplaires"] == "1"
     recap = check_answers(
@@ -322,6 +333,7 @@ def test_prefill_and_recap(world):
         "simulation_tarifs",
         SAMPLES["simulation_tarifs"],
         household_id=world.ids.household_id,
+        actor=AGENT,
         clock=SEED_CLOCK,
     )
     assert ("Revenu annuel imposable du foyer", "30 000,00 €") in {
