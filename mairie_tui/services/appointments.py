@@ -33,6 +33,7 @@ from mairie_tui.services.errors import (
     ServiceError,
 )
 from mairie_tui.services.household_edit import require_counter_agent
+from mairie_tui.services.offline import ensure_writable
 
 Opening = dict[int, list[tuple[time, time]]]
 
@@ -131,6 +132,7 @@ def ensure_agenda(engine: Engine, spec: AgendaSpec) -> int:
         found = _agenda_row(session, spec.code)
         if found is not None and found.id is not None:
             return found.id
+    ensure_writable(engine, "création d'agenda")
     try:
         with unit_of_work(engine) as session:
             agenda = Agenda(
@@ -186,6 +188,7 @@ def configure_agenda(
                 )
     ensure_agenda(engine, _spec_of(code))
     with unit_of_work(engine) as session:
+        ensure_writable(session, "modification d'agenda")
         agenda = _agenda_row(session, code)
         assert agenda is not None
         agenda.slot_minutes = slot_minutes
@@ -381,6 +384,7 @@ def book_appointment(
     spec = _spec_of(code)
     ensure_agenda(engine, spec)
     with unit_of_work(engine) as session:
+        ensure_writable(session, "prise de rendez-vous")
         return book_in_session(
             session,
             spec=spec,
@@ -407,6 +411,7 @@ def cancel_appointment(
     require_counter_agent(actor)
     now = clock.now()
     with unit_of_work(engine) as session:
+        ensure_writable(session, "annulation de rendez-vous")
         appointment = session.get(Appointment, appointment_id)
         if appointment is None:
             raise NotFoundError(f"Rendez-vous introuvable (n° {appointment_id}).")

@@ -29,6 +29,7 @@ from mairie_tui.models import Document, Household, Request
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import NotFoundError, RuleViolation, ServiceError
 from mairie_tui.services.household_edit import require_counter_agent
+from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.requests import catalogue
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -205,6 +206,7 @@ def attach_document(
     digest = hashlib.sha256(content).hexdigest()
     name = Path(str(source)).name[:255]
     with read_session(engine) as session:
+        ensure_writable(session, "ajout de pièce")
         if session.get(Household, household_id) is None:
             raise NotFoundError(f"Foyer introuvable (n° {household_id}).")
         if request_id is not None:

@@ -68,6 +68,7 @@ from mairie_tui.services.errors import (
     ServiceError,
 )
 from mairie_tui.services.household_edit import require_counter_agent
+from mairie_tui.services.offline import ensure_writable
 
 OPEN_STATUSES = ("deposee", "en_cours", "en_attente")
 RESULT_KEY = "_resultat"
@@ -397,6 +398,7 @@ def file_request(
 
         ensure_agenda(engine, demarche.appointment)
     with unit_of_work(engine) as session:
+        ensure_writable(session, "dépôt de démarche")
         household = _household(session, household_id)
         context = FieldContext(today=clock.today(), children=_children(session, household_id))
         checked = validate_answers(demarche, answers, context)
@@ -694,6 +696,7 @@ def set_tariff_grid(
             "Grille de tarifs invalide : " + " ; ".join(problems), problems=problems
         )
     with unit_of_work(engine) as session:
+        ensure_writable(session, "modification de grille de tarifs")
         if session.get(Activity, activity_id) is None:
             raise NotFoundError(f"Activité introuvable (n° {activity_id}).")
         for old in session.exec(
@@ -969,6 +972,7 @@ def change_status(
     now = clock.now()
     comment = comment.strip()
     with unit_of_work(engine) as session:
+        ensure_writable(session, "changement de statut")
         request = session.get(Request, request_id)
         if request is None:
             raise NotFoundError(f"Demande introuvable (n° {request_id}).")

@@ -442,3 +442,24 @@ def test_the_page_says_which_required_pieces_are_missing(world, tmp_path):
     assert [(d.kind_label, d.original_name) for d in page.documents] == [
         ("Justificatif de domicile de moins de 3 mois", "facture.pdf")
     ]
+
+
+def test_an_offline_copy_of_a_school_refuses_demarches(world):
+    from mairie_tui.models.attendance import OfflineCopy
+    from mairie_tui.services.offline import ReadOnlyCopy
+
+    with unit_of_work(world.engine) as session:
+        session.add(
+            OfflineCopy(
+                id="copie-1",
+                site="Restaurant scolaire Mons Elementaire",
+                start_date=SEED_CLOCK.today(),
+                end_date=SEED_CLOCK.today(),
+                created_at=SEED_CLOCK.now(),
+                created_by="test",
+                source_fingerprint="0" * 64,
+                read_only_except_pointage=True,
+            )
+        )
+    with pytest.raises(ReadOnlyCopy, match="dépôt de démarche refusé"):
+        file(world, "demande_informations")
