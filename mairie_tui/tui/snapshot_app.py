@@ -69,11 +69,15 @@ def screen_text(app: MairieApp) -> str:
 
 async def settle(pilot: Pilot[None]) -> None:
     """Let timers fire, workers finish and their results land on screen."""
+    from textual.worker import WorkerState
+
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(5):
+        # A result may start another call (the Foyer reloads after a validation).
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+            break
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 async def fill(pilot: Pilot[None], selector: str, text: str) -> None:
