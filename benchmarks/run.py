@@ -781,10 +781,30 @@ def markdown(ctx: Context, sections: list[tuple[str, list[Row]]], command: str) 
         "figure is the median of its passes, p50 / p95 are taken over the queries.",
         "- The machine is shared (other engineers' test suites run on the same 2 cores): "
         "the load average above says how busy it was; figures are upper bounds.",
+        "- PostgreSQL (only with `--pg URL`): the same households and members are copied "
+        "(COPY) from the SQLite file into a scratch database, indexed by `rebuild_index`, "
+        "then searched with the same queries. The raw statement is "
+        "`SELECT household_id FROM household_search WHERE tsv @@ to_tsquery('simple', ?) "
+        "LIMIT 50` with every term; `find_households` asks the GIN index for the longest "
+        "term only and checks the others on the rows it returns, and is never prepared "
+        "(a generic plan cannot tell « a », best read by a scan that stops at 50 rows, "
+        "from « hermite », best read through the index): that is why it can beat the "
+        "raw statement.",
+        "- Known slow queries: a bare 4-digit phone prefix such as « 0466 » (a third of "
+        "the synthetic households) is longer than FTS5's prefix indexes (1, 2 and 3 "
+        "characters, migration 0001), so SQLite merges the lists of every indexed word "
+        "starting with it; the same query costs PostgreSQL a long GIN range. A phone typed "
+        "in pairs (« 04 66 83 ») is searched as one compacted prefix and stays fast. "
+        "Measured once by hand on the same 200 000 households (26/11/2026): with "
+        "`prefix='1 2 3 4 5'` instead of `'1 2 3'`, « 0466 » drops from 8 ms to 0.01 ms "
+        "(raw FTS5), « ales » / « sain » from 1 ms to 0.01 ms, for an index 32 % larger "
+        "(59 → 79 MB) and the same rebuild time: proposed for the next migration.",
         f"- Bookings: the seed enrolment (Jeannot, Restauration scolaire Mons) with a clock "
         f"frozen at {BENCH_NOW} (before the period, so every school day is open); "
         "validation books the Mon/Tue/Thu/Fri pattern over 01/09/2020–06/07/2021 and the "
         "next run cancels it again.",
+        "- « Listes des écoles » comes from `benchmarks/staff.py`, which builds its own "
+        "database (children, a school year of bookings, pointage); see its docstring.",
         "",
     ]
     return "\n".join(lines)
