@@ -360,8 +360,12 @@ def _attach(
     documents = []
     for document_id in document_ids:
         document = session.get(Document, document_id)
-        if document is None or (household_id is not None and document.household_id != household_id):
+        if document is None or document.household_id != household_id:
             raise NotFoundError(f"Pièce introuvable pour ce foyer (n° {document_id}).")
+        if document.request_id is not None:
+            raise RuleViolation(
+                f"La pièce « {document.original_name} » est déjà jointe à une autre demande."
+            )
         document.request_id = request_id
         session.add(document)
         documents.append(document)
