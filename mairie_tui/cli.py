@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -126,6 +127,10 @@ def root(
     ] = None,
 ) -> None:
     """Sans commande : ouvre l'application du guichet."""
+    if not sys.stdout.isatty():
+        # Piped or captured: tables as wide as they need (COLUMNS still wins).
+        columns = os.environ.get("COLUMNS", "")
+        console.width = int(columns) if columns.isdigit() else 200
     ctx.obj = State(db, now, data_dir)
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
@@ -423,6 +428,14 @@ def export_households_command(
     except OSError as exc:
         fail(f"écriture impossible : {out} ({exc.strerror})")
     errors.print(f"Export écrit dans {out}.")
+
+
+# Sub-commands of the schools (lists, headcounts, offline copies) and of the démarches.
+from mairie_tui.cli_demarches import register as register_demarches_commands  # noqa: E402
+from mairie_tui.cli_staff import register as register_staff_commands  # noqa: E402
+
+register_staff_commands(app)
+register_demarches_commands(app)
 
 
 def main() -> None:

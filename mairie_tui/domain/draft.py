@@ -96,7 +96,9 @@ class EditResult:
         text = f"{changed} jour{'s' if changed != 1 else ''} modifié{'s' if changed != 1 else ''}"
         skipped = len(self.skipped)
         if skipped:
-            by_kind = Counter(SKIP_LABELS.get(skip.state, skip.state.value) for skip in self.skipped)
+            by_kind = Counter(
+                SKIP_LABELS.get(skip.state, skip.state.value) for skip in self.skipped
+            )
             detail = ", ".join(f"{label} : {count}" for label, count in by_kind.most_common())
             text += f", {skipped} ignoré{'s' if skipped != 1 else ''} ({detail})"
         return text
@@ -104,7 +106,7 @@ class EditResult:
 
 @dataclass(frozen=True)
 class WeeklyPattern:
-    """"Appliquer une périodicité": weekdays × units, every / odd / even ISO weeks."""
+    """ "Appliquer une périodicité": weekdays × units, every / odd / even ISO weeks."""
 
     weekdays: frozenset[int]
     unit_ids: tuple[int, ...]
@@ -169,7 +171,9 @@ class BookingDraft:
     # ------------------------------------------------------------ reading
 
     def status(self, day: date, unit_id: int) -> DayStatus:
-        return self.ctx.status(day, self.ctx.unit(unit_id), has_booking=(day, unit_id) in self.existing)
+        return self.ctx.status(
+            day, self.ctx.unit(unit_id), has_booking=(day, unit_id) in self.existing
+        )
 
     def is_ticked(self, day: date, unit_id: int) -> bool:
         key = (day, unit_id)
@@ -196,7 +200,9 @@ class BookingDraft:
 
     # ------------------------------------------------------------ editing
 
-    def set(self, day: date, unit_id: int, ticked: bool, *, force_reason: str | None = None) -> EditResult:
+    def set(
+        self, day: date, unit_id: int, ticked: bool, *, force_reason: str | None = None
+    ) -> EditResult:
         """Tick or untick one (day, unit); a locked day needs `force_reason`."""
         result = EditResult()
         key = (day, unit_id)
@@ -231,7 +237,9 @@ class BookingDraft:
     def toggle(self, day: date, unit_id: int, *, force_reason: str | None = None) -> EditResult:
         return self.set(day, unit_id, not self.is_ticked(day, unit_id), force_reason=force_reason)
 
-    def set_days(self, days: Iterable[date], ticked: bool, unit_ids: Iterable[int] | None = None) -> EditResult:
+    def set_days(
+        self, days: Iterable[date], ticked: bool, unit_ids: Iterable[int] | None = None
+    ) -> EditResult:
         """Tick / untick many days (Tout cocher, Tout décocher); never forces."""
         ids = tuple(unit_ids) if unit_ids is not None else tuple(unit.id for unit in self.ctx.units)
         result = EditResult()
@@ -240,7 +248,9 @@ class BookingDraft:
                 result.merge(self.set(day, unit_id, ticked))
         return result
 
-    def set_range(self, start: date, end: date, ticked: bool, unit_ids: Iterable[int] | None = None) -> EditResult:
+    def set_range(
+        self, start: date, end: date, ticked: bool, unit_ids: Iterable[int] | None = None
+    ) -> EditResult:
         return self.set_days(days_between(start, end), ticked, unit_ids)
 
     def apply_pattern(self, pattern: WeeklyPattern) -> EditResult:

@@ -16,6 +16,7 @@ from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.models import AGENT_ROLES, Agent
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import PermissionDenied, ServiceError
+from mairie_tui.services.offline import ensure_writable
 
 _HASHER = PasswordHasher()
 MAX_FREE_ATTEMPTS = 3
@@ -142,6 +143,7 @@ def add_agent(
     if not name.strip():
         raise ServiceError("Le nom de l'agent est obligatoire.", field="name")
     with unit_of_work(engine) as session:
+        ensure_writable(session, "création d'agent")
         if session.exec(select(Agent).where(Agent.login == login)).first() is not None:
             raise ServiceError(f"L'identifiant « {login} » existe déjà.", field="login")
         agent = Agent(

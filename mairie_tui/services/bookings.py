@@ -49,7 +49,13 @@ from mairie_tui.models import (
     RequestEvent,
     Unit,
 )
-from mairie_tui.services.common import Actor, audit, queue_email, request_number
+from mairie_tui.services.common import (
+    Actor,
+    audit,
+    queue_email,
+    request_number,
+    require_counter_agent,
+)
 from mairie_tui.services.errors import (
     ConflictError,
     NotFoundError,
@@ -57,6 +63,7 @@ from mairie_tui.services.errors import (
     RuleViolation,
     ServiceError,
 )
+from mairie_tui.services.offline import ensure_writable
 
 LIVE_STATUSES = ("booked", "pending")
 ACTIVITY_KIND_LABELS = {
@@ -380,8 +387,7 @@ def validate_booking(
     lines = booking.draft.recap()
     if not lines:
         raise ServiceError("Aucune modification à valider.")
-    if actor.is_staff:
-        raise PermissionDenied("Le personnel des écoles ne peut pas modifier les réservations.")
+    require_counter_agent(actor)
     forced = [line for line in lines if line.forced_reason is not None]
     for line in forced:
         if not actor.is_supervisor:
@@ -395,6 +401,7 @@ def validate_booking(
     now = clock.now()
     enrolment_id = booking.enrolment.id
     with unit_of_work(engine) as session:
+        ensure_writable(session, "validation de réservations")
         # Optimistic lock first: it also takes the write lock (row lock on
         # PostgreSQL, BEGIN IMMEDIATE on SQLite), so checks below see the
         # state that the writes will land on.
@@ -546,7 +553,9 @@ def _check(loaded: _Loaded, lines: list[RecapLine], actor: Actor) -> list[str]:
             and loaded.ctx.taken.get((day, unit_id), 0) + count > unit.capacity
         ):
             places = "place" if unit.capacity == 1 else "places"
-            problems.append(f"{fr.long_date(day)} ({unit.name}) : complet ({unit.capacity} {places})")
+            problems.append(
+                f"{fr.long_date(day)} ({unit.name}) : complet ({unit.capacity} {places})"
+            )
     return problems
 
 

@@ -31,6 +31,19 @@ class Actor:
         return self.role == "staff"
 
 
+KNOWN_ROLES = ("agent", "supervisor", "staff")
+
+
+def require_counter_agent(actor: Actor) -> None:
+    """Refuse school staff: households, bookings and démarches are for counter agents."""
+    from mairie_tui.services.errors import PermissionDenied
+
+    if actor.role not in KNOWN_ROLES:
+        raise PermissionDenied("Rôle inconnu : action refusée.")
+    if actor.is_staff:
+        raise PermissionDenied("Le personnel des écoles n'a accès qu'aux listes et au pointage.")
+
+
 SYSTEM_ACTOR = Actor(id=None, login="systeme", name="Système", role="supervisor")
 
 

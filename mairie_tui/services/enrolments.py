@@ -13,9 +13,9 @@ from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import HolidayCalendar
 from mairie_tui.models import Activity, Enrolment, Person, Unit
-from mairie_tui.services.common import Actor, audit
+from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
-from mairie_tui.services.household_edit import require_counter_agent
+from mairie_tui.services.offline import ensure_writable
 
 ACTIVITY_KIND_LABELS = {
     "canteen": "Restauration scolaire",
@@ -97,6 +97,7 @@ def enrol_child(
     require_counter_agent(actor)
     now = clock.now()
     with unit_of_work(engine) as session:
+        ensure_writable(session, "inscription")
         child = session.get(Person, child_id)
         if child is None or child.role != "child":
             raise NotFoundError("Enfant introuvable.")
@@ -150,6 +151,7 @@ def activate_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock
     """pending → active, after the checks (age, capacity of a crèche)."""
     require_counter_agent(actor)
     with unit_of_work(engine) as session:
+        ensure_writable(session, "inscription")
         enrolment = session.get(Enrolment, enrolment_id)
         if enrolment is None:
             raise NotFoundError(f"Inscription introuvable (n° {enrolment_id}).")

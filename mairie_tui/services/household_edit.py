@@ -22,8 +22,9 @@ from mairie_tui.domain.household_rules import (
     validate_household,
 )
 from mairie_tui.models import Counter, Enrolment, Household, Person
-from mairie_tui.services.common import Actor, audit
-from mairie_tui.services.errors import ConflictError, NotFoundError, PermissionDenied, ServiceError
+from mairie_tui.services.common import Actor, audit, require_counter_agent
+from mairie_tui.services.errors import ConflictError, NotFoundError, ServiceError
+from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.search import normalise, reindex_household, search_households
 
 
@@ -58,11 +59,6 @@ class SavedHousehold:
     id: int
     dossier: str
     version: int
-
-
-def require_counter_agent(actor: Actor) -> None:
-    if actor.is_staff:
-        raise PermissionDenied("Le personnel des écoles n'a pas accès aux foyers.")
 
 
 def _clean(data: HouseholdInput, clock: Clock) -> CleanHousehold:
@@ -171,7 +167,9 @@ def next_dossiers(session: Session, count: int) -> list[str]:
         session.add(Counter(name="dossier", value=start))
         session.flush()
     session.execute(
-        update(Counter).where(col(Counter.name) == "dossier").values(value=col(Counter.value) + count)
+        update(Counter)
+        .where(col(Counter.name) == "dossier")
+        .values(value=col(Counter.value) + count)
     )
     last = session.exec(select(Counter.value).where(Counter.name == "dossier")).one()
     return [f"F-{number:06d}" for number in range(last - count + 1, last + 1)]
@@ -231,6 +229,7 @@ def create_household(
     clean = _clean(data, clock)
     now = clock.now()
     with unit_of_work(engine) as session:
+        ensure_writable(session, "création de foyer")
         if not allow_duplicates:
             candidates = _duplicates(session, clean, None)
             if candidates:
@@ -288,6 +287,7 @@ def update_household(
     clean = _clean(data, clock)
     now = clock.now()
     with unit_of_work(engine) as session:
+        ensure_writable(session, "modification de foyer")
         bumped = session.execute(
             update(Household)
             .where(col(Household.id) == household_id, col(Household.version) == expected_version)

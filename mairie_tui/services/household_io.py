@@ -33,9 +33,10 @@ from mairie_tui.domain.household_rules import (
     validate_household,
 )
 from mairie_tui.models import Household, Person
-from mairie_tui.services.common import Actor, audit
+from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import ServiceError
-from mairie_tui.services.household_edit import next_dossiers, require_counter_agent
+from mairie_tui.services.household_edit import next_dossiers
+from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.search import rebuild_index
 
 MAX_CHILDREN = 4
@@ -321,6 +322,7 @@ def import_households(
         return report
     now = clock.now()
     with unit_of_work(engine) as session:
+        ensure_writable(session, "import de foyers")
         # Re-read inside the transaction: another desk may have imported meanwhile.
         present = _present(session, [clean.data.external_id or "" for _, clean in fresh])
         fresh = [(n, c) for n, c in fresh if c.data.external_id not in present]

@@ -59,14 +59,6 @@ KNOWN_ROLES = ("agent", "supervisor", "staff")
 # ------------------------------------------------------------------ rights
 
 
-def require_counter_agent(actor: Actor) -> None:
-    """Refuse school staff: households, bookings and démarches are for counter agents."""
-    if actor.role not in KNOWN_ROLES:
-        raise PermissionDenied("Rôle inconnu : action refusée.")
-    if actor.is_staff:
-        raise PermissionDenied("Le personnel des écoles n'a accès qu'aux listes et au pointage.")
-
-
 def require_supervisor(actor: Actor, what: str) -> None:
     if not actor.is_supervisor:
         raise PermissionDenied(f"Seul un superviseur peut {what}.")

@@ -56,9 +56,9 @@ from mairie_tui.models import (
     Unit,
 )
 from mairie_tui.models.attendance import Attendance, DayClosing, OfflineCopy
-from mairie_tui.services.common import Actor, audit
+from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, ServiceError
-from mairie_tui.services.lists import CONTACT_ROLES, require_counter_agent, resolve_site
+from mairie_tui.services.lists import CONTACT_ROLES, resolve_site
 
 READ_ONLY_MESSAGE = "Copie hors ligne : seul le pointage est possible"
 # Tables a copy may still write: pointage, closings, audit; agents may only be updated

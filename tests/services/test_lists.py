@@ -30,7 +30,7 @@ from mairie_tui.models import (
 )
 from mairie_tui.models.attendance import Attendance
 from mairie_tui.services.bookings import open_booking, validate_booking
-from mairie_tui.services.common import Actor
+from mairie_tui.services.common import Actor, require_counter_agent
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
 from mairie_tui.services.lists import (
     close_day,
@@ -38,7 +38,6 @@ from mairie_tui.services.lists import (
     headcounts,
     list_sites,
     mark_attendance,
-    require_counter_agent,
 )
 from tests.helpers import clock_at
 
