@@ -81,7 +81,8 @@ class Booking(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("enrolment_id", "day", "unit_id", name="uq_booking_enrolment_day_unit"),
         CheckConstraint("status IN ('booked', 'pending', 'cancelled')", name="ck_booking_status"),
-        Index("ix_booking_unit_day", "unit_id", "day"),
+        # Covering index for headcounts and capacity counts (unit, day, status → enrolments).
+        Index("ix_booking_unit_day", "unit_id", "day", "status", "enrolment_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
