@@ -24,18 +24,13 @@ from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import HolidayCalendar
 from mairie_tui.domain.catalogue import AgendaSpec
 from mairie_tui.models.demarches import Agenda, Appointment
-from mairie_tui.services.common import Actor, audit
+from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import (
     ConflictError,
     NotFoundError,
     PermissionDenied,
     RuleViolation,
     ServiceError,
-)
-
-# Moving to services.common (lead, in progress): works before and after.
-from mairie_tui.services.household_edit import (  # type: ignore[attr-defined,unused-ignore]
-    require_counter_agent,
 )
 from mairie_tui.services.offline import ensure_writable
 

@@ -26,13 +26,8 @@ from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.domain import fr
 from mairie_tui.domain.catalogue import Piece
 from mairie_tui.models import Document, Household, Request
-from mairie_tui.services.common import Actor, audit
+from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import NotFoundError, RuleViolation, ServiceError
-
-# Moving to services.common (lead, in progress): works before and after.
-from mairie_tui.services.household_edit import (  # type: ignore[attr-defined,unused-ignore]
-    require_counter_agent,
-)
 from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.requests import catalogue
 

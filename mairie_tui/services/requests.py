@@ -59,18 +59,19 @@ from mairie_tui.models import (
     RequestEvent,
 )
 from mairie_tui.models.demarches import TariffBracket
-from mairie_tui.services.common import Actor, audit, queue_email, request_number
+from mairie_tui.services.common import (
+    Actor,
+    audit,
+    queue_email,
+    request_number,
+    require_counter_agent,
+)
 from mairie_tui.services.errors import (
     ConflictError,
     NotFoundError,
     PermissionDenied,
     RuleViolation,
     ServiceError,
-)
-
-# Moving to services.common (lead, in progress): works before and after.
-from mairie_tui.services.household_edit import (  # type: ignore[attr-defined,unused-ignore]
-    require_counter_agent,
 )
 from mairie_tui.services.offline import ensure_writable
 
