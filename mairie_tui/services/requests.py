@@ -41,6 +41,7 @@ from mairie_tui.domain.catalogue import (
     validate_answers,
 )
 from mairie_tui.domain.tariffs import (
+    GridRow,
     TariffGrid,
     compare,
     euros,
@@ -597,8 +598,6 @@ def _grid(session: Session, activity: Activity | None) -> tuple[TariffGrid, bool
             select(TariffBracket).where(TariffBracket.activity_id == activity.id)
         ).all()
         if rows:
-            from mairie_tui.domain.tariffs import GridRow
-
             return (
                 TariffGrid.of(
                     [GridRow(r.min_qf, r.max_qf, Decimal(r.price_cents) / 100) for r in rows]
@@ -696,8 +695,6 @@ def set_tariff_grid(
     """Replace an activity's tariff grid (supervisor): rows (min QF, max QF or None, price)."""
     if not actor.is_supervisor:
         raise PermissionDenied("Seul un superviseur peut modifier une grille de tarifs.")
-    from mairie_tui.domain.tariffs import GridRow
-
     grid = TariffGrid.of([GridRow(low, high, price) for low, high, price in rows])
     problems = grid.problems()
     if problems:
