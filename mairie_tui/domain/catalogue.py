@@ -24,7 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from mairie_tui.domain import fr
+from mairie_tui.domain import civil_status, elections, fr
+from mairie_tui.domain.tariffs import TariffGrid
 from mairie_tui.domain.workflow import Status, Transition, Workflow
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "demarches"
@@ -410,8 +411,6 @@ def rule_problems(
     demarche: Demarche, values: Mapping[str, FieldValue], context: FieldContext
 ) -> list[tuple[str, str]]:
     """The démarche's own rules over the read values: [(field, message)]."""
-    from mairie_tui.domain import civil_status, elections
-
     if demarche.handler == "etat_civil":
         act = civil_status.ActKind(str(demarche.options.get("act", "naissance")))
         fmt = str(values.get("format", ""))
@@ -809,8 +808,6 @@ def _load_shared(path: Path, shared: _Shared) -> None:
                 raise CatalogueError(
                     source.path, line, f"grille « {kind} » : tranche invalide {row}"
                 ) from None
-        from mairie_tui.domain.tariffs import TariffGrid
-
         problems = TariffGrid.of(brackets).problems()
         if problems:
             raise CatalogueError(source.path, line, f"grille « {kind} » : {problems[0]}")
