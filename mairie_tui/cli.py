@@ -132,6 +132,12 @@ def root(
         columns = os.environ.get("COLUMNS", "")
         console.width = int(columns) if columns.isdigit() else 200
     ctx.obj = State(db, now, data_dir)
+    from mairie_tui.domain.catalogue import CatalogueError, default_catalogue
+
+    try:
+        default_catalogue()
+    except CatalogueError as exc:
+        fail(f"catalogue des démarches invalide : {exc}")
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
 

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from mairie_tui.clock import Clock, FrozenClock, SystemClock, parse_now
 
 SUPPORTED_DRIVERS = ("sqlite", "postgresql")
@@ -86,6 +83,10 @@ def _check_data_dir(path: Path) -> Path:
 
 def normalise_db_url(url: str) -> str:
     """Check a database URL and pick our drivers (psycopg 3 for PostgreSQL)."""
+    # Imported here: SQLAlchemy is heavy and the TUI shows its sign-in screen first.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:

@@ -13,11 +13,15 @@ from mairie_tui.models.activity import (
 )
 from mairie_tui.models.admin import AGENT_ROLES, Agent, AuditEvent, Counter, OutboxEmail
 from mairie_tui.models.attendance import Attendance, DayClosing, OfflineCopy
+from mairie_tui.models.demarches import Agenda, Appointment, TariffBracket
 from mairie_tui.models.household import PERSON_ROLES, Household, Person
 from mairie_tui.models.request import Document, Request, RequestEvent
 from mairie_tui.models.types import UTCDateTime
 
 __all__ = [
+    "Agenda",
+    "Appointment",
+    "TariffBracket",
     "ACTIVITY_KINDS",
     "AGENT_ROLES",
     "BOOKING_STATUSES",

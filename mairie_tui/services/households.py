@@ -13,16 +13,6 @@ from mairie_tui.models import Household, Person, Request
 from mairie_tui.services.bookings import EnrolmentSummary, enrolments_of
 from mairie_tui.services.errors import NotFoundError
 
-REQUEST_TYPE_LABELS = {"reservation": "Réservation"}
-REQUEST_STATUS_LABELS = {
-    "deposee": "Déposée",
-    "en_cours": "En cours d'instruction",
-    "en_attente": "En attente de pièces",
-    "traitee": "Traitée",
-    "refusee": "Refusée",
-    "annulee": "Annulée",
-}
-
 
 @dataclass(frozen=True)
 class PersonView:
@@ -53,11 +43,15 @@ class RequestSummary:
 
     @property
     def type_label(self) -> str:
-        return REQUEST_TYPE_LABELS.get(self.type, self.type)
+        from mairie_tui.services.requests import type_label
+
+        return type_label(self.type)
 
     @property
     def status_label(self) -> str:
-        return REQUEST_STATUS_LABELS.get(self.status, self.status)
+        from mairie_tui.services.requests import status_label
+
+        return status_label(self.status, self.type)
 
 
 @dataclass(frozen=True)
