@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from mairie_tui.db import read_session
 from mairie_tui.models import Household, Person, Request
 from mairie_tui.services.bookings import EnrolmentSummary, enrolments_of
+from mairie_tui.services.common import Actor, require_counter_agent
 from mairie_tui.services.errors import NotFoundError
 
 
@@ -90,8 +91,11 @@ def _person(person: Person) -> PersonView:
     )
 
 
-def get_household(engine: Engine, household_id: int, *, recent_requests: int = 20) -> HouseholdView:
-    """Everything the Foyer screen shows, loaded in a handful of queries."""
+def get_household(
+    engine: Engine, household_id: int, *, actor: Actor, recent_requests: int = 20
+) -> HouseholdView:
+    """Everything the Foyer screen shows, loaded in a handful of queries (not for school staff)."""
+    require_counter_agent(actor)
     with read_session(engine) as session:
         household = session.get(Household, household_id)
         if household is None or household.id is None:

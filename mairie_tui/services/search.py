@@ -28,6 +28,8 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
+from mairie_tui.services.common import Actor, require_counter_agent
+
 
 @dataclass(frozen=True)
 class HouseholdHit:
@@ -472,8 +474,15 @@ def _hits(rows: Sequence[Any]) -> list[HouseholdHit]:
     return [hits[i] for i in order]
 
 
-def find_households(engine: Engine, query: str, *, limit: int = 50) -> list[HouseholdHit]:
-    """search_households in its own read transaction (for the screens and the CLI)."""
+def find_households(
+    engine: Engine, query: str, *, limit: int = 50, actor: Actor | None = None
+) -> list[HouseholdHit]:
+    """search_households in its own read transaction (for the screens and the CLI).
+
+    The screens pass the signed-in agent: school staff are refused.
+    """
+    if actor is not None:
+        require_counter_agent(actor)
     words = search_terms(query)
     if not words or limit <= 0:
         return []

@@ -86,7 +86,7 @@ def demo(engine):
 def test_create_normalises_and_indexes(demo):
     saved = create_household(demo, GUERIN, actor=AGENT, clock=CLOCK)
     assert saved.dossier.startswith("F-") and saved.dossier != "F-000001"
-    view = get_household(demo, saved.id)
+    view = get_household(demo, saved.id, actor=AGENT)
     assert (view.commune_name, view.postcode) == ("Mons", "30340")
     assert view.representative.phone == "06 12 34 56 78"
     assert view.representative.email == "Helene.Guerin@example.fr"
@@ -176,7 +176,7 @@ def test_concurrent_edit_second_save_is_refused(demo):
             actor=AGENT,
             clock=CLOCK,
         )
-    assert get_household(demo, saved.id).address == "3 avenue Jean Jaurès"
+    assert get_household(demo, saved.id, actor=AGENT).address == "3 avenue Jean Jaurès"
 
 
 def test_edit_renames_and_reindexes(demo):
@@ -188,7 +188,7 @@ def test_edit_renames_and_reindexes(demo):
     update_household(demo, saved.id, renamed, expected_version=version, actor=AGENT, clock=CLOCK)
     assert find_households(demo, "elodie") == []
     assert [h.id for h in find_households(demo, "maelys")] == [saved.id]
-    assert get_household(demo, saved.id).version == version + 1
+    assert get_household(demo, saved.id, actor=AGENT).version == version + 1
 
 
 def test_staff_cannot_touch_households(demo):
@@ -198,12 +198,12 @@ def test_staff_cannot_touch_households(demo):
 
 def test_enrol_then_activate_then_book(demo):
     saved = create_household(demo, GUERIN, actor=AGENT, clock=CLOCK)
-    child = get_household(demo, saved.id).children[0]
+    child = get_household(demo, saved.id, actor=AGENT).children[0]
     canteen = next(a for a in list_activities(demo, commune_insee="30173") if a.code == "RS-MONS")
     enrolment_id = enrol_child(
         demo, child_id=child.id, activity_id=canteen.id, actor=AGENT, clock=CLOCK
     )
-    view = get_household(demo, saved.id)
+    view = get_household(demo, saved.id, actor=AGENT)
     assert [(e.child_name, e.status, e.period_text) for e in view.enrolments] == [
         ("Élodie", "pending", "du 01/09/2020 au 06/07/2021")
     ]
@@ -214,3 +214,12 @@ def test_enrol_then_activate_then_book(demo):
     assert booking.draft.toggle(date(2020, 9, 3), booking.units[0].id).changed
     with read_session(demo) as session:
         assert session.get(Enrolment, enrolment_id).status == "active"
+
+
+def test_staff_cannot_read_or_search_households(demo):
+    saved = create_household(demo, GUERIN, actor=AGENT, clock=CLOCK)
+    with pytest.raises(PermissionDenied):
+        get_household(demo, saved.id, actor=STAFF)
+    with pytest.raises(PermissionDenied):
+        find_households(demo, "guerin", actor=STAFF)
+    assert [hit.id for hit in find_households(demo, "guerin", actor=AGENT)] == [saved.id]

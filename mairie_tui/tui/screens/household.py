@@ -127,11 +127,13 @@ class HouseholdScreen(MairieScreen):
     def reload(self) -> None:
         app = self.mairie
         household_id = self.household_id
+        actor = app.actor
+        assert actor is not None, "the Foyer screen needs a signed-in agent"
 
         def call() -> HouseholdView:
             from mairie_tui.services.households import get_household
 
-            return get_household(app.engine, household_id)
+            return get_household(app.engine, household_id, actor=actor)
 
         self.call_service("household", call, self._show)
 

@@ -131,7 +131,7 @@ class SearchScreen(MairieScreen):
         def call() -> list[HouseholdHit]:
             from mairie_tui.services.search import find_households
 
-            return find_households(app.engine, query, limit=RESULT_LIMIT)
+            return find_households(app.engine, query, limit=RESULT_LIMIT, actor=app.actor)
 
         self.call_service("search", call, lambda hits: self._show(hits, query), failed=self._failed)
 
@@ -186,7 +186,7 @@ class SearchScreen(MairieScreen):
             def call() -> list[HouseholdHit]:
                 from mairie_tui.services.search import find_households
 
-                return find_households(app.engine, query, limit=RESULT_LIMIT)
+                return find_households(app.engine, query, limit=RESULT_LIMIT, actor=app.actor)
 
             def done(hits: list[HouseholdHit]) -> None:
                 self._show(hits, query)
