@@ -12,7 +12,9 @@ from sqlmodel import select
 
 from mairie_tui.db import make_engine, read_session, unit_of_work, upgrade
 from mairie_tui.models import Household, Person
+from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo
+from mairie_tui.services.errors import PermissionDenied
 from mairie_tui.services.search import (
     HouseholdHit,
     find_households,
@@ -256,6 +258,14 @@ def test_operators_inside_queries_are_plain_separators(
     for query, family in OPERATORS_INSIDE:
         expected = [families[family]] if family else []
         assert ids(find_households(engine, query)) == expected, query
+
+
+def test_school_staff_are_refused_the_search(engine: Engine, families: dict[str, int]) -> None:
+    staff = Actor(id=None, login="cantine", name="Sandrine Vidal", role="staff")
+    agent = Actor(id=None, login="guichet", name="Camille Martin", role="agent")
+    with pytest.raises(PermissionDenied):
+        find_households(engine, "famille test", actor=staff)
+    assert ids(find_households(engine, "famille test", actor=agent)) == [families["test"]]
 
 
 def test_all_words_must_match(engine: Engine, families: dict[str, int]) -> None:
