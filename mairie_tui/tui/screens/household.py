@@ -59,6 +59,9 @@ class HouseholdScreen(MairieScreen):
     | Key | Action |
     | :- | :- |
     | r | Modifier les réservations. |
+    | e | Modifier le foyer. |
+    | i | Inscrire un enfant (pré-inscription). |
+    | v | Valider une pré-inscription. |
     | tab | Bloc suivant (MA FAMILLE, DÉMARCHES…). |
     | enter | Choisir l'entrée en surbrillance. |
     | escape | Retour à la recherche. |
@@ -69,12 +72,17 @@ class HouseholdScreen(MairieScreen):
         "À gauche, le foyer tel que la famille le voit sur son portail : **MON ESPACE**, "
         "**CO-REPRÉSENTANTS**, **MEMBRES FOYER**. Au milieu, **MON TABLEAU DE BORD**, "
         "**MA FAMILLE** et **DÉMARCHES** ; à droite les inscriptions et les dernières "
-        "demandes.\n\n`r` ouvre **Modifier les réservations**. Les entrées marquées "
+        "demandes.\n\n`r` ouvre **Modifier les réservations**, "
+        "`e` **modifie le foyer** (aussi : Coordonnées), `i` **inscrit un enfant** à une "
+        "activité (pré-inscription), `v` **valide une pré-inscription**. Les entrées marquées "
         "« bientôt disponible » arrivent avec les prochaines versions."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Aide", id="screen.help"),
         Binding("r", "reservations", "Modifier les réservations", id="household.reservations"),
+        Binding("e", "edit", "Modifier le foyer", id="household.edit"),
+        Binding("i", "enrol", "Inscrire un enfant", id="household.enrol"),
+        Binding("v", "activate", "Valider une pré-inscription", id="household.activate"),
         Binding("escape", "back", "Retour à la recherche", id="household.back"),
     ]
 
@@ -196,6 +204,9 @@ class HouseholdScreen(MairieScreen):
         if key == "reservations":
             self.action_reservations()
             return
+        if key == "coordonnees":
+            self.action_edit()
+            return
         self.mairie.coming_soon(str(event.option.prompt))
 
     def action_reservations(self) -> None:
@@ -208,6 +219,76 @@ class HouseholdScreen(MairieScreen):
         from mairie_tui.tui.screens.enrolments import EnrolmentsScreen
 
         self.app.push_screen(EnrolmentsScreen(self.household))
+
+    def action_edit(self) -> None:
+        """e: the household form, filled in from the database (its version kept for the save)."""
+        app = self.mairie
+        household_id = self.household_id
+
+        def call() -> object:
+            from mairie_tui.services.household_edit import household_input
+
+            return household_input(app.engine, household_id)
+
+        def loaded(result: object) -> None:
+            from mairie_tui.tui.screens.household_form import HouseholdFormScreen
+
+            data, version = result  # type: ignore[misc]
+            dossier = self.household.dossier if self.household is not None else ""
+            self.app.push_screen(HouseholdFormScreen(household_id, data, version, dossier=dossier))
+
+        self.call_service("household-edit", call, loaded, failed=self._notify_error)
+
+    def action_enrol(self) -> None:
+        """i: Inscrire un enfant (dossier unique / pré-inscription)."""
+        if self.household is None:
+            self.notify("Le foyer est encore en cours de chargement.", severity="warning")
+            return
+        if not self.household.children:
+            self.notify("Aucun enfant dans ce foyer : ajoutez-le d'abord (e).", severity="warning")
+            return
+        from mairie_tui.tui.screens.enrol import EnrolScreen
+
+        self.app.push_screen(EnrolScreen(self.household))
+
+    def action_activate(self) -> None:
+        """v: Valider une pré-inscription (pending → active, after the service's checks)."""
+        if self.household is None:
+            self.notify("Le foyer est encore en cours de chargement.", severity="warning")
+            return
+        pending = [e for e in self.household.enrolments if e.status == "pending"]
+        if not pending:
+            self.notify("Aucune pré-inscription à valider dans ce foyer.", severity="warning")
+            return
+        from mairie_tui.tui.screens.enrol import PendingModal
+
+        app = self.mairie
+        actor = app.actor
+        assert actor is not None
+
+        def chosen(enrolment_id: int | None) -> None:
+            if enrolment_id is None:
+                return
+            item = next(e for e in pending if e.id == enrolment_id)
+
+            def call() -> None:
+                from mairie_tui.services.enrolments import activate_enrolment
+
+                activate_enrolment(app.engine, enrolment_id, actor=actor, clock=app.clock)
+
+            def done(_: None) -> None:
+                self.notify(
+                    f"{item.child_name} · {item.activity_name} : inscription validée.",
+                    title="Inscrit",
+                )
+                self.reload()
+
+            self.call_service("household-activate", call, done, failed=self._notify_error)
+
+        self.app.push_screen(PendingModal(pending), chosen)
+
+    def _notify_error(self, message: str, error: BaseException | None = None) -> None:
+        self.notify(message, title="Erreur", severity="error", timeout=8)
 
     def action_back(self) -> None:
         self.app.pop_screen()
