@@ -211,7 +211,9 @@ class SearchScreen(MairieScreen):
         self.app.push_screen(HouseholdScreen(household_id))
 
     def action_new_household(self) -> None:
-        self.mairie.coming_soon("Nouveau foyer")
+        from mairie_tui.tui.screens.household_form import HouseholdFormScreen
+
+        self.app.push_screen(HouseholdFormScreen())
 
     def action_clear(self) -> None:
         field = self.query_one("#query", Input)
