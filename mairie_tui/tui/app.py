@@ -38,6 +38,7 @@ class MairieApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quitter", id="app.quit", priority=True),
+        Binding("f6", "open_lists", "Listes", id="app.lists"),
     ]
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -45,6 +46,8 @@ class MairieApp(App[None]):
         self.settings = settings if settings is not None else load_settings()
         self.clock: Clock = self.settings.clock
         self.actor: Actor | None = None
+        # True on an offline copy of a site (export_offline): every role sees the lists only.
+        self.offline_copy = False
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
 
@@ -76,9 +79,13 @@ class MairieApp(App[None]):
 
     def sign_in(self, actor: Actor) -> None:
         """After sign-in: households for counter agents, the lists for school staff."""
+        from mairie_tui.services.offline import is_offline_copy
+
         self.actor = actor
-        if actor.is_staff:
-            from mairie_tui.tui.screens.staff import ListsScreen
+        # One indexed lookup on the engine the sign-in worker just opened.
+        self.offline_copy = is_offline_copy(self.engine)
+        if actor.is_staff or self.offline_copy:
+            from mairie_tui.tui.screens.lists import ListsScreen
 
             self.switch_screen(ListsScreen())
         else:
@@ -99,7 +106,7 @@ class MairieApp(App[None]):
         """Back to the household search, whatever is open above it."""
         from mairie_tui.tui.screens.search import SearchScreen
 
-        if self.actor is None or self.actor.is_staff:
+        if self.actor is None or self.actor.is_staff or self.offline_copy:
             self.notify("La recherche de foyer est réservée aux agents d'accueil.", severity="warning")
             return
 
@@ -134,6 +141,32 @@ class MairieApp(App[None]):
             answered,
         )
 
+    def open_lists(self) -> None:
+        """Listes (f6, palette): over the current screen for agents; staff are on it already."""
+        from mairie_tui.tui.screens.lists import ListsScreen
+
+        if self.actor is None:
+            return
+        if any(isinstance(screen, ListsScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, ListsScreen):
+                self.pop_screen()
+            return
+        self.push_screen(ListsScreen(can_go_back=True))
+
+    def action_open_lists(self) -> None:
+        self.open_lists()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_lists":
+            # f6 is offered on the search and Foyer screens, to counter agents.
+            name = type(self.screen).__name__
+            return (
+                self.actor is not None
+                and not self.actor.is_staff
+                and name in ("SearchScreen", "HouseholdScreen")
+            )
+        return True
+
     def coming_soon(self, what: str) -> None:
         self.notify(f"{what} : bientôt disponible.", title="Bientôt disponible")
 
@@ -149,7 +182,7 @@ class MairieApp(App[None]):
             )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        if self.actor is not None and not self.actor.is_staff:
+        if self.actor is not None and not self.actor.is_staff and not self.offline_copy:
             yield SystemCommand(
                 "Foyer : rechercher…", "Retour à la recherche de foyer", self.go_to_search
             )
@@ -161,8 +194,8 @@ class MairieApp(App[None]):
         if self.actor is not None:
             yield SystemCommand(
                 "Listes : effectifs du jour",
-                "Enfants inscrits et réservés par site",
-                lambda: self.coming_soon("Listes"),
+                "Enfants inscrits et réservés par site, pointage, effectifs",
+                self.open_lists,
             )
             yield SystemCommand(
                 "Session : se déconnecter",
