@@ -38,6 +38,17 @@ DEMARCHES = (
     ("rendez-vous", "Prise de rendez-vous"),
     ("toutes", "TOUTES LES DÉMARCHES"),
 )
+# Menu entry → démarche of the catalogue (data/demarches/*.toml).
+DEMARCHE_CODES = {
+    "absence": "absence",
+    "tarifs": "simulation_tarifs",
+    "carte": "carte_perdue",
+    "informations": "demande_informations",
+    "acte-naissance": "acte_naissance",
+    "acte-mariage": "acte_mariage",
+    "acte-deces": "acte_deces",
+    "rendez-vous": "rdv_titres",
+}
 
 
 def person_line(person: PersonView) -> str:
@@ -207,7 +218,28 @@ class HouseholdScreen(MairieScreen):
         if key == "coordonnees":
             self.action_edit()
             return
+        if self._open_demarches(key or ""):  # issue 4: démarches, demandes, documents
+            return
         self.mairie.coming_soon(str(event.option.prompt))
+
+    def _open_demarches(self, key: str) -> bool:
+        """Démarches (the wizard), Demandes (the household's requests), Mes documents."""
+        from mairie_tui.tui.screens.demarche import CatalogueScreen, DemarcheScreen
+        from mairie_tui.tui.screens.inbox import InboxScreen
+        from mairie_tui.tui.screens.request_page import HouseholdDocumentsScreen
+
+        dossier = self.household.dossier if self.household is not None else ""
+        if key in DEMARCHE_CODES:
+            self.app.push_screen(DemarcheScreen(DEMARCHE_CODES[key], self.household_id))
+        elif key == "toutes":
+            self.app.push_screen(CatalogueScreen(self.household_id))
+        elif key == "demandes":
+            self.app.push_screen(InboxScreen(self.household_id, dossier))
+        elif key == "documents":
+            self.app.push_screen(HouseholdDocumentsScreen(self.household_id, dossier))
+        else:
+            return False
+        return True
 
     def action_reservations(self) -> None:
         if self.household is None:

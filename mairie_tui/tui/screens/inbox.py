@@ -1,0 +1,236 @@
+"""Demandes à instruire: the agents' inbox across households, and a household's requests.
+
+Oldest first, filtered by status (`s`), démarche (`t`) and age (`a`); `enter`
+opens the request's page with its history and the next moves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from mairie_tui.clock import PARIS
+from mairie_tui.domain import fr
+from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.widgets.header import AppHeader
+from mairie_tui.tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from mairie_tui.services.requests import InboxRow
+
+# (label, statuses): None = every status.
+STATUS_FILTERS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("à instruire", ("deposee", "en_cours", "en_attente")),
+    ("déposées", ("deposee",)),
+    ("en cours d'instruction", ("en_cours",)),
+    ("en attente de pièces", ("en_attente",)),
+    ("traitées", ("traitee",)),
+    ("refusées", ("refusee",)),
+    ("annulées", ("annulee",)),
+    ("tous les statuts", None),
+)
+AGE_FILTERS: tuple[tuple[str, int | None], ...] = (
+    ("tout âge", None),
+    ("plus de 2 jours", 2),
+    ("plus de 7 jours", 7),
+    ("plus de 30 jours", 30),
+)
+
+
+def age_text(days: int) -> str:
+    if days <= 0:
+        return "aujourd'hui"
+    return f"{days} j"
+
+
+class InboxScreen(MairieScreen):
+    """Demandes à instruire (or the requests of one household).
+
+    | Key | Action |
+    | :- | :- |
+    | up / down | Demande précédente / suivante. |
+    | enter | Ouvrir la demande. |
+    | s | Statut suivant (à instruire, déposées, en cours…). |
+    | t | Démarche suivante. |
+    | a | Âge suivant (plus de 2, 7, 30 jours). |
+    | f5 | Actualiser. |
+    | escape | Retour. |
+    """
+
+    TITLE_TEXT = "Demandes à instruire"
+    HELP = (
+        "Les demandes des familles, **les plus anciennes en tête**. `s` change le statut "
+        "affiché (à instruire = déposées, en cours et en attente de pièces), `t` la démarche, "
+        "`a` l'âge minimum. `entrée` ouvre la demande : réponses, pièces, historique et "
+        "étapes possibles."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Aide", id="screen.help"),
+        Binding("enter", "open", "Ouvrir", id="inbox.open"),
+        Binding("s", "next_status", "Statut", id="inbox.status"),
+        Binding("t", "next_type", "Démarche", id="inbox.type"),
+        Binding("a", "next_age", "Âge", id="inbox.age"),
+        Binding("f5", "reload", "Actualiser", id="inbox.reload"),
+        Binding("escape", "back", "Retour", id="inbox.back"),
+    ]
+
+    def __init__(self, household_id: int | None = None, household_title: str = "") -> None:
+        super().__init__()
+        self.household_id = household_id
+        self.household_title = household_title
+        # A household's page shows all its requests; the inbox opens on those to process.
+        self.status_index = len(STATUS_FILTERS) - 1 if household_id is not None else 0
+        self.type_index = 0
+        self.age_index = 0
+        self.rows: list[InboxRow] = []
+        self._loaded_once = False
+
+    @property
+    def type_filters(self) -> list[tuple[str, str | None]]:
+        from mairie_tui.services.requests import catalogue
+
+        return [("toutes les démarches", None)] + [
+            (demarche.title, demarche.code)
+            for demarches in catalogue().categories().values()
+            for demarche in demarches
+        ]
+
+    def compose(self) -> ComposeResult:
+        title = (
+            f"Demandes du foyer {self.household_title}".strip()
+            if self.household_id is not None
+            else self.TITLE_TEXT
+        )
+        yield AppHeader(title)
+        with Vertical(id="inbox-body"):
+            yield Static(title.upper(), classes="panel-title", id="inbox-title")
+            yield Static("", id="inbox-filters")
+            yield DataTable(id="inbox-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="inbox-status", classes="muted")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#inbox-table", DataTable)
+        table.add_column("N°", key="number")
+        table.add_column("Déposée le", key="created")
+        table.add_column("Âge", key="age")
+        table.add_column("Démarche", key="type", width=34)
+        table.add_column("Statut", key="status")
+        table.add_column("Dossier", key="dossier")
+        table.add_column("Demandeur", key="requester", width=22)
+        table.focus()
+        self.reload_rows()
+
+    def filters(self) -> tuple[tuple[str, ...] | None, str | None, int | None]:
+        statuses = STATUS_FILTERS[self.status_index][1]
+        kind = self.type_filters[self.type_index][1]
+        age = AGE_FILTERS[self.age_index][1]
+        return statuses, kind, age
+
+    def _filters_text(self) -> str:
+        status = STATUS_FILTERS[self.status_index][0]
+        kind = self.type_filters[self.type_index][0]
+        age = AGE_FILTERS[self.age_index][0]
+        return (
+            f"[b]s[/] Statut : [reverse] {status} [/]   [b]t[/] Démarche : [reverse] {kind} [/]   "
+            f"[b]a[/] Âge : [reverse] {age} [/]"
+        )
+
+    def action_reload(self) -> None:
+        self.reload_rows()
+
+    def reload_rows(self) -> None:
+        app = self.mairie
+        actor = app.actor
+        assert actor is not None
+        statuses, kind, age = self.filters()
+        household_id = self.household_id
+        self.query_one("#inbox-filters", Static).update(self._filters_text())
+        self.query_one("#inbox-status", Static).update("Recherche des demandes…")
+
+        def call() -> list[InboxRow]:
+            from mairie_tui.services.requests import inbox
+
+            return inbox(
+                app.engine,
+                actor=actor,
+                clock=app.clock,
+                statuses=statuses,
+                types=[kind] if kind else None,
+                min_age_days=age,
+                household_id=household_id,
+            )
+
+        self.call_service("inbox", call, self._show)
+
+    def _show(self, rows: list[InboxRow]) -> None:
+        table = self.query_one("#inbox-table", DataTable)
+        selected = self.selected_row()
+        self.rows = rows
+        table.clear()
+        for row in rows:
+            style = {"deposee": "yellow", "en_attente": "magenta", "traitee": "green", "refusee": "red"}
+            colour = style.get(row.status)
+            status = f"[{colour}]{row.status_label}[/]" if colour else row.status_label
+            table.add_row(
+                row.number,
+                fr.short_date(row.created_at.astimezone(PARIS).date()),
+                age_text(row.age_days),
+                row.type_label,
+                status,
+                row.dossier or "—",
+                row.requester or "—",
+                key=str(row.id),
+            )
+        if selected is not None:
+            for index, row in enumerate(rows):
+                if row.id == selected.id:
+                    table.move_cursor(row=index)
+        count = len(rows)
+        self.query_one("#inbox-status", Static).update(
+            f"{count} demande{'s' if count > 1 else ''}"
+            + (" (les 200 plus anciennes)" if count >= 200 else "")
+            + (" · entrée : ouvrir la demande" if count else " : aucune ne correspond aux filtres.")
+        )
+
+    def selected_row(self) -> InboxRow | None:
+        table = self.query_one("#inbox-table", DataTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_next_status(self) -> None:
+        self.status_index = (self.status_index + 1) % len(STATUS_FILTERS)
+        self.reload_rows()
+
+    def action_next_type(self) -> None:
+        self.type_index = (self.type_index + 1) % len(self.type_filters)
+        self.reload_rows()
+
+    def action_next_age(self) -> None:
+        self.age_index = (self.age_index + 1) % len(AGE_FILTERS)
+        self.reload_rows()
+
+    @on(DataTable.RowSelected, "#inbox-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        from mairie_tui.tui.screens.request_page import RequestPageScreen
+
+        self.app.push_screen(RequestPageScreen(row.id))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+        reload = getattr(self.app.screen, "reload", None)
+        if self.household_id is not None and reload is not None:
+            reload()
