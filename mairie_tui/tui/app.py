@@ -39,6 +39,7 @@ class MairieApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quitter", id="app.quit", priority=True),
         Binding("f6", "open_lists", "Listes", id="app.lists"),
+        Binding("f5", "open_inbox", "Demandes à instruire", id="app.inbox"),
     ]
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -156,7 +157,28 @@ class MairieApp(App[None]):
     def action_open_lists(self) -> None:
         self.open_lists()
 
+    def open_inbox(self) -> None:
+        """The agents' inbox of requests (issue 4), above the search or the Foyer."""
+        from mairie_tui.tui.screens.inbox import InboxScreen
+
+        if self.actor is None or self.actor.is_staff:
+            self.notify("Les demandes sont réservées aux agents d'accueil.", severity="warning")
+            return
+        if isinstance(self.screen, InboxScreen) and self.screen.household_id is None:
+            return
+        self.push_screen(InboxScreen())
+
+    def action_open_inbox(self) -> None:
+        self.open_inbox()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_inbox":
+            # f5 is offered on the search and Foyer screens, to counter agents.
+            return (
+                self.actor is not None
+                and not self.actor.is_staff
+                and type(self.screen).__name__ in ("SearchScreen", "HouseholdScreen")
+            )
         if action == "open_lists":
             # f6 is offered on the search and Foyer screens, to counter agents.
             name = type(self.screen).__name__
@@ -189,7 +211,7 @@ class MairieApp(App[None]):
             yield SystemCommand(
                 "Demandes : à instruire",
                 "Les demandes des familles à traiter",
-                lambda: self.coming_soon("Demandes à instruire"),
+                self.open_inbox,
             )
         if self.actor is not None:
             yield SystemCommand(
