@@ -90,7 +90,11 @@ class EnrolScreen(MairieScreen):
                 id="enrol-children",
             )
             yield Static("2. Activité", classes="section-title")
-            yield ActivityFilter(placeholder="filtrer : mons, cantine, alsh…", id="enrol-filter")
+            yield ActivityFilter(
+                placeholder="tapez pour filtrer : restauration mons, alsh…",
+                id="enrol-filter",
+                compact=True,
+            )
             yield OptionList(id="enrol-activities")
             yield Static("3. Période", classes="section-title")
             with Horizontal(id="enrol-period"):

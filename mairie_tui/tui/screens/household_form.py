@@ -48,7 +48,7 @@ PERSON_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         ("civility", "Civilité", "Mme / M.", "w-civility"),
         ("first_name", "Prénom *", "", "w-name"),
         ("last_name", "Nom *", "", "w-name"),
-        ("birth_date", "Date de naissance", DATE_PLACEHOLDER, "w-date"),
+        ("birth_date", "Né(e) le", DATE_PLACEHOLDER, "w-date"),
         ("phone", "Téléphone", "04 66 83 10 74", "w-phone"),
         ("email", "E-mail", "", "w-email"),
     ),
@@ -56,14 +56,14 @@ PERSON_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         ("civility", "Civilité", "Mme / M.", "w-civility"),
         ("first_name", "Prénom *", "", "w-name"),
         ("last_name", "Nom", "celui du foyer", "w-name"),
-        ("birth_date", "Date de naissance", DATE_PLACEHOLDER, "w-date"),
+        ("birth_date", "Né(e) le", DATE_PLACEHOLDER, "w-date"),
         ("phone", "Téléphone", "04 66 83 10 74", "w-phone"),
         ("email", "E-mail", "", "w-email"),
     ),
     "child": (
         ("first_name", "Prénom *", "", "w-name"),
         ("last_name", "Nom", "celui du foyer", "w-name"),
-        ("birth_date", "Date de naissance *", DATE_PLACEHOLDER, "w-date"),
+        ("birth_date", "Né(e) le *", DATE_PLACEHOLDER, "w-date"),
         ("school", "École", "", "w-school"),
         ("school_class", "Classe", "CP, CE1…", "w-class"),
     ),
@@ -199,21 +199,44 @@ class FormField(Vertical):
             self.input.max_length = 10
         if key == "commune":
             self.input.suggester = CommuneSuggester()
-        self.error = Static("", classes="field-error")
+        self.message: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self.label, classes="field-label")
         yield self.input
-        yield self.error
 
     @property
     def value(self) -> str:
         return self.input.value
 
     def set_error(self, message: str | None) -> None:
-        self.error.update(message or "")
-        self.error.set_class(bool(message), "-shown")
-        self.input.set_class(bool(message), "-invalid")
+        """Show (or clear) this field's error on the line under its row."""
+        if message == self.message:
+            return
+        self.message = message
+        self.input.set_class(bool(message), "-has-error")
+        row = self.parent.parent if self.parent is not None else None
+        if isinstance(row, FormRow):
+            row.show_errors()
+
+
+class FormRow(Vertical):
+    """A line of fields and, right under it, their errors (full width, so they never wrap)."""
+
+    def __init__(self, *fields: FormField) -> None:
+        super().__init__(classes="form-row")
+        self.fields = fields
+        self.errors = Static("", classes="row-error")
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="form-fields"):
+            yield from self.fields
+        yield self.errors
+
+    def show_errors(self) -> None:
+        messages = [f.message for f in self.fields if f.message]
+        self.errors.update("\n".join(f"↑ {m}" for m in dict.fromkeys(messages)))
+        self.errors.set_class(bool(messages), "-shown")
 
 
 def _text(value: object) -> str:
@@ -249,8 +272,7 @@ class PersonBlock(Vertical):
         fields = list(self.fields.values())
         start = 0
         for size in PERSON_ROWS[self.role]:
-            with Horizontal(classes="form-row"):
-                yield from fields[start : start + size]
+            yield FormRow(*fields[start : start + size])
             start += size
 
     def first_input(self) -> Input:
@@ -355,7 +377,7 @@ class HouseholdFormScreen(MairieScreen):
                 "Valable jusqu'au",
                 _text(values.get("qf_valid_until")),
                 placeholder=DATE_PLACEHOLDER,
-                classes="w-date",
+                classes="w-qfdate",
             ),
         }
         self._start_blocks: dict[str, list[PersonBlock]] = {
@@ -385,25 +407,17 @@ class HouseholdFormScreen(MairieScreen):
             yield Static("REPRÉSENTANT", classes="section-title")
             yield self.representative
             yield Static("ADRESSE", classes="section-title")
-            with Horizontal(classes="form-row"):
-                yield self.fields["address"]
-                yield self.fields["commune"]
-                yield self.fields["postcode"]
+            yield FormRow(self.fields["address"], self.fields["commune"], self.fields["postcode"])
             yield Static("QUOTIENT FAMILIAL", classes="section-title")
-            with Horizontal(classes="form-row"):
-                yield self.fields["quotient_familial"]
-                yield self.fields["qf_valid_until"]
+            yield FormRow(self.fields["quotient_familial"], self.fields["qf_valid_until"])
             for role, title_text, key in (
                 ("co_representative", "CO-REPRÉSENTANTS", "f4"),
                 ("child", "ENFANTS", "f2"),
                 ("authorised", "PERSONNES AUTORISÉES", "f3"),
             ):
-                with Horizontal(classes="section-row"):
-                    yield Static(title_text, classes="section-title")
-                    yield Static(
-                        f"[dim]{key} ajouter · f8 retirer[/]",
-                        classes="section-keys",
-                    )
+                yield Static(
+                    f"{title_text}   [dim]{key} ajouter · f8 retirer[/]", classes="section-title"
+                )
                 with Vertical(id=f"people-{role}", classes="people"):
                     yield from self._start_blocks[role]
                     yield Static(
@@ -600,7 +614,7 @@ class HouseholdFormScreen(MairieScreen):
         form_field = self._form_field(event.input)
         if form_field is None:
             return
-        if form_field.error.has_class("-shown") and form_field.key != "commune":
+        if form_field.message and form_field.key != "commune":
             form_field.set_error(None)
         if form_field.key == "commune":
             commune = find_commune(event.value)
@@ -824,12 +838,8 @@ class DuplicatesModal(MairieModal[tuple[str, int | None] | None]):
                 ],
                 id="duplicates-list",
             )
-            yield Static(
-                "[dim]entrée : ouvrir ce foyer · ctrl+s : enregistrer quand même · "
-                "échap : revenir à la fiche[/]"
-            )
             with Horizontal(classes="buttons"):
-                yield Button("Revenir à la fiche (échap)", id="back", compact=True)
+                yield Button("Revenir (échap)", id="back", compact=True)
                 yield Button("Ouvrir le foyer (entrée)", id="open", compact=True)
                 yield Button(
                     "Enregistrer quand même (ctrl+s)", id="save", compact=True, variant="warning"
