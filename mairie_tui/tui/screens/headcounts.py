@@ -136,8 +136,10 @@ class HeadcountsScreen(MairieScreen):
         table.add_column("Site · unité" if many_sites else "Unité", width=label_width)
 
         def label(row: HeadcountRow) -> str:
-            return f"{row.site} · {row.unit_name}" if many_sites else (
-                f"{row.activity_name} — {row.unit_name}"
+            return (
+                f"{row.site} · {row.unit_name}"
+                if many_sites
+                else (f"{row.activity_name} — {row.unit_name}")
             )
 
         if self.mode == "day":

@@ -58,8 +58,10 @@ class PendingMark(NamedTuple):
 
 def mark_cell(mark: Mark | None, pending: PendingMark | None = None) -> Text:
     if pending is not None:
-        label = "Absent" if not pending.present else (
-            "Présent (imprévu)" if pending.unexpected else "Présent"
+        label = (
+            "Absent"
+            if not pending.present
+            else ("Présent (imprévu)" if pending.unexpected else "Présent")
         )
         return Text(f"… {label}", style="dim italic")
     if mark is None:
@@ -298,9 +300,7 @@ class ListsScreen(MairieScreen):
     def _show_day(self) -> None:
         today = self.mairie.clock.today()
         suffix = " (aujourd'hui)" if self.day == today else ""
-        self.query_one("#lists-day", Static).update(
-            f"[b]‹ {fr.long_date(self.day)}{suffix} ›[/]"
-        )
+        self.query_one("#lists-day", Static).update(f"[b]‹ {fr.long_date(self.day)}{suffix} ›[/]")
 
     # ------------------------------------------------------------ loading
 
@@ -436,7 +436,9 @@ class ListsScreen(MairieScreen):
         listed = self.day_list
         child = self.current_child()
         if listed is None or child is None:
-            self.notify("Aucun enfant à pointer : choisissez un site et une unité.", severity="warning")
+            self.notify(
+                "Aucun enfant à pointer : choisissez un site et une unité.", severity="warning"
+            )
             return
         refused = self.refusal(child, present, unexpected)
         if refused is not None:
