@@ -258,3 +258,4 @@ SCENES: dict[str, Scene] = {
     "17-forcer-un-jour": scene_force,
     "18-listes-personnel": scene_staff,
 }
+SCENES.update(__import__("mairie_tui.tui.scenes_lists", fromlist=["SCENES"]).SCENES)  # issue 5
