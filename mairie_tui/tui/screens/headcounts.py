@@ -132,19 +132,19 @@ class HeadcountsScreen(MairieScreen):
         table = self.query_one("#headcounts-table", DataTable)
         table.clear(columns=True)
         many_sites = len({row.site for row in rows}) > 1
-        label_width = 44 if many_sites else 28
-        table.add_column("Site · unité" if many_sites else "Unité", width=label_width)
+        many_activities = len({row.activity_name for row in rows}) > 1
+        table.add_column("Site · unité" if many_sites else "Unité", width=48 if many_sites else 30)
 
         def label(row: HeadcountRow) -> str:
-            return (
-                f"{row.site} · {row.unit_name}"
-                if many_sites
-                else (f"{row.activity_name} — {row.unit_name}")
-            )
+            if many_sites:
+                return f"{row.site} · {row.unit_name}"
+            if many_activities:
+                return f"{row.activity_name} — {row.unit_name}"
+            return row.unit_name
 
         if self.mode == "day":
-            for title in ("Réservés", "En attente", "Présents", "Absents", "Imprévus", "Clôture"):
-                table.add_column(title, width=10)
+            for title in ("Réservés", "Attente", "Présents", "Absents", "Imprévus", "Clôture"):
+                table.add_column(title, width=8)
             for row in rows:
                 table.add_row(
                     label(row),
@@ -158,8 +158,8 @@ class HeadcountsScreen(MairieScreen):
         else:
             columns = self._columns(start, end)
             for title, _ in columns:
-                table.add_column(title, width=9 if self.mode == "month" else 7)
-            table.add_column("Total", width=7)
+                table.add_column(title, width=9 if self.mode == "month" else 6)
+            table.add_column("Total", width=6)
             per_unit: dict[tuple[str, int], dict[date, HeadcountRow]] = defaultdict(dict)
             labels: dict[tuple[str, int], str] = {}
             for row in rows:

@@ -202,11 +202,11 @@ class ListsScreen(MairieScreen):
     def on_mount(self) -> None:
         self.day = self.mairie.clock.today()
         table = self.query_one("#lists-table", PointageTable)
-        table.add_column("Nom et prénom", width=26, key="name")
+        table.add_column("Nom et prénom", width=25, key="name")
         table.add_column("Classe", width=6, key="class")
         table.add_column("Réservation", width=11, key="booking")
         table.add_column("Pointage", width=19, key="mark")
-        table.add_column("Absence signalée", width=25, key="absence")
+        table.add_column("Absence signalée", width=22, key="absence")
         table.add_column("Téléphone", width=20, key="phone")
         self._show_day()
         self.query_one("#lists-status", Static).update("Chargement des sites…")
