@@ -92,8 +92,25 @@ class DemarcheScreen(MairieScreen):
         Binding("pageup", "previous_step", "Étape précédente", priority=True, id="demarche.previous"),
         Binding("ctrl+o", "attach", "Joindre une pièce", id="demarche.attach"),
         Binding("escape", "back", "Retour", id="demarche.back"),
-        Binding("ctrl+x", "cancel", "Annuler la démarche", id="demarche.cancel"),
+        Binding("ctrl+x", "cancel", "Annuler la démarche", priority=True, id="demarche.cancel"),
     ]
+
+    DEFAULT_CSS = """
+    #demarche-body { padding: 0 2; height: 1fr; }
+    #demarche-body > .panel-title { margin-top: 0; }
+    #demarche-steps { margin: 1 0; }
+    #demarche-message { height: auto; }
+    .step-pane { height: auto; }
+    #slots { height: auto; max-height: 20; border: none; }
+    #slot-chosen { height: auto; margin-bottom: 1; }
+    #recap-pieces { margin-top: 1; }
+    #recap-mail { margin-top: 1; }
+    #demarche-buttons { padding: 0 2; }
+    #filed-center { height: 1fr; }
+    #filed-box { width: 100; height: auto; max-height: 100%; border: round $success; padding: 0 2; }
+    #catalogue-body { padding: 0 2; }
+    #catalogue { height: auto; max-height: 24; border: none; }
+    """
 
     def __init__(self, code: str, household_id: int | None) -> None:
         super().__init__()
@@ -382,7 +399,9 @@ class DemarcheScreen(MairieScreen):
         if owner is None or not self.loaded:
             return
         self._refresh_visibility()
-        self.check_field(owner)
+        # Checked when the agent chose (not when the form was prefilled).
+        if owner.control.has_focus or owner.spec.code in self.touched:
+            self.check_field(owner)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

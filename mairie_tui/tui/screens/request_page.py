@@ -70,6 +70,17 @@ class RequestPageScreen(MairieScreen):
         Binding("escape", "back", "Retour", id="request.back"),
     ]
 
+    DEFAULT_CSS = """
+    #request-body { padding: 0 2; height: 1fr; }
+    #request-body > .panel-title:first-of-type { margin-top: 0; }
+    #request-moves { padding: 0 2; height: auto; }
+    #request-buttons { padding: 0 2; align-horizontal: left; margin-top: 0; }
+    #request-buttons Button { margin-left: 0; margin-right: 2; }
+    #transition-box TextArea { height: 5; }
+    #documents-body { padding: 0 2; }
+    #documents-table { height: 1fr; }
+    """
+
     def __init__(self, request_id: int) -> None:
         super().__init__()
         self.request_id = request_id
@@ -181,7 +192,7 @@ class RequestPageScreen(MairieScreen):
         bar.mount_all(
             Button(
                 f"{index} {move.label}",
-                id=f"move-{index}",
+                name=f"move-{index}",
                 compact=True,
                 variant="error" if move.target == "refusee" else "default",
             )
@@ -215,7 +226,7 @@ class RequestPageScreen(MairieScreen):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        ident = event.button.id or ""
+        ident = event.button.name or ""
         if ident.startswith("move-"):
             self.action_move(int(ident.removeprefix("move-")))
 

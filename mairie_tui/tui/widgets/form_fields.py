@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Checkbox, Select, Static, TextArea
@@ -68,13 +68,29 @@ class FormFieldWidget(Vertical):
             area.tab_behavior = "focus"
             return area
         limit = spec.max_length or (10 if spec.type is FieldType.DATE else None)
-        return Field(placeholder=PLACEHOLDERS.get(spec.type, ""), id=ident, max_length=limit or 0)
+        return Field(
+            placeholder=PLACEHOLDERS.get(spec.type, ""), id=ident, max_length=limit or 0, compact=True
+        )
+
+    DEFAULT_CSS = """
+    FormFieldWidget { height: auto; margin-bottom: 1; }
+    FormFieldWidget .field-line { height: auto; }
+    FormFieldWidget .field-label { width: 40; padding-right: 1; }
+    FormFieldWidget .field-line > Input, FormFieldWidget .field-line > Select { width: 1fr; }
+    FormFieldWidget .field-line > Checkbox { width: 1fr; }
+    FormFieldWidget .field-line > TextArea { width: 1fr; height: 4; }
+    FormFieldWidget .field-help { margin-left: 40; }
+    FormFieldWidget .field-error { margin-left: 40; display: none; }
+    FormFieldWidget.-has-error .field-error { display: block; }
+    FormFieldWidget Input.-invalid, FormFieldWidget Select.-invalid { background: $error 20%; }
+    """
 
     def compose(self) -> ComposeResult:
         star = " [b]*[/]" if self.spec.required else ""
-        if self.spec.type is not FieldType.BOOL:
-            yield Static(f"{self.spec.label}{star}", classes="field-label")
-        yield self.control
+        label = "" if self.spec.type is FieldType.BOOL else f"{self.spec.label}{star}"
+        with Horizontal(classes="field-line"):
+            yield Static(label, classes="field-label")
+            yield self.control
         if self.spec.help:
             yield Static(self.spec.help, classes="field-help muted")
         yield Static("", id=f"error-{self.spec.code}", classes="field-error error")
@@ -116,7 +132,7 @@ class FormFieldWidget(Vertical):
     def set_children(self, children: tuple[Choice, ...]) -> None:
         """The household's children, for a CHILD field (known once the form context is loaded)."""
         control = self.control
-        if isinstance(control, Select):
+        if self.spec.type is FieldType.CHILD and isinstance(control, Select):
             control.set_options([(child.label, child.value) for child in children])
             if len(children) == 1:
                 control.value = children[0].value
