@@ -614,7 +614,8 @@ class HouseholdFormScreen(MairieScreen):
         form_field = self._form_field(event.input)
         if form_field is None:
             return
-        if form_field.message and form_field.key != "commune":
+        # Typing clears the field's error (not the value put back by the check on leaving it).
+        if form_field.message and form_field.key != "commune" and event.input.has_focus:
             form_field.set_error(None)
         if form_field.key == "commune":
             commune = find_commune(event.value)
