@@ -258,4 +258,6 @@ SCENES: dict[str, Scene] = {
     "17-forcer-un-jour": scene_force,
     "18-listes-personnel": scene_staff,
 }
+# The booking flow's own scenes (tests/tui/test_snapshots.py); the others add theirs below.
+BOOKING_SCENES: dict[str, Scene] = dict(SCENES)
 SCENES.update(__import__("mairie_tui.tui.scenes_lists", fromlist=["SCENES"]).SCENES)  # issue 5
