@@ -6,16 +6,25 @@ tests/tui/test_snapshots_households.py.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from types import ModuleType
+
 from textual.pilot import Pilot
 
-from mairie_tui.tui import snapshot_app as base
-from mairie_tui.tui.snapshot_app import Scene
+# snapshot_app imports this module to merge its scenes: it is imported lazily here.
+Scene = Callable[[Pilot[None]], Awaitable[None]]
+
+
+def _base() -> ModuleType:
+    from mairie_tui.tui import snapshot_app
+
+    return snapshot_app
 
 
 async def open_new_form(pilot: Pilot[None]) -> None:
-    await base.sign_in(pilot)
+    await _base().sign_in(pilot)
     await pilot.press("ctrl+n")
-    await base.settle(pilot)
+    await _base().settle(pilot)
 
 
 async def fill_form(pilot: Pilot[None], values: dict[str, str]) -> None:
@@ -38,7 +47,7 @@ async def scene_form_empty(pilot: Pilot[None]) -> None:
 async def scene_form_errors(pilot: Pilot[None]) -> None:
     await open_new_form(pilot)
     await pilot.press("f2")
-    await base.settle(pilot)
+    await _base().settle(pilot)
     await fill_form(
         pilot,
         {
@@ -54,7 +63,7 @@ async def scene_form_errors(pilot: Pilot[None]) -> None:
         },
     )
     await pilot.press("ctrl+s")
-    await base.settle(pilot)
+    await _base().settle(pilot)
 
 
 async def scene_duplicates(pilot: Pilot[None]) -> None:
@@ -71,16 +80,16 @@ async def scene_duplicates(pilot: Pilot[None]) -> None:
         },
     )
     await pilot.press("ctrl+s")
-    await base.settle(pilot)
+    await _base().settle(pilot)
 
 
 async def scene_enrol(pilot: Pilot[None]) -> None:
-    await base.sign_in(pilot)
-    await base.open_household(pilot)
+    await _base().sign_in(pilot)
+    await _base().open_household(pilot)
     await pilot.press("i")
-    await base.settle(pilot)
+    await _base().settle(pilot)
     await pilot.press("enter")
-    await base.fill(pilot, "#enrol-filter", "restauration mons")
+    await _base().fill(pilot, "#enrol-filter", "restauration mons")
     await pilot.press("enter")
     await pilot.pause()
 

@@ -261,3 +261,4 @@ SCENES: dict[str, Scene] = {
 # The booking flow's own scenes (tests/tui/test_snapshots.py); the others add theirs below.
 BOOKING_SCENES: dict[str, Scene] = dict(SCENES)
 SCENES.update(__import__("mairie_tui.tui.scenes_lists", fromlist=["SCENES"]).SCENES)  # issue 5
+SCENES.update(__import__("mairie_tui.tui.scenes_households", fromlist=["SCENES"]).SCENES)  # issue 6

@@ -1,0 +1,21 @@
+"""Snapshots of the household screens (issue 6): empty form, form with errors, duplicates, enrolment.
+
+Refresh after an intended change with
+`pytest tests/tui/test_snapshots_households.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mairie_tui.tui.scenes_households import SCENES
+from mairie_tui.tui.snapshot_app import SIZE, make_app
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_screen(scene: str, snap_compare: Any, demo_url: str, tmp_path: Path) -> None:
+    app = make_app(demo_url, data_dir=tmp_path / "data")
+    assert snap_compare(app, terminal_size=SIZE, run_before=SCENES[scene])
