@@ -262,3 +262,4 @@ SCENES: dict[str, Scene] = {
 BOOKING_SCENES: dict[str, Scene] = dict(SCENES)
 SCENES.update(__import__("mairie_tui.tui.scenes_lists", fromlist=["SCENES"]).SCENES)  # issue 5
 SCENES.update(__import__("mairie_tui.tui.scenes_households", fromlist=["SCENES"]).SCENES)  # issue 6
+SCENES.update(__import__("mairie_tui.tui.scenes_demarches", fromlist=["SCENES"]).SCENES)  # issue 4
