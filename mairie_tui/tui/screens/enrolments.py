@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -65,15 +66,43 @@ class EnrolmentsScreen(MairieScreen):
         table.add_column("Site", width=37)
         table.add_column("Période", width=27)
         for enrolment in self.household.enrolments:
+            active = enrolment.status == "active"
             table.add_row(
-                enrolment.child_name,
-                enrolment.activity_name,
-                enrolment.site,
-                enrolment.period_text,
+                *(
+                    text if active else Text(text, style="dim")
+                    for text in (
+                        enrolment.child_name,
+                        enrolment.activity_name,
+                        enrolment.site,
+                        enrolment.period_text,
+                    )
+                ),
                 key=str(enrolment.id),
             )
         table.move_cursor(row=0)
         table.focus()
+
+    @on(DataTable.RowHighlighted, "#enrolment-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted enrolment's status (only an active one can be booked)."""
+        if not 0 <= event.cursor_row < len(self.household.enrolments):
+            return
+        enrolment = self.household.enrolments[event.cursor_row]
+        status = self.query_one("#enrolments-status", Static)
+        if enrolment.status == "active":
+            status.update(
+                "Vérifiez que l'enfant est bien inscrit à l'activité, puis entrée pour commencer."
+            )
+            return
+        hint = (
+            " : à valider depuis le foyer (v) avant de réserver."
+            if enrolment.status == "pending"
+            else " : plus de réservation possible."
+        )
+        status.update(
+            f"[b]{enrolment.child_name} · {enrolment.activity_name}[/] — "
+            f"[b yellow]{enrolment.status_label}[/]{hint}"
+        )
 
     @on(DataTable.RowSelected, "#enrolment-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
