@@ -109,7 +109,17 @@ async def test_create_household_enrol_validate_and_book_with_keys(
         assert isinstance(app.screen, HouseholdScreen)
         assert "Pré-inscription" in screen_text(app)
 
-        # Booking refused while pending, then the agent validates it (v).
+        # Modifier les réservations says the status; the agent validates it (v).
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, EnrolmentsScreen)
+        assert "Pré-inscription : à valider depuis le foyer (v) avant de réserver." in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EnrolmentsScreen), "a pré-inscription cannot be booked"
+        assert "n'est pas active" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, PendingModal)
