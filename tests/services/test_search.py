@@ -92,11 +92,9 @@ def families(engine: Engine) -> dict[str, int]:
     build_demo(engine, households=0)
     with unit_of_work(engine) as session:
         rebuild_index(session)
-    test_id = 1
     with read_session(engine) as session:
-        found = session.exec(select(Household.id).where(Household.dossier == "F-000001")).one()
-        assert found is not None
-        test_id = found
+        test_id = session.exec(select(Household.id).where(Household.dossier == "F-000001")).one()
+    assert test_id is not None
     guerin = add_household(
         engine,
         "F-000002",
