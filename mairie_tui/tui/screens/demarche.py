@@ -106,10 +106,6 @@ class DemarcheScreen(MairieScreen):
     #recap-pieces { margin-top: 1; }
     #recap-mail { margin-top: 1; }
     #demarche-buttons { padding: 0 2; }
-    #filed-center { height: 1fr; }
-    #filed-box { width: 100; height: auto; max-height: 100%; border: round $success; padding: 0 2; }
-    #catalogue-body { padding: 0 2; }
-    #catalogue { height: auto; max-height: 24; border: none; }
     """
 
     def __init__(self, code: str, household_id: int | None) -> None:
@@ -135,7 +131,7 @@ class DemarcheScreen(MairieScreen):
 
     def compose(self) -> ComposeResult:
         demarche = self.demarche
-        yield AppHeader(f"{self.TITLE_TEXT} — {demarche.title}")
+        yield AppHeader(f"{self.TITLE_TEXT} — {demarche.category}")
         with VerticalScroll(id="demarche-body"):
             yield Static(demarche.category.upper(), classes="muted")
             yield Static(demarche.title, classes="panel-title", id="demarche-title")
@@ -261,8 +257,16 @@ class DemarcheScreen(MairieScreen):
         self.query_one("#next", Button).display = not last
         self.query_one("#validate", Button).display = last
         self.query_one("#demarche-body", VerticalScroll).scroll_home(animate=False)
+        self.refresh_bindings()
         if focus:
             self._focus_step()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_step":
+            return self.step is not Step.RECAP
+        if action == "previous_step":
+            return self.step is not self.steps[0]
+        return True
 
     def _focus_step(self) -> None:
         if self.step is Step.APPOINTMENT:
@@ -654,6 +658,11 @@ class DemarcheFiledScreen(MairieScreen):
     """
 
     TITLE_TEXT = "Démarche — confirmation"
+    DEFAULT_CSS = """
+    #filed-center { height: 1fr; }
+    #filed-box { width: 100; height: auto; max-height: 100%; border: round $success; padding: 0 2; }
+    #filed-box > Static { margin-bottom: 1; }
+    """
     AUTO_FOCUS = None
     HELP = (
         "La demande est enregistrée sous le numéro affiché ; le mail de suivi est dans la boîte "
@@ -741,6 +750,11 @@ class CatalogueScreen(MairieScreen):
     """
 
     TITLE_TEXT = "Toutes les démarches"
+    DEFAULT_CSS = """
+    #catalogue-body { padding: 0 2; }
+    #catalogue { height: auto; max-height: 24; border: none; }
+    #catalogue-about { margin-top: 1; }
+    """
     HELP = "Les démarches du catalogue, par rubrique. `entrée` commence la démarche pour ce foyer."
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Aide", id="screen.help"),

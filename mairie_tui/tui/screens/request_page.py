@@ -74,11 +74,8 @@ class RequestPageScreen(MairieScreen):
     #request-body { padding: 0 2; height: 1fr; }
     #request-body > .panel-title:first-of-type { margin-top: 0; }
     #request-moves { padding: 0 2; height: auto; }
-    #request-buttons { padding: 0 2; align-horizontal: left; margin-top: 0; }
-    #request-buttons Button { margin-left: 0; margin-right: 2; }
-    #transition-box TextArea { height: 5; }
-    #documents-body { padding: 0 2; }
-    #documents-table { height: 1fr; }
+    #request-buttons { padding: 0 2; height: auto; }
+    #request-buttons Button { margin-right: 2; }
     """
 
     def __init__(self, request_id: int) -> None:
@@ -98,7 +95,7 @@ class RequestPageScreen(MairieScreen):
             yield Static("HISTORIQUE", classes="panel-title")
             yield Static("", id="request-history", classes="panel")
         yield Static("", id="request-moves")
-        yield Horizontal(id="request-buttons", classes="buttons")
+        yield Horizontal(id="request-buttons")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -256,6 +253,9 @@ class RequestPageScreen(MairieScreen):
 class TransitionModal(MairieModal["RequestPage | None"]):
     """One move of the workflow: a comment for the family (mandatory for a refusal), then OK."""
 
+    DEFAULT_CSS = """
+    #transition-box TextArea { height: 5; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="transition.cancel"),
         Binding("ctrl+s", "confirm", "Confirmer", priority=True, id="transition.confirm"),
@@ -472,6 +472,10 @@ class HouseholdDocumentsScreen(MairieScreen):
     """
 
     TITLE_TEXT = "Mes documents"
+    DEFAULT_CSS = """
+    #documents-body { padding: 0 2; }
+    #documents-table { height: 1fr; }
+    """
     HELP = (
         "Les pièces du foyer, avec leur validité : celles qui ont expiré ou expirent dans "
         "les 30 jours sont en tête, à redemander à la famille. `ctrl+o` joint une pièce."

@@ -82,7 +82,7 @@ class FormFieldWidget(Vertical):
     FormFieldWidget .field-help { margin-left: 40; }
     FormFieldWidget .field-error { margin-left: 40; display: none; }
     FormFieldWidget.-has-error .field-error { display: block; }
-    FormFieldWidget Input.-invalid, FormFieldWidget Select.-invalid { background: $error 20%; }
+    FormFieldWidget .-wrong { background: $error 25%; }
     """
 
     def compose(self) -> ComposeResult:
@@ -140,7 +140,7 @@ class FormFieldWidget(Vertical):
     def show_error(self, message: str | None) -> None:
         self.query_one(f"#error-{self.spec.code}", Static).update(message or "")
         self.set_class(bool(message), "-has-error")
-        self.control.set_class(bool(message), "-invalid")
+        self.control.set_class(bool(message), "-wrong")
 
     @property
     def error(self) -> str:
