@@ -294,6 +294,22 @@ def _recipient(session: Session, household_id: int) -> str | None:
     return session.exec(select(Household.email).where(Household.id == household_id)).first()
 
 
+def warm_up(engine: Engine, clock: Clock) -> None:
+    """Pay the one-off costs of the first booking early (after sign-in, in a worker):
+
+    the holiday tables of the school years around today (the `holidays`
+    library computes them on first use) and the compiled booking queries.
+    """
+    calendar = HolidayCalendar()
+    today = clock.today()
+    for year in (today.year - 1, today.year, today.year + 1):
+        calendar.name(date(year, 1, 1))
+    with read_session(engine) as session:
+        first = session.exec(select(Enrolment.id).limit(1)).first()
+        if first is not None:
+            _load(session, first, clock.now(), start=today, end=today)
+
+
 def open_booking(engine: Engine, enrolment_id: int, clock: Clock) -> BookingSession:
     """Load an enrolment's calendar into a fresh draft (step 1)."""
     with read_session(engine) as session:

@@ -93,6 +93,18 @@ class MairieApp(App[None]):
             from mairie_tui.tui.screens.search import SearchScreen
 
             self.switch_screen(SearchScreen())
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        """The first booking's one-off costs (holiday tables, queries), paid in a worker now."""
+        engine, clock = self.engine, self.settings.clock
+
+        def warm() -> None:
+            from mairie_tui.services.bookings import warm_up
+
+            warm_up(engine, clock)
+
+        self.run_worker(warm, group="warm-up", thread=True, exit_on_error=False)
 
     def sign_out(self) -> None:
         """Back to the sign-in screen (a booking in progress is dropped: the palette asks first)."""
