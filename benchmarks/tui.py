@@ -1,0 +1,255 @@
+"""Benchmarks of the terminal interface (issue 3): cold start, keypress cost, opening step 1,
+search while typing on the large database.
+
+Each benchmark takes the shared context of benchmarks/run.py (``workdir``, ``cache``,
+optionally ``db_path`` of the large demo database) and returns rows
+``(name, value, unit, target, ok)``. Headless (Textual's run_test), 120×40.
+
+Standalone: ``.venv/bin/python benchmarks/tui.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+Result = tuple[str, float | None, str, str, bool | None]
+RUNS = 5
+PRESSES = 200
+
+# A process that starts the application (or a bare Textual app with a DataTable),
+# waits until the first screen is idle, and prints its own CPU and wall time.
+_COLD_START = r"""
+import resource, sys, time
+wall0 = time.perf_counter()
+import asyncio
+kind = sys.argv[1]
+if kind == "mairie":
+    from mairie_tui.tui.app import MairieApp
+    app = MairieApp()
+else:
+    from textual.app import App
+    from textual.widgets import DataTable, Footer, Header
+    class Bare(App):
+        def compose(self):
+            yield Header()
+            table = DataTable()
+            table.add_columns("Dossier", "Représentant", "Commune")
+            table.add_row("F-000001", "Test 1 FAMILLE TEST", "Mons")
+            yield table
+            yield Footer()
+    app = Bare()
+async def main():
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+asyncio.run(main())
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(usage.ru_utime + usage.ru_stime, time.perf_counter() - wall0)
+"""
+
+
+def _demo_db(ctx: Any) -> Path:
+    cached = ctx.cache.get("tui_demo_db")
+    if cached:
+        return Path(cached)
+    from mairie_tui.tui.snapshot_app import build_demo_database
+
+    path = Path(ctx.workdir) / "tui-demo.db"
+    if path.exists():
+        path.unlink()
+    build_demo_database(path, households=200)
+    ctx.cache["tui_demo_db"] = str(path)
+    return path
+
+
+def bench_cold_start(ctx: Any) -> list[Result]:
+    """Cold start to an idle sign-in screen, next to a bare Textual app with a DataTable."""
+    db = _demo_db(ctx)
+    env = {
+        **os.environ,
+        "MAIRIE_DB_URL": f"sqlite:///{db}",
+        "MAIRIE_NOW": "2020-09-15T10:00",
+        "MAIRIE_DATA_DIR": str(ctx.workdir),
+    }
+    cpu: dict[str, list[float]] = {"mairie": [], "bare": []}
+    wall: dict[str, list[float]] = {"mairie": [], "bare": []}
+    for _ in range(RUNS):
+        for kind in ("bare", "mairie"):
+            out = subprocess.run(
+                [sys.executable, "-c", _COLD_START, kind],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            cpu[kind].append(float(out[0]))
+            wall[kind].append(float(out[1]))
+    app_cpu, bare_cpu = statistics.median(cpu["mairie"]), statistics.median(cpu["bare"])
+    ratio = app_cpu / bare_cpu
+    return [
+        (
+            "application jusqu'à l'écran de connexion au repos, CPU (médiane de 5)",
+            app_cpu * 1000,
+            "ms",
+            "",
+            None,
+        ),
+        (
+            "application Textual nue avec une DataTable, CPU (même passe)",
+            bare_cpu * 1000,
+            "ms",
+            "",
+            None,
+        ),
+        ("démarrage à froid, application / appli nue", ratio, "×", "≤ 2×", ratio <= 2.0),
+        (
+            "démarrage à froid, temps écoulé (médiane)",
+            statistics.median(wall["mairie"]) * 1000,
+            "ms",
+            "",
+            None,
+        ),
+    ]
+
+
+async def _grid_costs(db: Path) -> tuple[float, float, float, float]:
+    from mairie_tui.tui.snapshot_app import make_app, open_household, settle, sign_in
+
+    app = make_app(f"sqlite:///{db}", now="2020-08-20T10:00", data_dir=db.parent)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await open_household(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        start = time.process_time()
+        await pilot.press("enter")
+        await settle(pilot)
+        open_cpu = time.process_time() - start
+        keys = ["right", "space", "right", "down", "space", "left", "up", "left"]
+        start = time.process_time()
+        wall_start = time.perf_counter()
+        for index in range(PRESSES):
+            await pilot.press(keys[index % len(keys)])
+        per_key = (time.process_time() - start) / PRESSES
+        per_key_wall = (time.perf_counter() - wall_start) / PRESSES
+        # The same number of presses of a key nothing is bound to: what the
+        # Pilot and Textual's event loop cost by themselves.
+        start = time.process_time()
+        for _ in range(PRESSES):
+            await pilot.press("f12")
+        idle_key = (time.process_time() - start) / PRESSES
+    return open_cpu, per_key, per_key_wall, idle_key
+
+
+def bench_grid(ctx: Any) -> list[Result]:
+    """CPU per keypress on the month grid (arrows and space) and to open step 1."""
+    open_cpu, per_key, per_key_wall, idle_key = asyncio.run(_grid_costs(_demo_db(ctx)))
+    net = per_key - idle_key
+    return [
+        (
+            f"CPU par touche sur la grille du mois ({PRESSES} flèches et espace, pilote compris)",
+            per_key * 1000,
+            "ms",
+            "",
+            None,
+        ),
+        (
+            "CPU d'une touche sans effet (f12) : coût du pilote et de la boucle Textual",
+            idle_key * 1000,
+            "ms",
+            "",
+            None,
+        ),
+        (
+            "CPU par touche sur la grille, net (différence des deux)",
+            net * 1000,
+            "ms",
+            "≤ 5 ms",
+            net <= 0.005,
+        ),
+        ("temps écoulé par touche (pilote compris)", per_key_wall * 1000, "ms", "", None),
+        (
+            "ouverture de l'étape 1 (entrée → grille affichée), CPU, service compris",
+            open_cpu * 1000,
+            "ms",
+            "≤ 50 ms",
+            open_cpu <= 0.050,
+        ),
+    ]
+
+
+async def _typing(db: Path, text: str) -> tuple[list[float], int]:
+    from mairie_tui.tui.snapshot_app import make_app, settle, sign_in
+
+    app = make_app(f"sqlite:///{db}", data_dir=Path(tempfile.mkdtemp()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        latencies = []
+        for char in text:
+            start = time.perf_counter()
+            await pilot.press("space" if char == " " else char)
+            latencies.append(time.perf_counter() - start)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        from textual.widgets import DataTable
+
+        rows = app.screen.query_one(DataTable).row_count
+    return latencies, rows
+
+
+def bench_search_typing(ctx: Any) -> list[Result]:
+    """Search while typing on the large database: how long each keystroke holds the screen."""
+    db = getattr(ctx, "db_path", None)
+    if db is None or not Path(db).exists():
+        return [("recherche en tapant (grande base)", None, "ms", "", None)]
+    latencies, rows = asyncio.run(_typing(Path(db), "guerin helene"))
+    worst = max(latencies)
+    return [
+        (
+            f"frappe dans la recherche, base de {ctx.households:,} foyers : médiane".replace(
+                ",", "\u202f"
+            ),
+            statistics.median(latencies) * 1000,
+            "ms",
+            "",
+            None,
+        ),
+        (
+            "frappe dans la recherche : pire touche (la requête tourne dans un worker)",
+            worst * 1000,
+            "ms",
+            "aucune attente de la base",
+            worst < 0.05,
+        ),
+        ("résultats affichés pour « guerin helene »", float(rows), "foyers", "", rows > 0),
+    ]
+
+
+BENCHMARKS = [bench_cold_start, bench_grid, bench_search_typing]
+
+
+if __name__ == "__main__":
+    from types import SimpleNamespace
+
+    work = Path(tempfile.mkdtemp(prefix="mairie-tui-bench-"))
+    context = SimpleNamespace(workdir=work, cache={}, db_path=None, households=0)
+    for bench in BENCHMARKS:
+        for name, value, unit, target, ok in bench(context):
+            shown = "non mesuré" if value is None else f"{value:.2f} {unit}"
+            print(
+                f"{name:<90} {shown:>14}  {target} {'' if ok is None else ('oui' if ok else 'NON')}"
+            )
