@@ -26,6 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Select, Static
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from mairie_tui.domain import fr
 from mairie_tui.tui.screens.base import MairieModal, MairieScreen
@@ -113,6 +114,31 @@ class PointageTable(DataTable[Any]):
         Binding("left", "screen.previous_day", "Jour", key_display="←/→", id="lists.prev2"),
         Binding("right", "screen.next_day", "Jour suivant", show=False, id="lists.next2"),
     ]
+
+    def set_mark_cell(self, row_key: str, value: Text) -> None:
+        """Change the Pointage cell of one row, re-rendering that row only.
+
+        DataTable.update_cell bumps a counter that is part of every render
+        cache key, so each tick re-rendered every visible cell (about 40 ms
+        for 30 children); here only the caches of the changed row are dropped.
+        Relies on DataTable internals (Textual 8.2): plain update_cell if they
+        are not there.
+        """
+        try:
+            row = RowKey(row_key)
+            self._data[row][ColumnKey("mark")] = value
+            row_index = self._row_locations.get(row)
+            caches: tuple[Any, ...] = (self._cell_render_cache, self._row_render_cache)
+            for cache in caches:
+                for key in [key for key in cache.keys() if key[0] == row]:  # noqa: SIM118
+                    cache.discard(key)
+            if row_index is not None:
+                self._row_renderable_cache.discard((self._update_count, row_index))
+            self._line_cache.clear()
+        except (AttributeError, KeyError, TypeError):
+            self.update_cell(row_key, "mark", value)
+            return
+        self.refresh()
 
 
 class ListsScreen(MairieScreen):
@@ -382,7 +408,8 @@ class ListsScreen(MairieScreen):
             f"Pointage : [green]présents [b]{counts.present}[/][/] · "
             f"[red]absents [b]{counts.absent}[/][/] · "
             f"[yellow]imprévus [b]{counts.unexpected}[/][/] · "
-            f"réservés restant à pointer [b]{counts.unmarked}[/]"
+            f"réservés restant à pointer [b]{counts.unmarked}[/]",
+            layout=False,  # two lines always: no layout pass per tick
         )
 
     def _show_status(self) -> None:
@@ -455,7 +482,7 @@ class ListsScreen(MairieScreen):
         self._pending[child.enrolment_id] = pending
         self._queue.append(pending)
         table = self.query_one("#lists-table", PointageTable)
-        table.update_cell(str(child.enrolment_id), "mark", mark_cell(None, pending))
+        table.set_mark_cell(str(child.enrolment_id), mark_cell(None, pending))
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
         self._write_next()
@@ -519,7 +546,7 @@ class ListsScreen(MairieScreen):
         self._marks[pending.enrolment_id] = mark
         if pending.enrolment_id not in self._pending:
             table = self.query_one("#lists-table", PointageTable)
-            table.update_cell(str(pending.enrolment_id), "mark", mark_cell(mark))
+            table.set_mark_cell(str(pending.enrolment_id), mark_cell(mark))
         self._show_counts()
 
     def unsaved_changes(self) -> int:
