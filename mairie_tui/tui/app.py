@@ -39,7 +39,7 @@ class MairieApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quitter", id="app.quit", priority=True),
         Binding("f6", "open_lists", "Listes", id="app.lists"),
-        Binding("f5", "open_inbox", "Demandes à instruire", id="app.inbox"),
+        Binding("f5", "open_inbox", "Demandes à instruire", show=False, id="app.inbox"),
     ]
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -222,7 +222,7 @@ class MairieApp(App[None]):
             )
             yield SystemCommand(
                 "Demandes : à instruire",
-                "Les demandes des familles à traiter",
+                "Les demandes des familles à traiter (f5)",
                 self.open_inbox,
             )
         if self.actor is not None:
