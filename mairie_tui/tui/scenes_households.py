@@ -95,8 +95,8 @@ async def scene_enrol(pilot: Pilot[None]) -> None:
 
 
 SCENES: dict[str, Scene] = {
-    "40-nouveau-foyer": scene_form_empty,
-    "41-nouveau-foyer-erreurs": scene_form_errors,
-    "42-doublon-possible": scene_duplicates,
-    "43-inscrire-un-enfant": scene_enrol,
+    "30-nouveau-foyer": scene_form_empty,
+    "31-nouveau-foyer-erreurs": scene_form_errors,
+    "32-doublon-possible": scene_duplicates,
+    "33-inscrire-un-enfant": scene_enrol,
 }
