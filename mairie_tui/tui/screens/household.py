@@ -24,6 +24,8 @@ FAMILY_ACTIONS = (
     ("absence", "Signaler une absence"),
     ("tarifs", "Simulation des tarifs"),
     ("carte", "J'ai perdu ma carte"),
+    ("inscrire", "Inscrire un enfant (i)"),
+    ("valider", "Valider une pré-inscription (v)"),
 )
 DASHBOARD_ACTIONS = (
     ("demandes", "Demandes"),
@@ -92,8 +94,11 @@ class HouseholdScreen(MairieScreen):
         Binding("f1", "help", "Aide", id="screen.help"),
         Binding("r", "reservations", "Modifier les réservations", id="household.reservations"),
         Binding("e", "edit", "Modifier le foyer", id="household.edit"),
-        Binding("i", "enrol", "Inscrire un enfant", id="household.enrol"),
-        Binding("v", "activate", "Valider une pré-inscription", id="household.activate"),
+        # i and v are in MA FAMILLE too (left out of the key bar: it would overflow).
+        Binding("i", "enrol", "Inscrire un enfant", show=False, id="household.enrol"),
+        Binding(
+            "v", "activate", "Valider une pré-inscription", show=False, id="household.activate"
+        ),
         Binding("escape", "back", "Retour à la recherche", id="household.back"),
     ]
 
@@ -217,6 +222,12 @@ class HouseholdScreen(MairieScreen):
             return
         if key == "coordonnees":
             self.action_edit()
+            return
+        if key == "inscrire":
+            self.action_enrol()
+            return
+        if key == "valider":
+            self.action_activate()
             return
         if self._open_demarches(key or ""):  # issue 4: démarches, demandes, documents
             return
