@@ -57,7 +57,7 @@ class PendingMark(NamedTuple):
 # ---------------------------------------------------------------- cells
 
 
-def mark_cell(mark: Mark | None, pending: PendingMark | None = None) -> Text:
+def mark_cell(mark: Mark | None, pending: PendingMark | None = None, booked: bool = True) -> Text:
     if pending is not None:
         label = (
             "Absent"
@@ -66,7 +66,8 @@ def mark_cell(mark: Mark | None, pending: PendingMark | None = None) -> Text:
         )
         return Text(f"… {label}", style="dim italic")
     if mark is None:
-        return Text("· à pointer", style="dim")
+        # Only booked children are expected; the others are ticked with `i` if they come.
+        return Text("· à pointer", style="dim") if booked else Text("—", style="dim")
     if not mark.present:
         return Text("✘ Absent", style="bold red")
     if mark.unexpected:
@@ -366,7 +367,7 @@ class ListsScreen(MairieScreen):
                 child.full_name,
                 child.school_class or "",
                 booking_cell(child),
-                mark_cell(child.mark, pending),
+                mark_cell(child.mark, pending, child.booking == "booked"),
                 absence_cell(child),
                 contacts_cell(child),
                 key=str(child.enrolment_id),
