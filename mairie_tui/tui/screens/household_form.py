@@ -319,8 +319,13 @@ class HouseholdFormScreen(MairieScreen):
         Binding(
             "f3", "add('authorised')", "Personne autorisée", id="household_form.add_authorised"
         ),
+        # Shown in its section's title (the key bar would overflow at 120 columns).
         Binding(
-            "f4", "add('co_representative')", "Co-représentant", id="household_form.add_co"
+            "f4",
+            "add('co_representative')",
+            "Ajouter un co-représentant",
+            show=False,
+            id="household_form.add_co",
         ),
         Binding("f8", "remove_person", "Retirer", id="household_form.remove"),
         Binding("escape", "back", "Retour", id="household_form.back"),
