@@ -17,6 +17,7 @@ from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from mairie_tui.domain.household_rules import HouseholdInput
     from mairie_tui.services.households import HouseholdView, PersonView
 
 FAMILY_ACTIONS = (
@@ -268,15 +269,15 @@ class HouseholdScreen(MairieScreen):
         app = self.mairie
         household_id = self.household_id
 
-        def call() -> object:
+        def call() -> tuple[HouseholdInput, int]:
             from mairie_tui.services.household_edit import household_input
 
             return household_input(app.engine, household_id)
 
-        def loaded(result: object) -> None:
+        def loaded(result: tuple[HouseholdInput, int]) -> None:
             from mairie_tui.tui.screens.household_form import HouseholdFormScreen
 
-            data, version = result  # type: ignore[misc]
+            data, version = result
             dossier = self.household.dossier if self.household is not None else ""
             self.app.push_screen(HouseholdFormScreen(household_id, data, version, dossier=dossier))
 
