@@ -180,7 +180,7 @@ async def test_create_household_enrol_validate_and_book_with_keys(
             actions = set(
                 session.exec(
                     select(AuditEvent.action).where(
-                        AuditEvent.action.in_(  # type: ignore[attr-defined]
+                        AuditEvent.action.in_(
                             ("household.create", "enrolment.create", "enrolment.activate")
                         )
                     )
@@ -209,7 +209,7 @@ def _check_error(form: HouseholdFormScreen, path: str, words: str) -> None:
     assert field is not None
     assert field.message is not None and words in field.message, field.message
     assert field.input.has_focus, "the first error takes the focus"
-    assert words in screen_text(form.app)  # shown under the field's row
+    assert words in screen_text(form.mairie)  # shown under the field's row
     assert field.input.has_class("-has-error")
 
 
@@ -387,7 +387,7 @@ async def test_edit_saves_and_escape_asks_before_dropping(
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("n")  # Continuer la saisie
         await pilot.pause()
-        assert app.screen is form
+        assert form.is_current
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, HouseholdScreen)

@@ -344,7 +344,7 @@ class HouseholdFormScreen(MairieScreen):
         self.version = version
         self.dossier = dossier
         self.initial = data
-        self.TITLE_TEXT = "Modifier le foyer" if household_id is not None else "Nouveau foyer"
+        self.form_title = "Modifier le foyer" if household_id is not None else "Nouveau foyer"
         self.representative = PersonBlock(
             "representative", data.representative if data is not None else None
         )
@@ -397,11 +397,18 @@ class HouseholdFormScreen(MairieScreen):
         self._saving = False
         self.saved: SavedHousehold | None = None
 
+    TITLE_TEXT = "Fiche foyer"
+
+    def action_help(self) -> None:
+        from mairie_tui.tui.screens.modals import HelpModal
+
+        self.app.push_screen(HelpModal(self.form_title, self.HELP, self))
+
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield AppHeader(self.TITLE_TEXT)
-        title = self.TITLE_TEXT.upper()
+        yield AppHeader(self.form_title)
+        title = self.form_title.upper()
         if self.dossier:
             title += f"   [dim]Dossier {self.dossier}[/]"
         yield Static(title, id="form-title", classes="panel-title")
