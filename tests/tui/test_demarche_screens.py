@@ -383,10 +383,11 @@ async def test_a_refused_file_is_said_in_the_attach_dialog(
         screen = await start(pilot, "acte_naissance")
         await pilot.press("ctrl+o")
         await pilot.pause()
-        await pilot.press(*str(text_file), "ctrl+s")
+        field = app.screen.query_one("#path")
+        field.value = str(text_file)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert "n'est ni un PDF" in screen_text(app)
-        field = app.screen.query_one("#path")
         field.value = ""  # type: ignore[attr-defined]
         await pilot.press(*"../etc/passwd", "ctrl+s")
         await settle(pilot)
@@ -397,3 +398,65 @@ async def test_a_refused_file_is_said_in_the_attach_dialog(
         assert app.screen is screen
         assert [d.original_name for d in screen.documents] == ["justificatif.pdf"]
         assert isinstance(screen.field_widget("nom"), FormFieldWidget)
+
+
+@run_async
+async def test_the_household_requests_and_documents_expiring_first(
+    make_app: AppFactory, demo_url: str, tmp_path: Any
+) -> None:
+    from mairie_tui.services.documents import attach_document
+    from mairie_tui.tui.screens.demarche import CatalogueScreen
+    from mairie_tui.tui.screens.request_page import HouseholdDocumentsScreen
+
+    engine = make_engine(demo_url)
+    try:
+        with read_session(engine) as session:
+            ids = seed_ids(session)
+        number = _file(engine, ids.household_id, "Question du foyer")
+        scan = tmp_path / "facture-edf.pdf"
+        scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        attach_document(
+            engine,
+            household_id=ids.household_id,
+            source=scan,
+            kind="justificatif_domicile",
+            documents_dir=tmp_path / "docs",
+            actor=AGENT,
+            clock=NOW,
+            issued_on=date(2020, 6, 20),  # valid until 20/09/2020: expires within 30 days
+        )
+    finally:
+        engine.dispose()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await open_household(pilot)
+        await pilot.press("shift+tab")  # MON TABLEAU DE BORD
+        await pilot.pause()
+        await pilot.press("enter")  # Demandes
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        text = screen_text(app)
+        assert number in text and "Demande d'informations" in text and "Déposée" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # Mes documents
+        await settle(pilot)
+        assert isinstance(app.screen, HouseholdDocumentsScreen)
+        text = screen_text(app)
+        assert "1 pièce expirée ou bientôt expirée à redemander" in text
+        assert "facture-edf.pdf" in text and "expire le 20/09/2020" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        household = app.screen
+        assert isinstance(household, HouseholdScreen)
+        household.query_one("#demarches").focus()
+        await pilot.press("end", "enter")  # TOUTES LES DÉMARCHES
+        await settle(pilot)
+        assert isinstance(app.screen, CatalogueScreen)
+        text = screen_text(app)
+        assert "CITOYENNETÉ" in text and "ÉTAT CIVIL" in text and "Simulation des tarifs" in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DemarcheScreen)
+        assert app.screen.demarche.category == "Citoyenneté"

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from mairie_tui.clock import PARIS
 from mairie_tui.domain import fr
 from mairie_tui.domain.catalogue import (
+    HANDLER_FIELDS,
     FieldContext,
     FieldValue,
     Step,
@@ -346,7 +347,7 @@ class DemarcheScreen(MairieScreen):
             return True
         _, error = validate_field(widget.spec, widget.raw, self._field_context())
         if error is None:
-            problems = dict(rule_problems(self.demarche, self.values(), self._field_context()))
+            problems = self._rule_problems()
             for other in self.field_widgets:
                 code = other.spec.code
                 if code == widget.spec.code:
@@ -363,6 +364,14 @@ class DemarcheScreen(MairieScreen):
                 self.rule_errors.add(widget.spec.code)
         widget.show_error(error)
         return error is None
+
+    def _rule_problems(self) -> dict[str, str]:
+        """The démarche's own rules, once every field they read is answered."""
+        values = self.values()
+        needed = HANDLER_FIELDS.get(self.demarche.handler or "", ())
+        if any(code not in values for code in needed):
+            return {}
+        return dict(rule_problems(self.demarche, values, self._field_context()))
 
     def _check_step(self, step: Step) -> bool:
         first_wrong: FormFieldWidget | None = None
@@ -386,8 +395,12 @@ class DemarcheScreen(MairieScreen):
         if not self.loaded or not isinstance(event.widget, Input | TextArea):
             return
         owner = self._owner(event.widget)
-        if owner is not None and self.is_attached and self.app.screen is self:
-            self.check_field(owner)
+        if owner is None or not self.is_attached or self.app.screen is not self:
+            return
+        untouched = owner.spec.code not in self.touched
+        if untouched and owner.raw == self.initial.get(owner.spec.code, ""):
+            return  # only passed through: the step's check will say what is missing
+        self.check_field(owner)
 
     @on(Input.Changed)
     @on(TextArea.Changed)

@@ -322,7 +322,10 @@ class TransitionModal(MairieModal["RequestPage | None"]):
                 version=version,
             )
 
-        self.call_service("transition", call, self.dismiss, failed=self._refused)
+        self.call_service("transition", call, self._moved, failed=self._refused)
+
+    def _moved(self, page: RequestPage) -> None:
+        self.dismiss(page)
 
     def _refused(self, message: str, error: BaseException | None) -> None:
         self._busy = False
@@ -445,7 +448,10 @@ class AttachModal(MairieModal["DocumentView | None"]):
                 issued_on=issued,
             )
 
-        self.call_service("attach", call, self.dismiss, failed=self._refused)
+        self.call_service("attach", call, self._attached, failed=self._refused)
+
+    def _attached(self, document: DocumentView) -> None:
+        self.dismiss(document)
 
     def _error(self, text: str) -> None:
         self.query_one("#attach-error", Static).update(text)
