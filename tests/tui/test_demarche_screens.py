@@ -143,6 +143,8 @@ async def test_each_demarche_of_the_catalogue_is_filed_at_the_counter(
             await settle(pilot)
         assert screen.step is Step.RECAP, screen_text(app)
         assert "1 - " in screen_text(app) and "VALIDER" in screen_text(app)
+        if code == "simulation_tarifs":  # the simulation beside the current quotient
+            assert "Quotient familial simulé : 833 (3 parts) ; actuel : 880" in screen_text(app)
         await pilot.press("enter")  # VALIDER
         await settle(pilot)
         assert isinstance(app.screen, DemarcheFiledScreen), screen_text(app)

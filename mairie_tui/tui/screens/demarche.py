@@ -104,7 +104,7 @@ class DemarcheScreen(MairieScreen):
     .step-pane { height: auto; }
     #slots { height: auto; max-height: 20; border: none; }
     #slot-chosen { height: auto; margin-bottom: 1; }
-    #recap-pieces { margin-top: 1; }
+    #recap-pieces, #recap-simulation { margin-top: 1; }
     #recap-mail { margin-top: 1; }
     #demarche-buttons { padding: 0 2; }
     """
@@ -163,6 +163,7 @@ class DemarcheScreen(MairieScreen):
                         yield FormFieldWidget(spec)
             with Vertical(id="pane-recapitulatif", classes="step-pane"):
                 yield Static("", id="recap-answers")
+                yield Static("", id="recap-simulation")
                 yield Static("", id="recap-pieces")
                 yield Static("", id="recap-mail", classes="muted")
         with Horizontal(id="demarche-buttons", classes="buttons"):
@@ -471,6 +472,29 @@ class DemarcheScreen(MairieScreen):
         self.recap = recap
         self._fill_recap()
         self._show_step(Step.RECAP)
+        if self.demarche.handler == "simulation":
+            self._simulate()
+
+    def _simulate(self) -> None:
+        """Simulation des tarifs: the new quotient and prices beside the current ones, before VALIDER."""
+        app = self.mairie
+        actor = app.actor
+        assert actor is not None
+        answers, household_id = self.answers(), self.household_id
+
+        def call() -> tuple[str, ...]:
+            from mairie_tui.services.requests import simulate_tariffs
+
+            return simulate_tariffs(
+                app.engine, answers, household_id=household_id, actor=actor, clock=app.clock
+            ).summary()
+
+        def show(lines: tuple[str, ...]) -> None:
+            self.query_one("#recap-simulation", Static).update(
+                "[b]Simulation[/]\n" + "\n".join(f"  {line}" for line in lines)
+            )
+
+        self.call_service("demarche-simulate", call, show)
 
     def _fill_recap(self) -> None:
         demarche = self.demarche
