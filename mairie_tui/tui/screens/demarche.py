@@ -105,6 +105,8 @@ class DemarcheScreen(MairieScreen):
     #slots { height: auto; max-height: 20; border: none; }
     #slot-chosen { height: auto; margin-bottom: 1; }
     #recap-pieces, #recap-simulation { margin-top: 1; }
+    #recap-simulation { display: none; }
+    #recap-simulation.-shown { display: block; }
     #recap-mail { margin-top: 1; }
     #demarche-buttons { padding: 0 2; }
     """
@@ -490,6 +492,7 @@ class DemarcheScreen(MairieScreen):
             ).summary()
 
         def show(lines: tuple[str, ...]) -> None:
+            self.query_one("#recap-simulation", Static).add_class("-shown")
             self.query_one("#recap-simulation", Static).update(
                 "[b]Simulation[/]\n" + "\n".join(f"  {line}" for line in lines)
             )
