@@ -26,6 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Select, Static
+from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from mairie_tui.domain import fr
@@ -101,6 +102,24 @@ def slug(text: str) -> str:
 
 
 # ---------------------------------------------------------------- widgets
+
+
+class FrenchSelectOverlay(SelectOverlay):
+    """The open menu of a picker: its key said in French in the key bar."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Fermer le menu", id="lists.menu_close"),
+    ]
+
+
+class Picker(Select[Any]):
+    """A Select whose menu speaks French (type a few letters to jump to a site)."""
+
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)
+        yield FrenchSelectOverlay(type_to_search=self._type_to_search).data_bind(
+            compact=Select.compact
+        )
 
 
 class PointageTable(DataTable[Any]):
@@ -217,9 +236,9 @@ class ListsScreen(MairieScreen):
                 )
             with Horizontal(id="lists-pickers"):
                 yield Static("Site", classes="picker-label")
-                yield Select[str]([], prompt="Choisir un site…", id="lists-site", compact=True)
+                yield Picker([], prompt="Choisir un site…", id="lists-site", compact=True)
                 yield Static("Unité", classes="picker-label")
-                yield Select[int]([], prompt="Unité", id="lists-unit", compact=True)
+                yield Picker([], prompt="Unité", id="lists-unit", compact=True)
                 yield Static("", id="lists-day")
             yield Static("", id="lists-counts")
             yield Static("", id="lists-status")
