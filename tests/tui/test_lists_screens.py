@@ -1,9 +1,11 @@
 """Pilot tests of the Listes screens (issue 5): pointage, rights, closed days, offline copy.
 
-The 50-household demo has no booked child at « Restaurant scolaire Mons
-Elementaire » (only Jeannot, enrolled, never booked); « Restaurant scolaire
-Alès Jean Macé » has four children booked on lundi 21/09/2020: the pointage
-test uses that list, and Mons for the unexpected presence.
+The 50-household demo of the other TUI tests has no booked child at
+« Restaurant scolaire Mons Elementaire » (only Jeannot, enrolled, never
+booked): the acceptance test of the pointage runs on a 500-household demo
+(five children booked at Mons on lundi 21/09/2020, built once per module);
+the other tests use « Restaurant scolaire Alès Jean Macé » (four booked that
+day) and Mons for the unexpected presence.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlmodel import col, select
 
 from mairie_tui.clock import FrozenClock, parse_now
@@ -22,7 +25,13 @@ from mairie_tui.tui.app import MairieApp
 from mairie_tui.tui.screens.headcounts import HeadcountsScreen
 from mairie_tui.tui.screens.lists import ContactsModal, ListsScreen
 from mairie_tui.tui.screens.search import SearchScreen
-from mairie_tui.tui.snapshot_app import SIZE, screen_text, settle
+from mairie_tui.tui.snapshot_app import (
+    SIZE,
+    build_demo_database,
+    copy_database,
+    screen_text,
+    settle,
+)
 from tests.tui.helpers import AppFactory, run_async
 
 DAY = "2020-09-21T09:00"
@@ -63,6 +72,55 @@ def engine_of(app: MairieApp):  # type: ignore[no-untyped-def]
 
 def messages(app: MairieApp) -> list[str]:
     return [n.message for n in app._notifications]
+
+
+@pytest.fixture(scope="module")
+def demo500(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo_database(tmp_path_factory.mktemp("demo500") / "demo.db", households=500)
+
+
+@run_async
+async def test_staff_ticks_three_present_and_one_absent_at_mons(
+    demo500: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = copy_database(demo500, tmp_path / "mairie.db")
+    monkeypatch.setenv("MAIRIE_DB_URL", url)
+    monkeypatch.setenv("MAIRIE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MAIRIE_NOW", DAY)
+    app = MairieApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_sign_in(pilot, "cantine")
+        screen = app.screen
+        assert isinstance(screen, ListsScreen)
+        await pick_site(pilot, "mons elem")
+        assert screen.site == MONS
+        text = screen_text(app)
+        assert "Inscrits 7 · Réservés 5 · En attente 0 · Non réservés 2" in text
+        table = screen.query_one("#lists-table")
+        assert app.focused is table
+        # Booked children first (alphabetical), then those enrolled but not booked.
+        booked = [int(key.value) for key in table.rows][:5]  # type: ignore[attr-defined]
+        await pilot.press("p", "p", "p", "a")
+        await wait_writes(pilot)
+        text = screen_text(app)
+        assert "présents 3 · absents 1 · imprévus 0 · réservés restant à pointer 1" in text
+    engine = engine_of(app)
+    try:
+        with read_session(engine) as session:
+            rows = session.exec(select(Attendance)).all()
+            marks = {row.enrolment_id: (row.present, row.unexpected, row.agent_id) for row in rows}
+            audited = session.exec(
+                select(AuditEvent.agent_id).where(AuditEvent.action == "attendance.mark")
+            ).all()
+    finally:
+        engine.dispose()
+    assert marks == {
+        booked[0]: (True, False, 3),
+        booked[1]: (True, False, 3),
+        booked[2]: (True, False, 3),
+        booked[3]: (False, False, 3),
+    }
+    assert audited == [3, 3, 3, 3]
 
 
 @run_async

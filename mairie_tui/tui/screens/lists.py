@@ -569,9 +569,6 @@ class ListsScreen(MairieScreen):
             table.set_mark_cell(str(pending.enrolment_id), mark_cell(mark))
         self._show_counts()
 
-    def unsaved_changes(self) -> int:
-        return len(self._pending)
-
     # ------------------------------------------------------------ other actions
 
     def action_contacts(self) -> None:
