@@ -75,7 +75,8 @@ async def test_create_household_enrol_validate_and_book_with_keys(
         await pilot.press(*"mons", "tab")
         assert form.field_at("commune").value == "Mons"  # type: ignore[union-attr]
         assert form.field_at("postcode").value == "30340"  # type: ignore[union-attr]
-        await pilot.press("tab", *"650", "tab", *"31/08/2021", "tab")
+        # Postcode, household phone and e-mail (left empty: the representative's), QF.
+        await pilot.press("tab", "tab", "tab", *"650", "tab", *"31/08/2021", "tab")
         # Two children, added with f2.
         await pilot.press("f2")
         await settle(pilot)
@@ -381,7 +382,8 @@ async def test_edit_saves_and_escape_asks_before_dropping(
         await settle(pilot)
         form = form_of(app)
         assert not form.unsaved_changes()
-        await fill_form(pilot, {"representative.phone": "0466999999"})
+        assert form.field_at("phone").value == "04 66 83 10 74"  # type: ignore[union-attr]
+        await fill_form(pilot, {"phone": "0466999999", "representative.phone": "06 11 22 33 44"})
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
@@ -405,10 +407,11 @@ async def test_edit_saves_and_escape_asks_before_dropping(
         with read_session(engine) as session:
             household = session.get(Household, 1)
             assert household is not None and household.version == 2
+            assert household.phone == "04 66 99 99 99"
             rep = session.exec(
                 select(Person).where(Person.household_id == 1, Person.role == "representative")
             ).one()
-            assert rep.phone == "04 66 99 99 99"
+            assert rep.phone == "06 11 22 33 44"
             assert session.exec(
                 select(AuditEvent).where(
                     AuditEvent.action == "household.update", AuditEvent.entity_id == 1

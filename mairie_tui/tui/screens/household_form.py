@@ -300,7 +300,8 @@ class HouseholdFormScreen(MairieScreen):
     """
 
     HELP = (
-        "Une seule fiche, de haut en bas : **REPRÉSENTANT**, **ADRESSE**, **QUOTIENT "
+        "Une seule fiche, de haut en bas : **REPRÉSENTANT**, **ADRESSE** (et contact du foyer, "
+        "celui du représentant s'il est laissé vide), **QUOTIENT "
         "FAMILIAL**, **CO-REPRÉSENTANTS**, **ENFANTS**, **PERSONNES AUTORISÉES** (l'entourage "
         "qui peut venir chercher un enfant). `tab` passe au champ suivant.\n\n"
         "Les dates se tapent JJ/MM/AAAA (ou 8 chiffres : 12031985). Le téléphone est mis "
@@ -354,6 +355,8 @@ class HouseholdFormScreen(MairieScreen):
                 "address": data.address,
                 "commune": data.commune,
                 "postcode": data.postcode,
+                "phone": data.phone,
+                "email": data.email,
                 "quotient_familial": data.quotient_familial,
                 "qf_valid_until": data.qf_valid_until,
             }
@@ -370,6 +373,20 @@ class HouseholdFormScreen(MairieScreen):
             ),
             "postcode": FormField(
                 "postcode", "Code postal", _text(values.get("postcode")), classes="w-postcode"
+            ),
+            "phone": FormField(
+                "phone",
+                "Téléphone du foyer",
+                _text(values.get("phone")),
+                placeholder="celui du représentant",
+                classes="w-phone-home",
+            ),
+            "email": FormField(
+                "email",
+                "E-mail du foyer",
+                _text(values.get("email")),
+                placeholder="celui du représentant",
+                classes="w-email",
             ),
             "quotient_familial": FormField(
                 "quotient_familial",
@@ -420,6 +437,7 @@ class HouseholdFormScreen(MairieScreen):
             yield self.representative
             yield Static("ADRESSE", classes="section-title")
             yield FormRow(self.fields["address"], self.fields["commune"], self.fields["postcode"])
+            yield FormRow(self.fields["phone"], self.fields["email"])
             yield Static("QUOTIENT FAMILIAL", classes="section-title")
             yield FormRow(self.fields["quotient_familial"], self.fields["qf_valid_until"])
             for role, title_text, key in (
@@ -523,9 +541,9 @@ class HouseholdFormScreen(MairieScreen):
             address=self.fields["address"].value,
             commune=self.fields["commune"].value.strip(),
             postcode=self.fields["postcode"].value.strip(),
-            # The household's contact is its representative's (None: taken from them).
-            phone=None,
-            email=None,
+            # Left empty: the representative's.
+            phone=self.fields["phone"].value.strip() or None,
+            email=self.fields["email"].value.strip() or None,
             quotient_familial=quotient,
             qf_valid_until=read_date("qf_valid_until", self.fields["qf_valid_until"].value),
             external_id=initial.external_id if initial is not None else None,
@@ -544,11 +562,9 @@ class HouseholdFormScreen(MairieScreen):
         return collected.errors + [e for e in report.errors if e.field not in unreadable]
 
     def field_at(self, path: str) -> FormField | None:
-        """The field a FieldError names (household phone and e-mail: the representative's)."""
+        """The field a FieldError names (`representative.phone`, `children.0.birth_date`…)."""
         if path in self.fields:
             return self.fields[path]
-        if path in ("phone", "email"):
-            return self.representative.fields.get(path)
         parts = path.split(".")
         if parts[0] == "representative" and len(parts) == 2:
             return self.representative.fields.get(parts[1])
