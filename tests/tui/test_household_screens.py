@@ -360,6 +360,15 @@ async def test_concurrent_edit_is_refused_and_nothing_overwritten(
         await settle(pilot)
         assert isinstance(app.screen, HouseholdFormScreen), "the form stays open"
         assert "Un autre poste a modifié ce foyer entre-temps" in screen_text(app)
+        # ctrl+r reloads what the other desk saved (after asking: the typing is lost).
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("o")
+        await settle(pilot)
+        reloaded = form_of(app)
+        assert reloaded is not form
+        assert reloaded.field_at("address").value == "5 rue de l'Autre Poste"  # type: ignore[union-attr]
 
     engine = make_engine(demo_url)
     try:

@@ -296,6 +296,7 @@ class HouseholdFormScreen(MairieScreen):
     | f3 | Ajouter une personne autorisée. |
     | f4 | Ajouter un co-représentant. |
     | f8 | Retirer la personne où se trouve le curseur. |
+    | ctrl+r | Recharger la fiche (modification : après un autre poste). |
     | escape | Retour (demande avant d'abandonner la saisie). |
     """
 
@@ -329,6 +330,9 @@ class HouseholdFormScreen(MairieScreen):
             id="household_form.add_co",
         ),
         Binding("f8", "remove_person", "Retirer", id="household_form.remove"),
+        Binding(
+            "ctrl+r", "reload", "Recharger la fiche", show=False, id="household_form.reload"
+        ),
         Binding("escape", "back", "Retour", id="household_form.back"),
     ]
 
@@ -782,7 +786,10 @@ class HouseholdFormScreen(MairieScreen):
             self.app.push_screen(DuplicatesModal(error.candidates), self._duplicates_answered)
             return
         if isinstance(error, ConflictError):
-            self.set_status(f"[b red]{message}[/]")
+            self.set_status(
+                f"[b red]{message}[/]\nctrl+r : recharger la fiche enregistrée par l'autre poste "
+                "(vos modifications seront à ressaisir)."
+            )
             self.notify(message, title="Modification concurrente", severity="error", timeout=10)
             return
         if isinstance(error, ServiceError) and error.field:
@@ -804,6 +811,45 @@ class HouseholdFormScreen(MairieScreen):
             self._initial_raw = ()  # the agent chose to drop this form
             self.app.pop_screen()
             self.app.push_screen(HouseholdScreen(household_id))
+
+    def action_reload(self) -> None:
+        """ctrl+r: the household as saved now (after another desk saved it), asking first."""
+        household_id = self.household_id
+        if household_id is None:
+            return
+        from mairie_tui.tui.screens.modals import ConfirmModal
+
+        app = self.mairie
+
+        def call() -> tuple[HouseholdInput, int]:
+            from mairie_tui.services.household_edit import household_input
+
+            return household_input(app.engine, household_id)
+
+        def loaded(result: tuple[HouseholdInput, int]) -> None:
+            data, version = result
+            self._initial_raw = ()
+            self.app.switch_screen(
+                HouseholdFormScreen(household_id, data, version, dossier=self.dossier)
+            )
+            self.app.notify("Fiche rechargée : ressaisissez vos modifications.", title="Foyer")
+
+        def answered(reload: bool | None) -> None:
+            if reload:
+                self.call_service("household-reload", call, loaded)
+
+        if not self.unsaved_changes():
+            answered(True)
+            return
+        self.app.push_screen(
+            ConfirmModal(
+                "RECHARGER LA FICHE",
+                "Recharger le foyer tel qu'il est enregistré ? Vos modifications seront perdues.",
+                yes="Recharger",
+                no="Garder la saisie",
+            ),
+            answered,
+        )
 
     # ------------------------------------------------------------ leaving
 
