@@ -368,7 +368,7 @@ async def test_concurrent_edit_is_refused_and_nothing_overwritten(
         await settle(pilot)
         reloaded = form_of(app)
         assert reloaded is not form
-        assert reloaded.field_at("address").value == "5 rue de l'Autre Poste"  # type: ignore[union-attr]
+        assert reloaded.field_at("address").value == "5 rue de l'Autre Poste"
 
     engine = make_engine(demo_url)
     try:
