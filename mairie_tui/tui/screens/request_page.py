@@ -245,8 +245,10 @@ class RequestPageScreen(MairieScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-        refresh = getattr(self.app.screen, "reload_rows", None)
-        if refresh is not None:
+        # The inbox (or the Foyer) below shows the new status.
+        below = self.app.screen
+        refresh = getattr(below, "reload_rows", None) or getattr(below, "reload", None)
+        if callable(refresh):
             refresh()
 
 
