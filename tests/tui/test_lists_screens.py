@@ -446,3 +446,27 @@ async def test_offline_copy_every_role_sees_lists_only(
         await pilot.press("p")
         await wait_writes(pilot)
         assert "présents 1" in screen_text(app)
+
+
+@run_async
+async def test_unit_and_day_navigation(make_app: AppFactory) -> None:
+    app = make_app(DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_sign_in(pilot, "cantine")
+        await pick_site(pilot, "accueil periscolaire ales flo")
+        assert "Périscolaire Alès Florian — Matin" in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Unité Soir" in text and "Périscolaire Alès Florian — Soir" in text
+        await pilot.press("left")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "‹ dimanche 20/09/2020 ›" in text
+        assert "Soir : pas de service le dimanche." in text
+        await pilot.press("t")
+        await settle(pilot)
+        assert "‹ lundi 21/09/2020 (aujourd'hui) ›" in screen_text(app)
+        assert "Périscolaire Alès Florian — Soir" in screen_text(app)

@@ -298,7 +298,11 @@ class ListsScreen(MairieScreen):
         with self.prevent(Select.Changed):
             if site_select.value != site:
                 site_select.value = site
-            unit_select.set_options([(u.label if len(units) > 1 else u.name, u.id) for u in units])
+            names = [u.name for u in units]
+            # The activity is on the status line: the unit's own name, unless two share it.
+            unit_select.set_options(
+                [(u.name if names.count(u.name) == 1 else u.label, u.id) for u in units]
+            )
         ids = [u.id for u in units]
         self.unit_id = unit_id if unit_id in ids else (ids[0] if ids else None)
         if self.unit_id is not None:
