@@ -462,3 +462,28 @@ async def test_the_household_requests_and_documents_expiring_first(
         await settle(pilot)
         assert isinstance(app.screen, DemarcheScreen)
         assert app.screen.demarche.category == "Citoyenneté"
+
+
+@run_async
+async def test_the_appointment_step_shows_the_free_slots_of_a_day_typed(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "rdv_titres")
+        assert screen.step is Step.APPOINTMENT
+        assert "mardi 15/09/2020" in screen_text(app) and "10h10" in screen_text(app)
+        await pilot.press("pagedown")  # no slot chosen yet
+        await pilot.pause()
+        assert "Choisissez un créneau de rendez-vous" in screen_text(app)
+        await pilot.press("shift+tab", *"19/09/2020", "enter")
+        await settle(pilot)
+        assert "Aucun créneau libre le samedi 19/09/2020." in screen_text(app)
+        await pilot.press("end", *["backspace"] * 10, *"21/09/2020", "enter")
+        await settle(pilot)
+        assert "lundi 21/09/2020" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.step is Step.INFORMATIONS
+        assert screen.slot is not None
+        assert (screen.slot.date(), screen.slot.hour, screen.slot.minute) == (date(2020, 9, 21), 8, 30)

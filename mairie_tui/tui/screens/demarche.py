@@ -35,6 +35,7 @@ from mairie_tui.domain.catalogue import (
     validate_field,
 )
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.form_fields import FormFieldWidget
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -102,7 +103,10 @@ class DemarcheScreen(MairieScreen):
     #demarche-steps { margin: 1 0; }
     #demarche-message { height: auto; }
     .step-pane { height: auto; }
-    #slots { height: auto; max-height: 20; border: none; }
+    #slots { height: auto; max-height: 18; border: none; }
+    #slot-day-line { height: 1; margin-bottom: 1; }
+    #slot-day-line > Static { width: auto; padding-right: 1; }
+    #slot-day { width: 24; }
     #slot-chosen { height: auto; margin-bottom: 1; }
     #recap-pieces, #recap-simulation { margin-top: 1; }
     #recap-simulation { display: none; }
@@ -149,6 +153,9 @@ class DemarcheScreen(MairieScreen):
                         f"{demarche.appointment.slot_minutes} mn",
                         classes="muted",
                     )
+                    with Horizontal(id="slot-day-line"):
+                        yield Static("Prochains créneaux libres ; un autre jour :", classes="muted")
+                        yield Field(placeholder="jj/mm/aaaa puis entrée", id="slot-day", max_length=10, compact=True)
                     yield Static("", id="slot-chosen")
                     yield OptionList(id="slots")
             for step in (Step.INFORMATIONS, Step.REQUEST):
@@ -203,7 +210,7 @@ class DemarcheScreen(MairieScreen):
                 from mairie_tui.services.appointments import next_free_slots
 
                 slots = next_free_slots(
-                    app.engine, demarche.appointment.code, actor=actor, clock=app.clock, limit=40
+                    app.engine, demarche.appointment.code, actor=actor, clock=app.clock, limit=60
                 )
             return context, values, slots
 
@@ -222,6 +229,19 @@ class DemarcheScreen(MairieScreen):
         self._message("")
         self._refresh_visibility()
         self._show_step(self.step)
+
+    def _load_next_slots(self) -> None:
+        app = self.mairie
+        actor = app.actor
+        assert actor is not None and self.demarche.appointment is not None
+        agenda = self.demarche.appointment.code
+
+        def call() -> list[Slot]:
+            from mairie_tui.services.appointments import next_free_slots
+
+            return next_free_slots(app.engine, agenda, actor=actor, clock=app.clock, limit=60)
+
+        self.call_service("demarche-slots", call, self._show_slots)
 
     def _show_slots(self, slots: list[Slot]) -> None:
         if self.demarche.appointment is None:
@@ -437,6 +457,45 @@ class DemarcheScreen(MairieScreen):
         else:
             self.focus_next()
 
+    @on(Input.Submitted, "#slot-day")
+    def _slot_day(self, event: Input.Submitted) -> None:
+        """The free slots of the day typed (the next ones when the field is emptied)."""
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self._load_next_slots()
+            return
+        try:
+            day = fr.parse_date(text)
+        except ValueError as exc:
+            self.query_one("#slot-chosen", Static).update(f"[b red]Jour : {exc}.[/]")
+            return
+        app = self.mairie
+        actor = app.actor
+        assert actor is not None and self.demarche.appointment is not None
+        agenda = self.demarche.appointment.code
+
+        def call() -> list[Slot]:
+            from mairie_tui.services.appointments import day_slots
+
+            return [
+                slot
+                for slot in day_slots(app.engine, agenda, day, actor=actor, clock=app.clock)
+                if slot.free
+            ]
+
+        def show(slots: list[Slot]) -> None:
+            self._show_slots(slots)
+            if not slots:
+                self.query_one("#slot-chosen", Static).update(
+                    f"[yellow]Aucun créneau libre le {fr.long_date(day)}.[/]"
+                )
+            else:
+                self.query_one("#slot-chosen", Static).update("")
+                self.query_one("#slots", OptionList).focus()
+
+        self.call_service("demarche-day", call, show)
+
     @on(OptionList.OptionSelected, "#slots")
     def _slot_chosen(self, event: OptionList.OptionSelected) -> None:
         ident = event.option.id or ""
@@ -580,7 +639,7 @@ class DemarcheScreen(MairieScreen):
             self.slot = None
             self.query_one("#slot-chosen", Static).update(f"[b red]{message}[/]")
             self._show_step(Step.APPOINTMENT)
-            self._load()
+            self._load_next_slots()
             return
         self._message(f"[b red]{message}[/]")
 
