@@ -104,7 +104,7 @@ class DemarcheScreen(MairieScreen):
     #demarche-message { height: auto; }
     .step-pane { height: auto; }
     #slots { height: auto; max-height: 18; border: none; }
-    #slot-day-line { height: 1; margin-bottom: 1; }
+    #slot-day-line { height: 1; }
     #slot-day-line > Static { width: auto; padding-right: 1; }
     #slot-day { width: 24; }
     #slot-chosen { height: auto; margin-bottom: 1; }
