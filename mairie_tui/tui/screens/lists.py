@@ -581,6 +581,11 @@ class ListsScreen(MairieScreen):
             return
         self.app.push_screen(ContactsModal(child, self.day_list))
 
+    @on(DataTable.RowSelected, "#lists-table")
+    def _row_clicked(self, event: DataTable.RowSelected) -> None:
+        """A click on the highlighted row (enter is bound to the contacts already)."""
+        self.action_contacts()
+
     def action_headcounts(self) -> None:
         from mairie_tui.tui.screens.headcounts import HeadcountsScreen
 
