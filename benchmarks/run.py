@@ -11,6 +11,7 @@ of stopping the run.  Not a test: figures depend on the machine.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
 import random
@@ -458,7 +459,7 @@ def bench_postgresql(ctx: Context) -> list[Row]:
     if not ctx.pg_url:
         return [
             not_measured(
-                "PostgreSQL : build_demo, rebuild_index, recherche",
+                "PostgreSQL : rebuild_index et recherche",
                 "",
                 "",
                 "pas de --pg URL (ou MAIRIE_BENCH_PG_URL)",
@@ -644,18 +645,19 @@ def bench_validate_year(ctx: Context) -> list[Row]:
 Benchmark = Callable[[Context], list[Any]]
 
 
-def school_lists() -> list[tuple[str, Benchmark]]:
-    """The school lists' benchmarks (benchmarks/staff.py), when that module is there."""
+def module_sections(module_name: str, title: str) -> list[tuple[str, Benchmark]]:
+    """The BENCHMARKS of a sibling module (benchmarks/<module_name>.py), when it is there."""
     try:
-        import staff  # benchmarks/ is on sys.path: this script's own directory
-    except ImportError as exc:
+        module = importlib.import_module(module_name)  # this script's directory is on sys.path
+        benches: list[Benchmark] = list(module.BENCHMARKS)
+    except (ImportError, AttributeError) as exc:
         why = f"code absent : {exc}"
 
         def missing(_ctx: Context) -> list[Any]:
-            return [not_measured("listes des écoles (benchmarks/staff.py)", "", "", why)]
+            return [not_measured(f"{title} (benchmarks/{module_name}.py)", "", "", why)]
 
-        return [("Listes des écoles", missing)]
-    return [("Listes des écoles", bench) for bench in staff.BENCHMARKS]
+        return [(title, missing)]
+    return [(title, bench) for bench in benches]
 
 
 # Sections in run order; later ones use the database the first one builds.
@@ -666,7 +668,8 @@ BENCHMARKS: list[tuple[str, Benchmark]] = [
     ("Périodicité", bench_weekly_pattern),
     ("Vue du mois", bench_month_view),
     ("Validation", bench_validate_year),
-    *school_lists(),
+    *module_sections("tui", "Interface (TUI)"),
+    *module_sections("staff", "Listes des écoles"),
     ("PostgreSQL", bench_postgresql),
 ]
 
@@ -808,8 +811,9 @@ def markdown(ctx: Context, sections: list[tuple[str, list[Row]]], command: str) 
         f"frozen at {BENCH_NOW} (before the period, so every school day is open); "
         "validation books the Mon/Tue/Thu/Fri pattern over 01/09/2020–06/07/2021 and the "
         "next run cancels it again.",
-        "- « Listes des écoles » comes from `benchmarks/staff.py`, which builds its own "
-        "database (children, a school year of bookings, pointage); see its docstring.",
+        "- « Interface (TUI) » comes from `benchmarks/tui.py` and « Listes des écoles » "
+        "from `benchmarks/staff.py` (its own database: children, a school year of "
+        "bookings, pointage); see their docstrings.",
         "",
     ]
     return "\n".join(lines)
