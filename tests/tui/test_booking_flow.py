@@ -13,6 +13,7 @@ from mairie_tui.models import Booking, OutboxEmail, Request
 from mairie_tui.services.demo import seed_ids
 from mairie_tui.tui.screens.booking import BookingScreen
 from mairie_tui.tui.screens.confirmation import ConfirmationScreen
+from mairie_tui.tui.screens.demarche import DemarcheScreen
 from mairie_tui.tui.screens.enrolments import EnrolmentsScreen
 from mairie_tui.tui.screens.household import HouseholdScreen
 from mairie_tui.tui.screens.login import LoginScreen
@@ -415,12 +416,13 @@ async def test_search_login_error_and_staff(make_app: AppFactory) -> None:
         await pilot.press("down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, HouseholdScreen)
-        # Entries of later work are there and say so.
+        # MA FAMILLE › Signaler une absence opens its démarche.
         await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DemarcheScreen)
+        await pilot.press("escape")  # nothing typed: back to the Foyer at once
         await pilot.pause()
-        assert [n.message for n in app._notifications] == [
-            "Signaler une absence : bientôt disponible."
-        ]
+        assert isinstance(app.screen, HouseholdScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)
@@ -435,7 +437,7 @@ async def test_search_login_error_and_staff(make_app: AppFactory) -> None:
         await pilot.press(*"cantine", "tab", *"cantine", "enter")
         await settle(pilot)
         assert isinstance(staff.screen, ListsScreen)
-        assert "bientôt" in screen_text(staff)
+        assert "Choisissez un site" in screen_text(staff)
         staff.go_to_search()
         await pilot.pause()
         assert isinstance(staff.screen, ListsScreen)
