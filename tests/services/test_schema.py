@@ -50,3 +50,16 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(engine):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_every_migration_downgrades_and_upgrades_again(engine):
+    from alembic import command
+
+    from mairie_tui.db import alembic_config, current_revision, head_revision, upgrade
+
+    build_demo(engine, households=0)
+    command.downgrade(alembic_config(engine), "base")
+    assert current_revision(engine) is None
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    build_demo(engine, households=0)
