@@ -86,18 +86,21 @@ class State:
 
     def engine(self, *, migrate: bool = True):  # type: ignore[no-untyped-def]
         engine = make_engine(self.settings.db_url)
+        problem: str | None = None
         try:
             revision = current_revision(engine)
             if migrate and revision is None:
                 upgrade(engine)
             elif migrate and revision != head_revision():
-                fail("la base n'est pas à jour : lancez « mairie-tui db upgrade ».")
+                problem = "la base n'est pas à jour : lancez « mairie-tui db upgrade »."
         except DatabaseError as exc:
-            fail(str(exc))
+            problem = str(exc)
         except Exception as exc:  # noqa: BLE001 - driver errors vary; say it in one line
-            fail(
-                f"base de données inaccessible ({type(exc).__name__}) : {str(exc).splitlines()[0]}"
-            )
+            first_line = str(exc).splitlines()[0] if str(exc) else ""
+            problem = f"base de données inaccessible ({type(exc).__name__}) : {first_line}"
+        if problem is not None:
+            engine.dispose()
+            fail(problem)
         return engine
 
 

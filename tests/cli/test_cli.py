@@ -150,3 +150,18 @@ def test_import_then_export_households_from_the_command_line(env, tmp_path):
         "ANC-0003",
     }
     assert invoke(["export", "households", "--format", "xml"], env).exit_code == 2
+
+
+def test_an_outdated_database_is_refused_with_the_command_to_run(env, db_url):
+    from alembic import command
+
+    from mairie_tui.db import alembic_config, make_engine
+
+    engine = make_engine(db_url)
+    command.downgrade(alembic_config(engine), "0002")
+    engine.dispose()
+    result = runner.invoke(app, ["agent", "list"], env=env)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Erreur : la base n'est pas à jour : lancez « mairie-tui db upgrade »."
+    assert invoke(["db", "upgrade"], env).exit_code == 0
+    assert invoke(["agent", "list"], env).exit_code == 0
