@@ -19,6 +19,7 @@ from rich.table import Table
 
 from mairie_tui.config import Settings, SettingsError, load_settings
 from mairie_tui.db import DatabaseError, current_revision, head_revision, make_engine, upgrade
+from mairie_tui.domain import fr
 from mairie_tui.services.errors import ServiceError
 
 console = Console()
@@ -330,7 +331,7 @@ def outbox_list(
             str(item.id),
             item.recipient,
             item.subject,
-            item.created_at.strftime("%d/%m/%Y %H:%M"),
+            fr.date_time(item.created_at),
             item.status_label,
         )
     console.print(table)

@@ -50,6 +50,13 @@ def period(start: date, end: date) -> str:
     return f"du {short_date(start)} au {short_date(end)}"
 
 
+def local_date(moment: datetime) -> date:
+    """The Europe/Paris calendar day of an instant (database timestamps are UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_PARIS)
+    return moment.date()
+
+
 def date_time(moment: datetime) -> str:
     """`mardi 22/09/2020 à 23h59`, in Paris wall time.
 

@@ -883,7 +883,7 @@ def get_request(engine: Engine, ref: int | str, *, actor: Actor) -> RequestPage:
         stored = {}
     demarche = catalogue().get(request.type)
     if demarche is not None:
-        context = FieldContext(today=request.created_at.date(), children=children)
+        context = FieldContext(today=fr.local_date(request.created_at), children=children)
         answers = recap_of(demarche, stored, context)
         transitions = demarche.workflow.allowed(request.status)
         final = demarche.workflow.is_final(request.status)

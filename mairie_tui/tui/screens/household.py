@@ -203,7 +203,7 @@ class HouseholdScreen(MairieScreen):
             "\n".join(enrolments).rstrip() or "[dim]aucune inscription[/]"
         )
         requests = [
-            f"{item.number} · {item.type_label}\n  [dim]{fr.short_date(item.created_at.date())} · "
+            f"{item.number} · {item.type_label}\n  [dim]{fr.short_date(fr.local_date(item.created_at))} · "
             f"{item.status_label}[/]"
             for item in household.requests[:6]
         ]
