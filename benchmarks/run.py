@@ -668,6 +668,7 @@ BENCHMARKS: list[tuple[str, Benchmark]] = [
     ("Périodicité", bench_weekly_pattern),
     ("Vue du mois", bench_month_view),
     ("Validation", bench_validate_year),
+    *module_sections("households", "Import / export de foyers"),
     *module_sections("tui", "Interface (TUI)"),
     *module_sections("staff", "Listes des écoles"),
     ("PostgreSQL", bench_postgresql),
