@@ -76,15 +76,12 @@ class MairieApp(App[None]):
         self.push_screen(LoginScreen())
 
     def on_signed_in(self, message: SignedIn) -> None:
-        self.sign_in(message.actor)
+        self.sign_in(message.actor, offline_copy=message.offline_copy)
 
-    def sign_in(self, actor: Actor) -> None:
+    def sign_in(self, actor: Actor, *, offline_copy: bool = False) -> None:
         """After sign-in: households for counter agents, the lists for school staff."""
-        from mairie_tui.services.offline import is_offline_copy
-
         self.actor = actor
-        # One indexed lookup on the engine the sign-in worker just opened.
-        self.offline_copy = is_offline_copy(self.engine)
+        self.offline_copy = offline_copy
         if actor.is_staff or self.offline_copy:
             from mairie_tui.tui.screens.lists import ListsScreen
 

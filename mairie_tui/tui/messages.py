@@ -16,3 +16,5 @@ class SignedIn(Message):
     """An agent signed in: the app shows the screen their role allows."""
 
     actor: Actor
+    # The database is an offline copy of a school (only pointage is possible).
+    offline_copy: bool = False

@@ -17,15 +17,19 @@ from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
-    from mairie_tui.services.common import Actor
     from mairie_tui.tui.app import MairieApp
 
 
-def _authenticate(app: MairieApp, login: str, password: str) -> Actor:
-    """Runs in a worker thread: Argon2 is slow on purpose, and throttling sleeps."""
-    from mairie_tui.services.agents import authenticate
+def _authenticate(app: MairieApp, login: str, password: str) -> SignedIn:
+    """Runs in a worker thread: Argon2 is slow on purpose, and throttling sleeps.
 
-    return authenticate(app.engine, login, password, app.clock)
+    Also asks, off the UI thread, whether the database is an offline copy.
+    """
+    from mairie_tui.services.agents import authenticate
+    from mairie_tui.services.offline import is_offline_copy
+
+    actor = authenticate(app.engine, login, password, app.clock)
+    return SignedIn(actor, offline_copy=is_offline_copy(app.engine))
 
 
 class LoginScreen(MairieScreen):
@@ -94,8 +98,8 @@ class LoginScreen(MairieScreen):
             self._signed_in,
         )
 
-    def _signed_in(self, actor: Actor) -> None:
-        self.post_message(SignedIn(actor))
+    def _signed_in(self, signed_in: SignedIn) -> None:
+        self.post_message(signed_in)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         self.query_one("#login-error", Static).update(message)
