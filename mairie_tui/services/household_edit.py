@@ -76,20 +76,20 @@ def _duplicates(
     found: dict[int, str] = {}
     if rep.birth_date is not None:
         words = f"{rep.first_name} {rep.last_name}"
-        for hit in search_households(session, words, limit=50):
-            same = session.exec(
-                select(Person.first_name, Person.last_name).where(
-                    Person.household_id == hit.id,
-                    col(Person.role).in_(("representative", "co_representative")),
-                    Person.birth_date == rep.birth_date,
-                )
-            ).all()
-            if any(
-                normalise(first) == normalise(rep.first_name)
-                and normalise(last) == normalise(rep.last_name)
-                for first, last in same
+        hit_ids = [hit.id for hit in search_households(session, words, limit=50)]
+        # One query for every hit's (co-)representatives born that day.
+        same_day = session.exec(
+            select(col(Person.household_id), col(Person.first_name), col(Person.last_name)).where(
+                col(Person.household_id).in_(hit_ids),
+                col(Person.role).in_(("representative", "co_representative")),
+                Person.birth_date == rep.birth_date,
+            )
+        ).all()
+        for household_id, first, last in same_day:
+            if normalise(first) == normalise(rep.first_name) and normalise(last) == normalise(
+                rep.last_name
             ):
-                found.setdefault(hit.id, "même nom et date de naissance")
+                found.setdefault(household_id, "même nom et date de naissance")
     emails = {e for e in (data.email, rep.email) if e}
     phones = {p for p in (data.phone, rep.phone) if p}
     if emails:
