@@ -66,12 +66,6 @@ from mairie_tui.services.errors import (
 from mairie_tui.services.offline import ensure_writable
 
 LIVE_STATUSES = ("booked", "pending")
-ACTIVITY_KIND_LABELS = {
-    "canteen": "Restauration scolaire",
-    "periscolaire": "Accueil périscolaire",
-    "alsh": "Accueil de loisirs",
-    "creche": "Crèche",
-}
 ENROLMENT_STATUS_LABELS = {"pending": "Pré-inscription", "active": "Inscrit", "ended": "Terminée"}
 
 

@@ -17,13 +17,6 @@ from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
 from mairie_tui.services.offline import ensure_writable
 
-ACTIVITY_KIND_LABELS = {
-    "canteen": "Restauration scolaire",
-    "periscolaire": "Accueil périscolaire",
-    "alsh": "Accueil de loisirs",
-    "creche": "Crèche",
-}
-
 
 @dataclass(frozen=True)
 class ActivityOption:
