@@ -23,7 +23,7 @@ from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import DayState
 from mairie_tui.domain.catalogue import FieldValue
 from mairie_tui.models import Absence, Booking, Document, Enrolment, Person, Request
-from mairie_tui.services.bookings import LIVE_STATUSES, _load
+from mairie_tui.services.bookings import LIVE_STATUSES, load_calendar
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import NotFoundError, RuleViolation
 from mairie_tui.services.requests import FiledRequest, InvalidAnswers, file_request, prefill
@@ -132,7 +132,7 @@ def apply_absence(
             .where(col(Enrolment.id) == enrolment_id)
             .values(version=col(Enrolment.version) + 1)
         )
-        loaded = _load(session, enrolment_id, now, start=start, end=end)
+        loaded = load_calendar(session, enrolment_id, now, start=start, end=end)
         for (day, unit_id), row in sorted(loaded.rows.items()):
             if row.status not in LIVE_STATUSES:
                 continue

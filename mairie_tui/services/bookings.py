@@ -180,7 +180,9 @@ def list_enrolments(engine: Engine, household_id: int) -> list[EnrolmentSummary]
 
 
 @dataclass(frozen=True)
-class _Loaded:
+class LoadedCalendar:
+    """What load_calendar reads for one enrolment (used by validation and absences)."""
+
     enrolment: Enrolment
     summary: EnrolmentSummary
     household_id: int
@@ -189,14 +191,16 @@ class _Loaded:
     rows: dict[Key, Booking]
 
 
-def _load(
+def load_calendar(
     session: Session,
     enrolment_id: int,
     now: datetime,
     *,
     start: date | None = None,
     end: date | None = None,
-) -> _Loaded:
+) -> LoadedCalendar:
+    """An enrolment's calendar inside the caller's session: rules context, live bookings
+    and every booking row (cancelled ones too), over the period or [start, end]."""
     found = session.exec(
         select(Enrolment, Person, Activity)
         .join(Person, col(Person.id) == Enrolment.person_id)
@@ -272,7 +276,7 @@ def _load(
         closures=closures,
         taken=taken,
     )
-    return _Loaded(
+    return LoadedCalendar(
         enrolment, _summary(enrolment, child, activity), child.household_id, ctx, existing, rows
     )
 
@@ -301,13 +305,13 @@ def warm_up(engine: Engine, clock: Clock) -> None:
     with read_session(engine) as session:
         first = session.exec(select(Enrolment.id).limit(1)).first()
         if first is not None:
-            _load(session, first, clock.now(), start=today, end=today)
+            load_calendar(session, first, clock.now(), start=today, end=today)
 
 
 def open_booking(engine: Engine, enrolment_id: int, clock: Clock) -> BookingSession:
     """Load an enrolment's calendar into a fresh draft (step 1)."""
     with read_session(engine) as session:
-        loaded = _load(session, enrolment_id, clock.now())
+        loaded = load_calendar(session, enrolment_id, clock.now())
         if loaded.enrolment.status != "active":
             raise ServiceError(
                 f"L'inscription de {loaded.summary.child_name} n'est pas active "
@@ -346,7 +350,7 @@ def month_view(engine: Engine, enrolment_id: int, year: int, month: int, clock: 
     """Day states, current and pending bookings of one enrolment for one month."""
     weeks = month_weeks(year, month)
     with read_session(engine) as session:
-        loaded = _load(session, enrolment_id, clock.now(), start=weeks[0][0], end=weeks[-1][-1])
+        loaded = load_calendar(session, enrolment_id, clock.now(), start=weeks[0][0], end=weeks[-1][-1])
     draft = BookingDraft(ctx=loaded.ctx, existing=loaded.existing)
     counts: Counter[str] = Counter()
     rows = []
@@ -428,7 +432,7 @@ def validate_booking(
                 f"({booking.enrolment.activity_name}) entre-temps : rechargez le calendrier, "
                 "vos modifications seront reprises."
             )
-        loaded = _load(session, enrolment_id, now)
+        loaded = load_calendar(session, enrolment_id, now)
         if loaded.enrolment.status != "active":
             raise RuleViolation(
                 f"L'inscription de {loaded.summary.child_name} n'est pas active : aucune réservation possible."
@@ -524,7 +528,7 @@ def validate_booking(
         )
 
 
-def _check(loaded: _Loaded, lines: list[RecapLine], actor: Actor) -> list[str]:
+def _check(loaded: LoadedCalendar, lines: list[RecapLine], actor: Actor) -> list[str]:
     """Every rule, against the database state inside the transaction."""
     problems: list[str] = []
     unit_ids = {unit.id for unit in loaded.ctx.units}
@@ -571,7 +575,7 @@ def _check(loaded: _Loaded, lines: list[RecapLine], actor: Actor) -> list[str]:
 
 def _write_bookings(
     session: Session,
-    loaded: _Loaded,
+    loaded: LoadedCalendar,
     lines: list[RecapLine],
     request_id: int,
     actor: Actor,
