@@ -301,10 +301,27 @@ def agent_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(agents)
         return
-    table = Table("Identifiant", "Nom", "Rôle", "Actif")
+    table = Table("Identifiant", "Nom", "Rôle", "État")
     for agent in agents:
-        table.add_row(agent.login, agent.name, agent.role_label, "oui" if agent.active else "non")
+        table.add_row(agent.login, agent.name, agent.role_label, agent.state_label)
     console.print(table)
+
+
+@agent_app.command("unlock")
+def agent_unlock(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="Identifiant du compte à déverrouiller.")],
+) -> None:
+    """Déverrouille un compte bloqué après trop d'essais de mot de passe infructueux."""
+    from mairie_tui.services.agents import unlock_agent
+    from mairie_tui.services.common import SYSTEM_ACTOR
+
+    st = state(ctx)
+    try:
+        agent = unlock_agent(st.engine(), login, actor=SYSTEM_ACTOR, clock=st.settings.clock)
+    except ServiceError as exc:
+        fail(str(exc))
+    console.print(f"Compte « {agent.login} » déverrouillé.")
 
 
 # ---------------------------------------------------------------- outbox

@@ -1,4 +1,5 @@
-"""Agents: password hashes (Argon2), sign-in with throttling, creation and listing."""
+"""Agents: password hashes (Argon2), sign-in with throttling and lockout, creation,
+listing and unlocking."""
 
 from __future__ import annotations
 
@@ -8,19 +9,21 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.models import AGENT_ROLES, Agent
-from mairie_tui.services.common import Actor, audit
+from mairie_tui.services.common import SYSTEM_ACTOR, Actor, audit
 from mairie_tui.services.errors import PermissionDenied, ServiceError
 from mairie_tui.services.offline import ensure_writable
 
 _HASHER = PasswordHasher()
 MAX_FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 30.0
+# Wrong passwords in a row that lock an account until a supervisor unlocks it (issue 11).
+MAX_FAILED_LOGINS = 10
 ROLE_LABELS = {"agent": "Agent d'accueil", "supervisor": "Superviseur", "staff": "Personnel école"}
 
 
@@ -35,10 +38,19 @@ class AgentPublic:
     name: str
     role: str
     active: bool
+    failed_attempts: int = 0
+    locked: bool = False
 
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def state_label(self) -> str:
+        """actif, verrouillé or désactivé (a deactivated account says so first)."""
+        if not self.active:
+            return "désactivé"
+        return "verrouillé" if self.locked else "actif"
 
 
 def hash_password(password: str) -> str:
@@ -48,7 +60,15 @@ def hash_password(password: str) -> str:
 
 def _public(agent: Agent) -> AgentPublic:
     assert agent.id is not None
-    return AgentPublic(agent.id, agent.login, agent.name, agent.role, agent.active)
+    return AgentPublic(
+        agent.id,
+        agent.login,
+        agent.name,
+        agent.role,
+        agent.active,
+        failed_attempts=agent.failed_attempts,
+        locked=is_locked(agent.failed_attempts),
+    )
 
 
 def actor_of(agent: AgentPublic) -> Actor:
@@ -62,6 +82,47 @@ def throttle_delay(failed_attempts: int) -> float:
     return min(2.0 ** (failed_attempts - MAX_FREE_ATTEMPTS + 1), MAX_DELAY_SECONDS)
 
 
+def is_locked(failed_attempts: int, max_failed: int | None = None) -> bool:
+    """Locked after `max_failed` wrong passwords in a row (until a supervisor unlocks)."""
+    return failed_attempts >= (max_failed or MAX_FAILED_LOGINS)
+
+
+def locked_message(max_failed: int | None = None) -> str:
+    return (
+        f"Ce compte est verrouillé après {max_failed or MAX_FAILED_LOGINS} essais infructueux : "
+        "un superviseur doit le déverrouiller."
+    )
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """What sign-in reads about an agent, in one short read."""
+
+    id: int
+    login: str
+    name: str
+    role: str
+    password_hash: str
+    active: bool
+    failed_attempts: int
+
+
+def _read_candidate(engine: Engine, login: str) -> _Candidate | None:
+    with read_session(engine) as session:
+        agent = session.exec(select(Agent).where(Agent.login == login)).first()
+        if agent is None or agent.id is None:
+            return None
+        return _Candidate(
+            agent.id,
+            agent.login,
+            agent.name,
+            agent.role,
+            agent.password_hash,
+            agent.active,
+            agent.failed_attempts,
+        )
+
+
 def authenticate(
     engine: Engine,
     login: str,
@@ -69,36 +130,86 @@ def authenticate(
     clock: Clock,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    max_failed: int | None = None,
 ) -> Actor:
-    """Check a login and password; after three failures in a row each try is slowed."""
+    """Check a login and password; after three failures in a row each try is slowed,
+    after `max_failed` the account is locked until a supervisor unlocks it.
+
+    No transaction is open while the throttle waits or Argon2 computes: a read,
+    then the wait and the check, then one short write that counts the outcome
+    atomically (parallel wrong passwords are all counted).
+    """
     login = login.strip().lower()
     if not login or not password:
         raise AuthenticationError("Saisissez l'identifiant et le mot de passe.")
+    max_failed = max_failed or MAX_FAILED_LOGINS
+    agent = _read_candidate(engine, login)
+    if agent is None:
+        # Same cost as a real check, so that timing does not reveal logins.
+        _verify(_DUMMY_HASH, password)
+        raise AuthenticationError("Identifiant ou mot de passe incorrect.")
+    if is_locked(agent.failed_attempts, max_failed):
+        _verify(_DUMMY_HASH, password)
+        raise AuthenticationError(locked_message(max_failed))
+    delay = throttle_delay(agent.failed_attempts)
+    if delay:
+        sleep(delay)
+    if not _verify(agent.password_hash, password):
+        raise AuthenticationError(_record_failure(engine, agent, clock, max_failed))
+    if not agent.active:
+        raise AuthenticationError("Ce compte agent est désactivé : voyez un superviseur.")
+    return _record_success(engine, agent, clock, max_failed)
+
+
+def _record_failure(engine: Engine, agent: _Candidate, clock: Clock, max_failed: int) -> str:
+    """Count one wrong password (one atomic UPDATE); the refusal message to show."""
+    now = clock.now()
     with unit_of_work(engine) as session:
-        agent = session.exec(select(Agent).where(Agent.login == login)).first()
-        if agent is None:
-            # Same cost as a real check, so that timing does not reveal logins.
-            _verify(_DUMMY_HASH, password)
-            raise AuthenticationError("Identifiant ou mot de passe incorrect.")
-        delay = throttle_delay(agent.failed_attempts)
-        if delay:
-            sleep(delay)
-        if not _verify(agent.password_hash, password):
-            agent.failed_attempts += 1
-            agent.last_failed_at = clock.now()
-            session.add(agent)
-            message = "Identifiant ou mot de passe incorrect."
-            if agent.failed_attempts >= MAX_FREE_ATTEMPTS:
-                message += f" Le prochain essai sera ralenti de {throttle_delay(agent.failed_attempts):.0f} s."
-            # The failure count must persist although the sign-in is refused.
-            session.commit()
-            raise AuthenticationError(message)
-        if not agent.active:
-            raise AuthenticationError("Ce compte agent est désactivé : voyez un superviseur.")
-        if agent.failed_attempts:
-            agent.failed_attempts = 0
-            session.add(agent)
-        actor = actor_of(_public(agent))
+        failed = session.execute(
+            update(Agent)
+            .where(col(Agent.id) == agent.id)
+            .values(failed_attempts=col(Agent.failed_attempts) + 1, last_failed_at=now)
+            .returning(col(Agent.failed_attempts))
+        ).scalar_one()
+        if failed == max_failed:
+            # Exactly one failure reaches the threshold, however many run at once.
+            audit(
+                session,
+                at=now,
+                actor=SYSTEM_ACTOR,
+                action="agent.lock",
+                entity="agent",
+                entity_id=agent.id,
+                details={"login": agent.login, "failed_attempts": failed},
+            )
+    if is_locked(failed, max_failed):
+        return locked_message(max_failed)
+    message = "Identifiant ou mot de passe incorrect."
+    if failed >= MAX_FREE_ATTEMPTS:
+        message += f" Le prochain essai sera ralenti de {throttle_delay(failed):.0f} s."
+    return message
+
+
+def _record_success(engine: Engine, agent: _Candidate, clock: Clock, max_failed: int) -> Actor:
+    """Reset the counter, unless the account was locked or deactivated meanwhile."""
+    actor = Actor(id=agent.id, login=agent.login, name=agent.name, role=agent.role)
+    with unit_of_work(engine) as session:
+        reset = session.execute(
+            update(Agent)
+            .where(
+                col(Agent.id) == agent.id,
+                col(Agent.failed_attempts) < max_failed,
+                col(Agent.active).is_(True),
+            )
+            .values(failed_attempts=0)
+            .returning(col(Agent.id))
+        ).first()
+        if reset is None:
+            # Locked by wrong guesses running in parallel, or deactivated, meanwhile.
+            active = session.exec(select(Agent.active).where(Agent.id == agent.id)).first()
+            if not active:
+                raise AuthenticationError("Ce compte agent est désactivé : voyez un superviseur.")
+            raise AuthenticationError(locked_message(max_failed))
         audit(
             session,
             at=clock.now(),
@@ -107,7 +218,7 @@ def authenticate(
             entity="agent",
             entity_id=agent.id,
         )
-        return actor
+    return actor
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -170,3 +281,34 @@ def list_agents(session: Session) -> list[AgentPublic]:
 def get_agents(engine: Engine) -> list[AgentPublic]:
     with read_session(engine) as session:
         return list_agents(session)
+
+
+def unlock_agent(engine: Engine, login: str, *, actor: Actor, clock: Clock) -> AgentPublic:
+    """A supervisor unlocks an account (its failure count back to zero); audited.
+
+    Also lifts the throttling of an account not yet locked; allowed on an offline
+    copy too, where a school's staff may lock themselves out.
+    """
+    if not actor.is_supervisor:
+        raise PermissionDenied("Seul un superviseur peut déverrouiller un compte.")
+    login = login.strip().lower()
+    with unit_of_work(engine) as session:
+        agent = session.exec(select(Agent).where(Agent.login == login)).first()
+        if agent is None:
+            raise ServiceError(f"Aucun agent n'a l'identifiant « {login} ».", field="login")
+        if not agent.failed_attempts:
+            raise ServiceError(f"Le compte « {login} » n'est pas verrouillé.", field="login")
+        failed = agent.failed_attempts
+        agent.failed_attempts = 0
+        agent.last_failed_at = None
+        session.add(agent)
+        audit(
+            session,
+            at=clock.now(),
+            actor=actor,
+            action="agent.unlock",
+            entity="agent",
+            entity_id=agent.id,
+            details={"login": login, "failed_attempts": failed},
+        )
+        return _public(agent)

@@ -180,6 +180,16 @@ class MairieApp(App[None]):
     def action_open_inbox(self) -> None:
         self.open_inbox()
 
+    def open_agents(self) -> None:
+        """Agents (palette, supervisors): the accounts, to unlock a locked one (issue 11)."""
+        from mairie_tui.tui.screens.agents import AgentsScreen
+
+        if self.actor is None or not self.actor.is_supervisor:
+            self.notify("La gestion des agents est réservée aux superviseurs.", severity="warning")
+            return
+        if not isinstance(self.screen, AgentsScreen):
+            self.push_screen(AgentsScreen())
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_inbox":
             # f5 is offered on the search and Foyer screens, to counter agents.
@@ -221,6 +231,12 @@ class MairieApp(App[None]):
                 "Demandes : à instruire",
                 "Les demandes des familles à traiter (f5)",
                 self.open_inbox,
+            )
+        if self.actor is not None and self.actor.is_supervisor:
+            yield SystemCommand(
+                "Agents : comptes et déverrouillage",
+                "Les comptes des agents ; déverrouiller un compte bloqué",
+                self.open_agents,
             )
         if self.actor is not None:
             yield SystemCommand(

@@ -45,7 +45,8 @@ class LoginScreen(MairieScreen):
     HELP = (
         "Saisissez votre **identifiant** puis votre **mot de passe** d'agent, "
         "puis `entrée`.\n\nAprès trois erreurs de suite, chaque nouvel essai est "
-        "ralenti. En mode formation, les comptes de démonstration sont "
+        "ralenti ; après dix, le compte est verrouillé jusqu'à ce qu'un superviseur le "
+        "déverrouille. En mode formation, les comptes de démonstration sont "
         "`guichet`, `superviseur` et `cantine` (mot de passe identique)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -1,0 +1,67 @@
+"""Pilot tests of the Agents screen (issue 11): a supervisor unlocks a locked account."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from mairie_tui.db import read_session
+from mairie_tui.models import Agent, AuditEvent
+from mairie_tui.tui.scenes_agents import lock_by_wrong_passwords, open_agents
+from mairie_tui.tui.screens.agents import AgentsScreen
+from mairie_tui.tui.screens.login import LoginScreen
+from mairie_tui.tui.screens.search import SearchScreen
+from mairie_tui.tui.snapshot_app import SIZE, screen_text, settle, sign_in
+from tests.tui.helpers import AppFactory, run_async
+
+
+async def type_sign_in(pilot, login: str, password: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*login, "tab", *(password or login), "enter")
+    await settle(pilot)
+
+
+def row_of(app, login: str) -> str:  # type: ignore[no-untyped-def]
+    return next(line for line in screen_text(app).splitlines() if f" {login} " in line)
+
+
+@run_async
+async def test_supervisor_unlocks_a_locked_agent(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        lock_by_wrong_passwords(pilot, "guichet")
+        # The locked agent is refused at the sign-in screen, even with the right password.
+        await type_sign_in(pilot, "guichet")
+        assert isinstance(app.screen, LoginScreen)
+        assert "Ce compte est verrouillé après 10 essais infructueux" in screen_text(app)
+        await sign_in(pilot, "superviseur")
+        assert isinstance(app.screen, SearchScreen)
+        await open_agents(pilot)
+        assert isinstance(app.screen, AgentsScreen)
+        assert "verrouillé" in row_of(app, "guichet")
+        assert "actif" in row_of(app, "superviseur")
+        await pilot.press("down")  # cantine, guichet, superviseur: guichet
+        await pilot.pause()
+        assert "guichet est verrouillé" in screen_text(app)
+        await pilot.press("d")
+        await settle(pilot)
+        assert "actif" in row_of(app, "guichet")
+        assert "verrouillé" not in row_of(app, "guichet")
+        with read_session(app.engine) as session:
+            agent = session.exec(select(Agent).where(Agent.login == "guichet")).one()
+            assert agent.failed_attempts == 0
+            (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "agent.unlock"))
+            assert event.agent_id == app.actor.id  # type: ignore[union-attr]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+
+
+@run_async
+async def test_a_counter_agent_has_no_agents_screen(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_sign_in(pilot, "guichet")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert not [title for title in titles if title.startswith("Agents")]
+        app.open_agents()
+        await pilot.pause()
+        assert not isinstance(app.screen, AgentsScreen)

@@ -1,0 +1,22 @@
+"""Snapshot of the Agents screen (issue 11): a locked account seen by a supervisor.
+
+120×40, mardi 15/09/2020 10:00 on the 50-household demo. After an intended
+change, review and refresh with
+`pytest tests/tui/test_snapshots_agents.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mairie_tui.tui.scenes_agents import SCENES
+from mairie_tui.tui.snapshot_app import SIZE, make_app
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_agents_screen(scene: str, snap_compare: Any, demo_url: str, tmp_path: Path) -> None:
+    app = make_app(demo_url, data_dir=tmp_path / "data")
+    assert snap_compare(app, terminal_size=SIZE, run_before=SCENES[scene])
