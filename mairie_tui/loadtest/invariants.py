@@ -159,66 +159,41 @@ def bookkeeping(
     household_bumps = (
         _scalar(conn, "SELECT sum(version) FROM household") - base["household_versions"]
     )
-    return [
-        Check(
+    enrol, absence, edit, booked = (
+        ok.get(op, 0) for op in (ops.ENROL, ops.ABSENCE, ops.EDIT, ops.APPOINTMENT)
+    )
+    absence_bumps = extra.get("versions d'inscription (absences)", 0)
+    rows = [
+        (
             "demandes de réservation = validations réussies",
             validations,
             new("request", "type = 'reservation'"),
         ),
-        Check(
-            "demandes d'absence = absences réussies",
-            ok.get(ops.ABSENCE, 0),
-            new("request", "type = 'absence'"),
-        ),
-        Check(
+        ("demandes d'absence = absences réussies", absence, new("request", "type = 'absence'")),
+        (
             "journal booking.validate = validations réussies",
             validations,
             audits("booking.validate"),
         ),
-        Check(
+        (
             "journal agent.login = connexions réussies",
             ok.get(ops.SIGN_IN, 0),
             audits("agent.login"),
         ),
-        Check(
-            "journal enrolment.create = inscriptions réussies",
-            ok.get(ops.ENROL, 0),
-            audits("enrolment.create"),
-        ),
-        Check(
-            "nouvelles inscriptions = inscriptions réussies", ok.get(ops.ENROL, 0), new_enrolments
-        ),
-        Check(
-            "journal absence.declare = absences réussies",
-            ok.get(ops.ABSENCE, 0),
-            audits("absence.declare"),
-        ),
-        Check(
-            "journal household.update = modifications réussies",
-            ok.get(ops.EDIT, 0),
-            audits("household.update"),
-        ),
-        Check(
-            "versions de foyer ajoutées = modifications réussies",
-            ok.get(ops.EDIT, 0),
-            household_bumps,
-        ),
-        Check(
+        ("journal enrolment.create = inscriptions réussies", enrol, audits("enrolment.create")),
+        ("nouvelles inscriptions = inscriptions réussies", enrol, new_enrolments),
+        ("journal absence.declare = absences réussies", absence, audits("absence.declare")),
+        ("journal household.update = modifications réussies", edit, audits("household.update")),
+        ("versions de foyer ajoutées = modifications réussies", edit, household_bumps),
+        (
             "versions d'inscription ajoutées = validations + inscriptions touchées par les absences",
-            validations + extra.get("versions d'inscription (absences)", 0),
+            validations + absence_bumps,
             enrolment_bumps,
         ),
-        Check(
-            "journal appointment.book = rendez-vous réussis",
-            ok.get(ops.APPOINTMENT, 0),
-            audits("appointment.book"),
-        ),
-        Check(
-            "nouveaux rendez-vous tenus = rendez-vous réussis",
-            ok.get(ops.APPOINTMENT, 0),
-            new("appointment", "held"),
-        ),
+        ("journal appointment.book = rendez-vous réussis", booked, audits("appointment.book")),
+        ("nouveaux rendez-vous tenus = rendez-vous réussis", booked, new("appointment", "held")),
     ]
+    return [Check(name, expected, found) for name, expected, found in rows]
 
 
 def check_all(

@@ -13,6 +13,9 @@ from rich.table import Table
 from mairie_tui.loadtest.desk import OK, REFUSED, UNEXPECTED, VALIDATIONS
 from mairie_tui.loadtest.invariants import Check
 
+PRINTED_TRACEBACKS = 3
+TRACEBACK_TAIL = 8
+
 
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile of unsorted values (0.0 for none)."""
@@ -184,9 +187,14 @@ def print_report(results: Results, console: Console) -> None:
         detail = "".join(f"\n  [dim]{example}[/]" for example in check.examples)
         checks.add_row(check.name + detail, str(check.expected), str(check.found), state)
     console.print(checks)
-    for trace in results.tracebacks:
-        console.print("[bold red]Erreur inattendue[/]")
-        console.print(trace, highlight=False, markup=False)
+    for trace in results.tracebacks[:PRINTED_TRACEBACKS]:
+        lines = trace.splitlines()
+        console.print(f"[bold red]Erreur inattendue[/] {lines[0]}", highlight=False)
+        console.print("\n".join(lines[-TRACEBACK_TAIL:]), highlight=False, markup=False)
+    if len(results.tracebacks) > PRINTED_TRACEBACKS:
+        console.print(
+            f"… et {len(results.tracebacks) - PRINTED_TRACEBACKS} autre(s) trace(s) (--json les donne toutes)."
+        )
     verdict = "[green]aucune[/]" if results.passed else "[bold red]ÉCHEC[/]"
     console.print(
         f"Messages de refus : {sum(results.refusals.values())} · reprises : {results.retries} · "

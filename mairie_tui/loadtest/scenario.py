@@ -33,6 +33,8 @@ HOT_ACTIVITY = "CHARGE-ATELIER"
 ENROL_ACTIVITIES = tuple(f"CHARGE-INSCR-{n}" for n in range(1, 5))
 HOT_HOUSEHOLDS = 3
 HOT_DAYS = 6
+# Each desk needs families of its own (about two households in three have an enrolment).
+MIN_HOUSEHOLDS_PER_DESK = 5
 # Days the desks book and cancel: the weeks still open on 15/09/2020, before the autumn holidays.
 BOOKING_WINDOW = (date(2020, 9, 21), date(2020, 10, 16))
 
@@ -94,26 +96,17 @@ def check_target(engine: Engine) -> bool:
 
 def prepare(engine: Engine, url: str, *, desks: int, households: int, seed: int) -> Scenario:
     """Empty (or previously prepared) database → schema, demo, the scenario's extra rows."""
+    if households < MIN_HOUSEHOLDS_PER_DESK * desks:
+        raise PreparationRefused(
+            f"{households} foyers pour {desks} guichets, c'est trop peu : "
+            f"--households {MIN_HOUSEHOLDS_PER_DESK * desks} au moins."
+        )
     if check_target(engine):
         reset_database(engine)
     upgrade(engine)
     build_demo(engine, households=households)
-    password_hash = hash_password(DESK_PASSWORD)
     with unit_of_work(engine) as session:
-        session.add(
-            Agent(
-                login=MARKER_LOGIN, name=MARKER_NAME, role="agent", password_hash="!", active=False
-            )
-        )
-        for index in range(desks):
-            session.add(
-                Agent(
-                    login=desk_login(index),
-                    name=f"Guichet {index + 1:02d} (charge)",
-                    role="agent",
-                    password_hash=password_hash,
-                )
-            )
+        _create_agents(session, desks)
         hot_unit, capacity = _hot_activity(session, desks)
         enrol_ids = _enrol_activities(session)
         booked = _households_with_enrolments(session)
@@ -136,19 +129,9 @@ def prepare(engine: Engine, url: str, *, desks: int, households: int, seed: int)
     for demarche in catalogue().demarches:
         if demarche.appointment is not None and demarche.appointment.code == AGENDA_CODE:
             ensure_agenda(engine, demarche.appointment)
-    rng = random.Random(seed)
+    plans = _plans(desks, own, hot_enrolments, names, random.Random(seed))
     children_list = list(children)
-    rng.shuffle(children_list)
-    plans = tuple(
-        DeskPlan(
-            index=i,
-            login=desk_login(i),
-            own_households=tuple(own[i]),
-            hot_enrolment=hot_enrolments[i],
-            search_texts=tuple(rng.sample(names, min(40, len(names)))),
-        )
-        for i in range(desks)
-    )
+    random.Random(seed).shuffle(children_list)
     return Scenario(
         url=url,
         now=SEED_NOW,
@@ -160,6 +143,42 @@ def prepare(engine: Engine, url: str, *, desks: int, households: int, seed: int)
         enrol_activities=enrol_ids,
         enrol_children=tuple(children_list),
         desks=plans,
+    )
+
+
+def _create_agents(session, desks: int) -> None:  # type: ignore[no-untyped-def]
+    """The marker (inactive, no usable password) and one agent per desk, sharing one hash."""
+    password_hash = hash_password(DESK_PASSWORD)
+    session.add(
+        Agent(login=MARKER_LOGIN, name=MARKER_NAME, role="agent", password_hash="!", active=False)
+    )
+    for index in range(desks):
+        session.add(
+            Agent(
+                login=desk_login(index),
+                name=f"Guichet {index + 1:02d} (charge)",
+                role="agent",
+                password_hash=password_hash,
+            )
+        )
+
+
+def _plans(
+    desks: int,
+    own: list[list[int]],
+    hot_enrolments: list[int],
+    names: list[str],
+    rng: random.Random,
+) -> tuple[DeskPlan, ...]:
+    return tuple(
+        DeskPlan(
+            index=i,
+            login=desk_login(i),
+            own_households=tuple(own[i]),
+            hot_enrolment=hot_enrolments[i],
+            search_texts=tuple(rng.sample(names, min(40, len(names)))),
+        )
+        for i in range(desks)
     )
 
 
