@@ -266,7 +266,8 @@ def db_restore(
     """Remplace toute la base par une sauvegarde (fermez d'abord mairie-tui sur les postes)."""
     from mairie_tui.backup import BackupError, describe_target, prepare_restore
 
-    engine = state(ctx).engine(migrate=False)
+    # No revision probe first: a damaged database is exactly what gets restored.
+    engine = make_engine(state(ctx).settings.db_url)
     try:
         with prepare_restore(engine, file) as prepared:
             if not yes:
