@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -100,16 +102,28 @@ def test_backup_into_a_missing_folder_is_refused(env, tmp_path):
     assert "dossier introuvable" in result.stderr
 
 
+def run(args, env):
+    """The real command in its own process: no connection of this test stays open."""
+    return subprocess.run(
+        [sys.executable, "-m", "mairie_tui", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_a_damaged_sqlite_file_is_replaced_by_the_backup(env, db_url, tmp_path):
     if not db_url.startswith("sqlite"):
         pytest.skip("SQLite : un fichier abîmé ; PostgreSQL n'a pas de fichier à remplacer")
-    assert invoke(["demo", "--households", "2"], env).exit_code == 0
+    assert run(["demo", "--households", "2"], env).returncode == 0
     out = tmp_path / "s.mairie"
-    assert invoke(["db", "backup", "--out", str(out)], env).exit_code == 0
+    assert run(["db", "backup", "--out", str(out)], env).returncode == 0
     path = db_url.removeprefix("sqlite:///")
     with open(path, "r+b") as handle:
         handle.write(b"pas une base SQLite, un mauvais jour" * 200)
-    assert "base de données inaccessible" in invoke(["agent", "list"], env).stderr
-    result = invoke(["db", "restore", str(out), "--oui"], env)
-    assert result.exit_code == 0, result.output
+    assert "base de données inaccessible" in run(["agent", "list"], env).stderr
+    result = run(["db", "restore", str(out), "--oui"], env)
+    assert result.returncode == 0, result.stderr
+    assert "Base restaurée : 3 foyer(s)" in result.stdout
     assert households(env) == ["F-000001"]
