@@ -412,6 +412,14 @@ def _take_over(target: Path) -> None:
         conn.close()
 
 
+def _application_tables() -> set[str]:
+    from sqlmodel import SQLModel
+
+    import mairie_tui.models  # noqa: F401  (registers the tables)
+
+    return {*SQLModel.metadata.tables, "household_search", "alembic_version"}
+
+
 def _pg_restore(engine: Engine, dump: Path, dump_tables: set[str]) -> None:
     dsn, env = _pg_connection(engine)
     with engine.begin() as conn:
@@ -423,7 +431,8 @@ def _pg_restore(engine: Engine, dump: Path, dump_tables: set[str]) -> None:
         }
         # Tables of a newer schema than the backup's (an older backup restored
         # after an upgrade) are not in the dump, so --clean would keep them.
-        for table in sorted(present - dump_tables):
+        # Only ours: a table of another application in the same schema stays.
+        for table in sorted((present & _application_tables()) - dump_tables):
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
     args = [
         _pg_tool("pg_restore"),
