@@ -230,6 +230,76 @@ def db_upgrade(ctx: typer.Context) -> None:
         console.print(f"Base mise à jour : {before or 'vide'} → {after}.")
 
 
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Fichier de sauvegarde à écrire.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Sauvegarde toute la base dans un fichier, pendant que les postes travaillent."""
+    from mairie_tui.backup import BackupError, backup
+
+    st = state(ctx)
+    engine = st.engine(migrate=False)
+    try:
+        report = backup(engine, out, clock=st.settings.clock)
+    except BackupError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json(report)
+        return
+    counts = report.manifest.counts.text()
+    console.print(f"Sauvegarde écrite dans {report.path} : {counts}.", highlight=False)
+
+
+@db_app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Fichier écrit par « db backup ».")],
+    yes: Annotated[
+        bool, typer.Option("--oui", "--yes", help="Ne pas demander de confirmation.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Remplace toute la base par une sauvegarde (fermez d'abord mairie-tui sur les postes)."""
+    from mairie_tui.backup import BackupError, describe_target, prepare_restore
+
+    # No revision probe first: a damaged database is exactly what gets restored.
+    engine = make_engine(state(ctx).settings.db_url)
+    try:
+        with prepare_restore(engine, file) as prepared:
+            if not yes:
+                confirm_restore(describe_target(engine), prepared.manifest.counts.text())
+            report = prepared.apply()
+    except (BackupError, DatabaseError) as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json(report)
+        return
+    console.print(f"Base restaurée : {report.counts.text()}.", highlight=False)
+    if report.upgraded:
+        console.print(f"Schéma mis à jour : {report.backup_revision} → {report.revision}.")
+
+
+def confirm_restore(target: str, counts: str) -> None:
+    """Ask on the terminal; anything but « o »/« oui » leaves the database as it is."""
+    question = (
+        f"Remplacer la base {target} par la sauvegarde ({counts}) ? "
+        "Toutes les données actuelles seront perdues. [o/N]"
+    )
+    try:
+        answer = typer.prompt(question, default="", show_default=False)
+    except typer.Abort:
+        errors.print()
+        answer = ""
+    if answer.strip().lower() not in ("o", "oui", "y", "yes"):
+        fail("restauration annulée : la base n'a pas changé.", code=1)
+
+
 # ---------------------------------------------------------------- search
 
 
