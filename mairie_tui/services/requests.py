@@ -75,6 +75,7 @@ from mairie_tui.services.errors import (
     ServiceError,
 )
 from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.transactions import write_use_case
 
 OPEN_STATUSES = ("deposee", "en_cours", "en_attente")
 RESULT_KEY = "_resultat"
@@ -378,6 +379,7 @@ def _attach(
     return documents
 
 
+@write_use_case()
 def file_request(
     engine: Engine,
     *,

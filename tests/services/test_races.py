@@ -10,13 +10,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mairie_tui.db import make_engine, read_session, unit_of_work
 from mairie_tui.models import Activity, Booking, Enrolment, Household, Person, Unit
@@ -311,3 +311,133 @@ def test_households_created_at_once_get_distinct_dossiers(engine, db_url):
         saved, errors = split(race(db_url, [create(i) for i in range(DESKS)]))
         assert errors == []
         assert len({household.dossier for household in saved}) == DESKS
+
+
+@pytest.mark.pg
+def test_one_appointment_slot_goes_to_one_desk(engine, db_url):
+    from mairie_tui.models import Appointment
+    from mairie_tui.services.appointments import book_appointment, get_agenda
+    from tests.services.test_appointments import CLOCK as TUESDAY_CLOCK
+    from tests.services.test_appointments import THURSDAY, at
+
+    fast_seed(engine)
+    get_agenda(engine, "titres", actor=AGENT)
+    for hour in (9, 10, 14)[:ROUNDS]:
+        moment = at(THURSDAY, hour, 10)
+
+        def book(own: Engine, moment: datetime = moment) -> Any:
+            return book_appointment(
+                own, code="titres", starts_at=moment, actor=AGENT, clock=TUESDAY_CLOCK
+            )
+
+        won, refused = split(race(db_url, [book] * DESKS))
+        assert len(won) == 1, refused
+        only_service_errors(refused, "vient d'être pris")
+        with read_session(engine) as session:
+            taken = session.exec(
+                select(func.count())
+                .select_from(Appointment)
+                .where(Appointment.starts_at == moment, Appointment.held.is_(True))  # type: ignore[union-attr]
+            ).one()
+        assert taken == 1
+
+
+@pytest.mark.pg
+def test_the_same_absence_from_many_desks_is_recorded_once(engine, db_url):
+    from mairie_tui.models import Absence
+    from mairie_tui.services.absences import declare_absence
+
+    ids = fast_seed(engine)
+    for round_number in range(ROUNDS):
+        (child_id,) = add_children(engine, ids.household_id, 1, f"Absent{round_number}-")
+
+        def declare(own: Engine, child_id: int = child_id) -> Any:
+            return declare_absence(
+                own,
+                household_id=ids.household_id,
+                child_id=child_id,
+                start=DAYS[0],
+                end=DAYS[-1],
+                reason="maladie",
+                actor=AGENT,
+                clock=CLOCK,
+            )
+
+        won, refused = split(race(db_url, [declare] * DESKS))
+        assert len(won) == 1, refused
+        only_service_errors(refused, "est déjà signalée")
+        with read_session(engine) as session:
+            rows = session.exec(select(Absence).where(Absence.person_id == child_id)).all()
+        assert len(rows) == 1
+
+
+@pytest.mark.pg
+def test_the_same_household_file_imported_at_once_creates_each_household_once(
+    engine, db_url, tmp_path
+):
+    from mairie_tui.services.household_io import COLUMNS, import_households
+    from tests.services.test_household_io import good
+
+    fast_seed(engine)
+    for round_number in range(ROUNDS):
+        path = tmp_path / f"foyers-{round_number}.csv"
+        lines = [good(1000 * round_number + n) for n in range(20)]
+        path.write_text("\n".join([";".join(COLUMNS), *lines]) + "\n", encoding="utf-8")
+
+        def load(own: Engine, path: Any = path) -> Any:
+            return import_households(own, path, actor=AGENT, clock=CLOCK, apply=True)
+
+        reports, errors = split(race(db_url, [load] * 4))
+        assert errors == []
+        assert sum(report.imported for report in reports) == 20
+        with read_session(engine) as session:
+            assert (
+                session.exec(
+                    select(func.count())
+                    .select_from(Household)
+                    .where(col(Household.external_id).like(f"X-{1000 * round_number}%"))
+                ).one()
+                >= 1
+            )
+            assert session.exec(select(func.count()).select_from(Household)).one() == 1 + 20 * (
+                round_number + 1
+            )
+
+
+@pytest.mark.pg
+def test_the_same_offline_copy_imported_at_once_is_merged_once(engine, db_url, tmp_path):
+    from mairie_tui.models.attendance import Attendance
+    from mairie_tui.services.lists import mark_attendance
+    from mairie_tui.services.offline import export_offline, import_offline
+    from tests.services.test_lists import MONDAY, SITE_A, build_world
+    from tests.services.test_offline import EXPORT_CLOCK, FRIDAY
+
+    world = build_world(engine)
+    later = clock_at("2020-09-25T17:00")
+    for round_number in range(ROUNDS):
+        day = MONDAY + timedelta(days=(0, 1, 3)[round_number])  # a new day each round
+        out = tmp_path / f"copie-{round_number}.db"
+        export_offline(
+            engine, site=SITE_A, start=MONDAY, end=FRIDAY, out=out, clock=EXPORT_CLOCK,
+            actor=world.agent,
+        )  # fmt: skip
+        copy = make_engine(f"sqlite:///{out}")
+        try:
+            for first, present in (("Jeannot", False), ("Lucie", False)):
+                mark_attendance(
+                    copy, enrolment_id=world.enrolments[first], day=day, unit_id=world.unit_a,
+                    present=present, actor=world.staff, clock=clock_at("2020-09-24T20:00"),
+                )  # fmt: skip
+        finally:
+            copy.dispose()
+
+        def load(own: Engine, out: Any = out) -> Any:
+            return import_offline(own, out, clock=later, actor=world.agent)
+
+        reports, errors = split(race(db_url, [load] * 4))
+        assert errors == []
+        assert sum(report.added for report in reports) == 2
+        assert sum(report.unchanged for report in reports) == 2 * 3
+        with read_session(engine) as session:
+            marks = session.exec(select(func.count()).select_from(Attendance)).one()
+        assert marks == 2 * (round_number + 1)
