@@ -22,6 +22,13 @@ from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# PostgreSQL session limits (see docs/architecture.md, « Concurrence »): a desk
+# waits at most 5 s for a row lock (then the write is retried, see
+# services/transactions.py), a statement runs at most 30 s, and a transaction
+# left open and idle (a crashed desk) is ended after 60 s, releasing its locks.
+PG_LOCK_TIMEOUT_MS = 5000
+PG_STATEMENT_TIMEOUT_MS = 30000
+PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60000
 
 
 class DatabaseError(Exception):
@@ -60,7 +67,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         _install_sqlite_pragmas(engine)
         return engine
     kwargs["pool_pre_ping"] = True
+    kwargs["connect_args"] = {"options": pg_session_options()}
     return create_engine(url, **kwargs)
+
+
+def pg_session_options(
+    *,
+    lock_timeout_ms: int = PG_LOCK_TIMEOUT_MS,
+    statement_timeout_ms: int = PG_STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_ms: int = PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+) -> str:
+    """The libpq `options` setting the session limits of every connection."""
+    return (
+        f"-c lock_timeout={lock_timeout_ms} -c statement_timeout={statement_timeout_ms} "
+        f"-c idle_in_transaction_session_timeout={idle_in_transaction_ms}"
+    )
 
 
 def write_engine(engine: Engine) -> Engine:

@@ -27,6 +27,7 @@ from mairie_tui.services.bookings import LIVE_STATUSES, load_calendar
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import NotFoundError, RuleViolation
 from mairie_tui.services.requests import FiledRequest, InvalidAnswers, file_request, prefill
+from mairie_tui.services.transactions import lock_rows
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ def apply_absence(
     child = session.get(Person, child_id)
     if child is None or child.household_id != household_id or child.role != "child":
         raise NotFoundError(f"Enfant introuvable dans ce foyer (n° {child_id}).")
+    # Two desks signalling the same absence: the child's row lock makes the
+    # second one see the first's absence below (PostgreSQL; SQLite serialises).
+    lock_rows(session, Person, [child_id])
     overlapping = session.exec(
         select(Absence).where(
             Absence.person_id == child_id, Absence.start_date <= end, Absence.end_date >= start

@@ -33,6 +33,7 @@ from mairie_tui.services.errors import (
     ServiceError,
 )
 from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.transactions import write_use_case
 
 Opening = dict[int, list[tuple[time, time]]]
 
@@ -161,6 +162,7 @@ def get_agenda(engine: Engine, code: str, *, actor: Actor) -> AgendaView:
     return _view(found) if found is not None else _spec_view(_spec_of(code))
 
 
+@write_use_case()
 def configure_agenda(
     engine: Engine,
     code: str,
@@ -368,6 +370,7 @@ def _appointment_view(appointment: Appointment, agenda: Agenda) -> AppointmentVi
     )
 
 
+@write_use_case()
 def book_appointment(
     engine: Engine,
     *,
@@ -403,6 +406,7 @@ def _release(session: Session, appointment: Appointment, now: datetime, reason: 
     session.add(appointment)
 
 
+@write_use_case()
 def cancel_appointment(
     engine: Engine, appointment_id: int, *, actor: Actor, clock: Clock, reason: str = ""
 ) -> AppointmentView:

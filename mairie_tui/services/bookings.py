@@ -64,6 +64,7 @@ from mairie_tui.services.errors import (
     ServiceError,
 )
 from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.transactions import lock_rows, write_use_case
 
 LIVE_STATUSES = ("booked", "pending")
 ENROLMENT_STATUS_LABELS = {"pending": "Pré-inscription", "active": "Inscrit", "ended": "Terminée"}
@@ -394,6 +395,7 @@ def _mail_body(booking: BookingSession, number: str, lines: list[RecapLine]) -> 
     return "\n".join(body)
 
 
+@write_use_case()
 def validate_booking(
     engine: Engine, booking: BookingSession, *, actor: Actor, clock: Clock
 ) -> ValidationResult:
@@ -432,6 +434,11 @@ def validate_booking(
                 f"({booking.enrolment.activity_name}) entre-temps : rechargez le calendrier, "
                 "vos modifications seront reprises."
             )
+        # Capacity is per unit-day and other children's bookings are counted:
+        # lock the capped units this change adds to (booked, pending or forced
+        # alike) before counting, so two desks cannot both take the last place.
+        added_units = {line.unit_id for line in lines if line.kind is ChangeKind.ADD}
+        lock_rows(session, Unit, added_units, col(Unit.capacity).is_not(None))
         loaded = load_calendar(session, enrolment_id, now)
         if loaded.enrolment.status != "active":
             raise RuleViolation(

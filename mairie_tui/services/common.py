@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col
 
 from mairie_tui.models import AuditEvent, Counter, OutboxEmail
 
@@ -87,21 +88,47 @@ def queue_email(
     return mail
 
 
-def next_number(session: Session, name: str) -> int:
-    """Next value of a named counter, inside the caller's transaction.
+def _insert_counter_if_missing(session: Session, name: str, start: int) -> None:
+    """INSERT the counter row unless it exists, without ever raising a duplicate key."""
+    from sqlalchemy.dialects import postgresql, sqlite
 
-    The UPDATE takes the row lock first, so concurrent desks get distinct
-    numbers on PostgreSQL as on SQLite.
+    statement: postgresql.Insert | sqlite.Insert
+    if session.get_bind().dialect.name == "postgresql":
+        statement = postgresql.insert(Counter).on_conflict_do_nothing(index_elements=["name"])
+    else:
+        statement = sqlite.insert(Counter).on_conflict_do_nothing(index_elements=["name"])
+    session.execute(statement.values(name=name, value=start))
+
+
+def next_numbers(
+    session: Session, name: str, count: int = 1, *, start: Callable[[], int] | None = None
+) -> list[int]:
+    """Reserve `count` consecutive values of a named counter, inside the caller's transaction.
+
+    Race-free on PostgreSQL as on SQLite: the row is created with
+    INSERT … ON CONFLICT DO NOTHING (a desk that loses that race simply finds
+    the row), then UPDATE … RETURNING takes the row lock and reads the new
+    value in one statement, so two desks never get the same number. `start`
+    gives the value a missing counter starts from (default 0).
     """
-    result = session.execute(
-        update(Counter).where(Counter.name == name).values(value=Counter.value + 1)  # type: ignore[arg-type]
+    if count <= 0:
+        return []
+    bump = (
+        update(Counter)
+        .where(col(Counter.name) == name)
+        .values(value=col(Counter.value) + count)
+        .returning(col(Counter.value))
     )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(Counter(name=name, value=1))
-        session.flush()
-        return 1
-    value = session.exec(select(Counter.value).where(Counter.name == name)).one()
-    return int(value)
+    last = session.execute(bump).scalar_one_or_none()
+    if last is None:
+        _insert_counter_if_missing(session, name, start() if start is not None else 0)
+        last = session.execute(bump).scalar_one()
+    return list(range(int(last) - count + 1, int(last) + 1))
+
+
+def next_number(session: Session, name: str) -> int:
+    """Next value of a named counter, inside the caller's transaction (see next_numbers)."""
+    return next_numbers(session, name)[0]
 
 
 def request_number(session: Session, now: datetime) -> str:

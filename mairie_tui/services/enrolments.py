@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
@@ -16,6 +17,7 @@ from mairie_tui.models import Activity, Enrolment, Person, Unit
 from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
 from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.transactions import ENROLMENT_OVERLAP, lock_rows, write_use_case
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def _age_months(birth: date, on: date) -> int:
     return months - (1 if on.day < birth.day else 0)
 
 
+@write_use_case()
 def enrol_child(
     engine: Engine,
     *,
@@ -125,8 +128,16 @@ def enrol_child(
             end_date=last,
             status="active" if activate else "pending",
         )
+        refused = f"{child.first_name} est déjà inscrit(e) à {activity.name} sur cette période."
         session.add(enrolment)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as error:
+            # Another desk enrolled the child at the same moment: the database's
+            # exclusion constraint (migration 0006) refused the second row.
+            if ENROLMENT_OVERLAP not in str(error.orig):
+                raise
+            raise RuleViolation(refused) from None
         assert enrolment.id is not None
         audit(
             session,
@@ -140,12 +151,14 @@ def enrol_child(
         return enrolment.id
 
 
+@write_use_case()
 def activate_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock: Clock) -> None:
     """pending → active, after the checks (age, capacity of a crèche)."""
     require_counter_agent(actor)
     with unit_of_work(engine) as session:
         ensure_writable(session, "inscription")
-        enrolment = session.get(Enrolment, enrolment_id)
+        # Row lock: two desks validating the same pré-inscription queue here.
+        enrolment = session.get(Enrolment, enrolment_id, with_for_update=True)
         if enrolment is None:
             raise NotFoundError(f"Inscription introuvable (n° {enrolment_id}).")
         if enrolment.status != "pending":
@@ -168,11 +181,12 @@ def activate_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock
         )
 
 
+@write_use_case()
 def end_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock: Clock) -> None:
     if actor.is_staff:
         raise PermissionDenied("Le personnel des écoles n'a pas accès aux inscriptions.")
     with unit_of_work(engine) as session:
-        enrolment = session.get(Enrolment, enrolment_id)
+        enrolment = session.get(Enrolment, enrolment_id, with_for_update=True)
         if enrolment is None:
             raise NotFoundError(f"Inscription introuvable (n° {enrolment_id}).")
         enrolment.status = "ended"
@@ -209,11 +223,18 @@ def _check_age(child: Person, activity: Activity, on: date) -> None:
 
 
 def _check_capacity(session: Session, activity: Activity, first: date, last: date) -> None:
-    """A crèche takes at most its capacity in active enrolments over a period."""
+    """A crèche takes at most its capacity in active enrolments over a period.
+
+    The activity row is locked before counting: two desks giving the last
+    place at once queue here, and the second one counts the first's child.
+    """
+    if activity.kind != "creche":
+        return
+    lock_rows(session, Activity, [activity.id])
     capacity = session.exec(
         select(func.max(Unit.capacity)).where(Unit.activity_id == activity.id)
     ).one()
-    if activity.kind != "creche" or capacity is None:
+    if capacity is None:
         return
     taken = session.exec(
         select(func.count())

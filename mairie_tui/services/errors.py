@@ -33,3 +33,20 @@ class RuleViolation(ServiceError):
     def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+class BusyError(ServiceError):
+    """The database stayed busy (locks, serialisation) after every retry: try again."""
+
+    def __init__(
+        self, message: str = "Un autre guichet enregistre en ce moment, réessayez."
+    ) -> None:
+        super().__init__(message)
+
+
+class StorageRefused(ServiceError):
+    """The database refused the write (a constraint, a value out of range): nothing written."""
+
+
+class DatabaseUnavailable(ServiceError):
+    """The database could not be reached or answered too slowly: nothing written."""

@@ -21,11 +21,12 @@ from mairie_tui.domain.household_rules import (
     PersonInput,
     validate_household,
 )
-from mairie_tui.models import Counter, Enrolment, Household, Person
-from mairie_tui.services.common import Actor, audit, require_counter_agent
+from mairie_tui.models import Enrolment, Household, Person
+from mairie_tui.services.common import Actor, audit, next_numbers, require_counter_agent
 from mairie_tui.services.errors import ConflictError, NotFoundError, ServiceError
 from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.search import normalise, reindex_household, search_households
+from mairie_tui.services.transactions import write_use_case
 
 
 class InvalidHousehold(ServiceError):
@@ -155,24 +156,17 @@ def next_dossiers(session: Session, count: int) -> list[str]:
     """Reserve `count` dossier numbers (F-000123) in the caller's transaction.
 
     The counter starts after the highest dossier already there (demo, imports);
-    its UPDATE takes the row lock, so two desks never get the same number.
+    next_numbers creates it race-free and its UPDATE takes the row lock, so two
+    desks never get the same number.
     """
-    if count <= 0:
-        return []
-    if session.get(Counter, "dossier") is None:
-        highest = session.exec(
+
+    def highest() -> int:
+        found = session.exec(
             select(func.max(Household.dossier)).where(col(Household.dossier).like("F-%"))
         ).one()
-        start = int(highest[2:]) if highest and highest[2:].isdigit() else 0
-        session.add(Counter(name="dossier", value=start))
-        session.flush()
-    session.execute(
-        update(Counter)
-        .where(col(Counter.name) == "dossier")
-        .values(value=col(Counter.value) + count)
-    )
-    last = session.exec(select(Counter.value).where(Counter.name == "dossier")).one()
-    return [f"F-{number:06d}" for number in range(last - count + 1, last + 1)]
+        return int(found[2:]) if found and found[2:].isdigit() else 0
+
+    return [f"F-{n:06d}" for n in next_numbers(session, "dossier", count, start=highest)]
 
 
 def next_dossier(session: Session) -> str:
@@ -216,6 +210,19 @@ def _apply_household(household: Household, clean: CleanHousehold, now: datetime)
     household.updated_at = now
 
 
+def _check_external_id(session: Session, external_id: str | None, exclude_id: int | None) -> None:
+    """Refuse an external id another household holds. The unique constraint backs this
+    check up: a desk that loses the race is retried and then stops here."""
+    if not external_id:
+        return
+    query = select(Household.id).where(Household.external_id == external_id)
+    if exclude_id is not None:
+        query = query.where(col(Household.id) != exclude_id)
+    if session.exec(query).first() is not None:
+        raise ServiceError(f"Identifiant externe déjà utilisé : {external_id}.", field="external_id")
+
+
+@write_use_case(retry_on_duplicate=True)
 def create_household(
     engine: Engine,
     data: HouseholdInput,
@@ -234,15 +241,7 @@ def create_household(
             candidates = _duplicates(session, clean, None)
             if candidates:
                 raise PossibleDuplicates(candidates)
-        if (
-            clean.data.external_id
-            and session.exec(
-                select(Household.id).where(Household.external_id == clean.data.external_id)
-            ).first()
-        ):
-            raise ServiceError(
-                f"Identifiant externe déjà utilisé : {clean.data.external_id}.", field="external_id"
-            )
+        _check_external_id(session, clean.data.external_id, None)
         household = Household(
             dossier=next_dossier(session),
             commune_insee="",
@@ -272,6 +271,7 @@ def create_household(
         return SavedHousehold(household.id, household.dossier, household.version)
 
 
+@write_use_case(retry_on_duplicate=True)
 def update_household(
     engine: Engine,
     household_id: int,
@@ -304,6 +304,7 @@ def update_household(
             candidates = _duplicates(session, clean, household_id)
             if candidates:
                 raise PossibleDuplicates(candidates)
+        _check_external_id(session, clean.data.external_id, household_id)
         household = session.get(Household, household_id)
         assert household is not None
         session.refresh(household)

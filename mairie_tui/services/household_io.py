@@ -38,6 +38,7 @@ from mairie_tui.services.errors import ServiceError
 from mairie_tui.services.household_edit import next_dossiers
 from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.search import rebuild_index
+from mairie_tui.services.transactions import write_use_case
 
 MAX_CHILDREN = 4
 MAX_AUTHORISED = 2
@@ -263,6 +264,9 @@ def _rows_from_json(raw: bytes, report: ImportReport) -> Iterator[tuple[int, dic
 # ---------------------------------------------------------------- import
 
 
+# A concurrent import of the same households: the unique external id refuses
+# the second desk's rows; the retry re-reads them as already present.
+@write_use_case(retry_on_duplicate=True)
 def import_households(
     engine: Engine,
     path: Path,

@@ -59,6 +59,7 @@ from mairie_tui.models.attendance import Attendance, DayClosing, OfflineCopy
 from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, ServiceError
 from mairie_tui.services.lists import CONTACT_ROLES, resolve_site
+from mairie_tui.services.transactions import write_use_case
 
 READ_ONLY_MESSAGE = "Copie hors ligne : seul le pointage est possible"
 # Tables a copy may still write: pointage, closings, audit; agents may only be updated
@@ -600,6 +601,10 @@ def _check_source(session: Session, data: _CopyData) -> None:
         )
 
 
+# Two desks importing the same copy (or a desk ticking the same child meanwhile):
+# the unique marks and closings refuse the second row; the retry re-reads and
+# finds them, so the second import reports them unchanged instead of failing.
+@write_use_case(retry_on_duplicate=True)
 def import_offline(
     engine: Engine, path: Path, *, clock: Clock, actor: Actor, dry_run: bool = False
 ) -> ImportReport:

@@ -75,6 +75,7 @@ from mairie_tui.services.errors import (
     ServiceError,
 )
 from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.transactions import lock_rows, write_use_case
 
 OPEN_STATUSES = ("deposee", "en_cours", "en_attente")
 RESULT_KEY = "_resultat"
@@ -378,6 +379,7 @@ def _attach(
     return documents
 
 
+@write_use_case()
 def file_request(
     engine: Engine,
     *,
@@ -703,7 +705,8 @@ def set_tariff_grid(
         )
     with unit_of_work(engine) as session:
         ensure_writable(session, "modification de grille de tarifs")
-        if session.get(Activity, activity_id) is None:
+        # The activity's row lock serialises two desks replacing the same grid.
+        if not lock_rows(session, Activity, [activity_id]):
             raise NotFoundError(f"Activité introuvable (n° {activity_id}).")
         for old in session.exec(
             select(TariffBracket).where(TariffBracket.activity_id == activity_id)
