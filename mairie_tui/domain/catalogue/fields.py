@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -52,69 +52,92 @@ def validate_field(
         if spec.required:
             return None, f"« {spec.label} » est obligatoire."
         return None, None
+    return _READERS[spec.type](spec, text, context)
+
+
+Reading = tuple[FieldValue, str | None]
+
+
+def _read_text(spec: FormField, text: str, _context: FieldContext) -> Reading:
+    if spec.min_length is not None and len(text) < spec.min_length:
+        return None, f"« {spec.label} » : au moins {spec.min_length} caractères."
+    limit = spec.max_length or (2000 if spec.type is FieldType.LONG_TEXT else 200)
+    if len(text) > limit:
+        return None, f"« {spec.label} » : au plus {limit} caractères."
+    if spec.pattern and not re.fullmatch(spec.pattern, text):
+        return None, spec.pattern_message or f"« {spec.label} » : format invalide."
+    return text, None
+
+
+def _read_number(spec: FormField, text: str, _context: FieldContext) -> Reading:
     kind = spec.type
-    if kind in (FieldType.TEXT, FieldType.LONG_TEXT):
-        if spec.min_length is not None and len(text) < spec.min_length:
-            return None, f"« {spec.label} » : au moins {spec.min_length} caractères."
-        limit = spec.max_length or (2000 if kind is FieldType.LONG_TEXT else 200)
-        if len(text) > limit:
-            return None, f"« {spec.label} » : au plus {limit} caractères."
-        if spec.pattern and not re.fullmatch(spec.pattern, text):
-            return None, spec.pattern_message or f"« {spec.label} » : format invalide."
-        return text, None
-    if kind in (FieldType.INTEGER, FieldType.AMOUNT):
-        number = _decimal(text)
-        if number is None or not number.is_finite():
-            what = "un nombre entier" if kind is FieldType.INTEGER else "un montant en euros"
-            return None, f"« {spec.label} » : « {text} » n'est pas {what}."
-        if kind is FieldType.INTEGER and number != number.to_integral_value():
-            return None, f"« {spec.label} » : « {text} » n'est pas un nombre entier."
-        if spec.min_value is not None and number < spec.min_value:
-            return None, f"« {spec.label} » : au moins {_number_text(spec.min_value)}."
-        if spec.max_value is not None and number > spec.max_value:
-            return None, f"« {spec.label} » : au plus {_number_text(spec.max_value)}."
-        if kind is FieldType.INTEGER:
-            return int(number), None
-        return number.quantize(Decimal("0.01")), None
-    if kind is FieldType.DATE:
-        try:
-            day = fr.parse_date(text)
-        except ValueError as exc:
-            return None, f"« {spec.label} » : {exc}."
-        if spec.date_range == "past" and day > context.today:
-            return None, f"« {spec.label} » : la date ne peut pas être dans le futur."
-        if spec.date_range == "future" and day < context.today:
-            return None, f"« {spec.label} » : la date est déjà passée."
-        return day, None
-    if kind is FieldType.CHOICE:
-        for choice in spec.choices:
-            if text in (choice.value, choice.label):
-                return choice.value, None
-        offered = ", ".join(choice.label for choice in spec.choices)
-        return None, f"« {spec.label} » : choisissez parmi {offered}."
-    if kind is FieldType.BOOL:
-        lowered = text.lower()
-        if lowered in ("oui", "o", "true", "1", "yes", "x"):
-            return True, None
-        if lowered in ("non", "n", "false", "0", "no"):
-            return False, None
-        return None, f"« {spec.label} » : répondez oui ou non."
-    if kind is FieldType.EMAIL:
-        if not _EMAIL.match(text):
-            return None, f"« {spec.label} » : adresse e-mail invalide (« {text} »)."
-        return text, None
-    if kind is FieldType.PHONE:
-        digits = re.sub(r"[\s.\-]", "", text)
-        if not _PHONE.match(digits):
-            return None, f"« {spec.label} » : numéro invalide (10 chiffres, ex. 04 66 83 10 74)."
-        if digits.startswith("+33"):
-            digits = "0" + digits[3:]
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2)), None
-    if kind is FieldType.POSTCODE:
-        if not re.fullmatch(r"\d{5}", text):
-            return None, f"« {spec.label} » : code postal à 5 chiffres."
-        return text, None
-    # FieldType.CHILD: one of the household's children, by id or first name.
+    number = _decimal(text)
+    if number is None or not number.is_finite():
+        what = "un nombre entier" if kind is FieldType.INTEGER else "un montant en euros"
+        return None, f"« {spec.label} » : « {text} » n'est pas {what}."
+    if kind is FieldType.INTEGER and number != number.to_integral_value():
+        return None, f"« {spec.label} » : « {text} » n'est pas un nombre entier."
+    if spec.min_value is not None and number < spec.min_value:
+        return None, f"« {spec.label} » : au moins {_number_text(spec.min_value)}."
+    if spec.max_value is not None and number > spec.max_value:
+        return None, f"« {spec.label} » : au plus {_number_text(spec.max_value)}."
+    if kind is FieldType.INTEGER:
+        return int(number), None
+    return number.quantize(Decimal("0.01")), None
+
+
+def _read_date(spec: FormField, text: str, context: FieldContext) -> Reading:
+    try:
+        day = fr.parse_date(text)
+    except ValueError as exc:
+        return None, f"« {spec.label} » : {exc}."
+    if spec.date_range == "past" and day > context.today:
+        return None, f"« {spec.label} » : la date ne peut pas être dans le futur."
+    if spec.date_range == "future" and day < context.today:
+        return None, f"« {spec.label} » : la date est déjà passée."
+    return day, None
+
+
+def _read_choice(spec: FormField, text: str, _context: FieldContext) -> Reading:
+    for choice in spec.choices:
+        if text in (choice.value, choice.label):
+            return choice.value, None
+    offered = ", ".join(choice.label for choice in spec.choices)
+    return None, f"« {spec.label} » : choisissez parmi {offered}."
+
+
+def _read_bool(spec: FormField, text: str, _context: FieldContext) -> Reading:
+    lowered = text.lower()
+    if lowered in ("oui", "o", "true", "1", "yes", "x"):
+        return True, None
+    if lowered in ("non", "n", "false", "0", "no"):
+        return False, None
+    return None, f"« {spec.label} » : répondez oui ou non."
+
+
+def _read_email(spec: FormField, text: str, _context: FieldContext) -> Reading:
+    if not _EMAIL.match(text):
+        return None, f"« {spec.label} » : adresse e-mail invalide (« {text} »)."
+    return text, None
+
+
+def _read_phone(spec: FormField, text: str, _context: FieldContext) -> Reading:
+    digits = re.sub(r"[\s.\-]", "", text)
+    if not _PHONE.match(digits):
+        return None, f"« {spec.label} » : numéro invalide (10 chiffres, ex. 04 66 83 10 74)."
+    if digits.startswith("+33"):
+        digits = "0" + digits[3:]
+    return " ".join(digits[i : i + 2] for i in range(0, 10, 2)), None
+
+
+def _read_postcode(spec: FormField, text: str, _context: FieldContext) -> Reading:
+    if not re.fullmatch(r"\d{5}", text):
+        return None, f"« {spec.label} » : code postal à 5 chiffres."
+    return text, None
+
+
+def _read_child(spec: FormField, text: str, context: FieldContext) -> Reading:
+    """One of the household's children, by id or first name."""
     for child in context.children:
         if text == child.value or text.lower() == child.label.lower():
             return int(child.value), None
@@ -122,6 +145,21 @@ def validate_field(
         return None, "Aucun enfant n'est enregistré dans ce foyer."
     names = ", ".join(child.label for child in context.children)
     return None, f"« {spec.label} » : choisissez un enfant du foyer ({names})."
+
+
+_READERS: dict[FieldType, Callable[[FormField, str, FieldContext], Reading]] = {
+    FieldType.TEXT: _read_text,
+    FieldType.LONG_TEXT: _read_text,
+    FieldType.INTEGER: _read_number,
+    FieldType.AMOUNT: _read_number,
+    FieldType.DATE: _read_date,
+    FieldType.CHOICE: _read_choice,
+    FieldType.BOOL: _read_bool,
+    FieldType.EMAIL: _read_email,
+    FieldType.PHONE: _read_phone,
+    FieldType.POSTCODE: _read_postcode,
+    FieldType.CHILD: _read_child,
+}
 
 
 def _number_text(value: Decimal) -> str:

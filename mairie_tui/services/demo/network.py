@@ -120,8 +120,26 @@ def create_activities(session: Session, seed_activity_id: int) -> Network:
         "canteen",
         (UnitRef(seed_unit.id, seed_unit.name, (0, 1, 3, 4), None),),
     )
+    writer = _ActivityWriter(session, network, seed_activity_id)
+    for served in SERVED_COMMUNES:
+        alsh_ids = writer.alsh(served)
+        network.groups[served.insee] = writer.school_groups(served, alsh_ids)
+        if served.creche is not None:
+            network.creche[served.insee] = writer.creche(served, *served.creche)
+    _create_closures(session, network)
+    return network
+
+
+@dataclass
+class _ActivityWriter:
+    """Adds the activities of the served communes, in a fixed order (their ids follow it)."""
+
+    session: Session
+    network: Network
+    seed_activity_id: int
 
     def add(
+        self,
         code: str,
         name: str,
         kind: str,
@@ -130,6 +148,7 @@ def create_activities(session: Session, seed_activity_id: int) -> Network:
         units: Sequence[tuple[str, str, int | None]],
         **rule: Any,
     ) -> int:
+        session = self.session
         activity = Activity(code=code, name=name, kind=kind, site=site, commune_insee=insee, **rule)
         session.add(activity)
         session.flush()
@@ -140,7 +159,7 @@ def create_activities(session: Session, seed_activity_id: int) -> Network:
         ]
         session.add_all(rows)
         session.flush()
-        network.activities[activity.id] = ActivityRef(
+        self.network.activities[activity.id] = ActivityRef(
             activity.id,
             code,
             kind,
@@ -156,12 +175,12 @@ def create_activities(session: Session, seed_activity_id: int) -> Network:
         )
         return activity.id
 
-    for served in SERVED_COMMUNES:
+    def alsh(self, served: ServedCommune) -> list[int]:
         alsh_ids: list[int] = []
         for suffix, centre in served.alsh:
             place = f"{served.short} {centre}".strip()
             alsh_ids.append(
-                add(
+                self.add(
                     "-".join(filter(None, ("ALSH", served.code, suffix))),
                     f"ALSH mercredi {place}",
                     "alsh",
@@ -172,14 +191,18 @@ def create_activities(session: Session, seed_activity_id: int) -> Network:
                     max_age_months=144,
                 )
             )
+        return alsh_ids
+
+    def school_groups(self, served: ServedCommune, alsh_ids: list[int]) -> tuple[SchoolGroup, ...]:
+        """Each school's canteen and périscolaire, and the ALSH its children go to."""
         groups: list[SchoolGroup] = []
         for index, (suffix, school) in enumerate(served.schools or (("", ""),)):
             place = f"{served.short} {school}".strip()
             code_tail = "-".join(filter(None, (served.code, suffix)))
             if served.code == "MONS":
-                canteen_id = seed_activity_id
+                canteen_id = self.seed_activity_id
             else:
-                canteen_id = add(
+                canteen_id = self.add(
                     f"RS-{code_tail}",
                     f"Restauration scolaire {place}",
                     "canteen",
@@ -189,7 +212,7 @@ def create_activities(session: Session, seed_activity_id: int) -> Network:
                 )
             periscolaire_id = None
             if served.periscolaire:
-                periscolaire_id = add(
+                periscolaire_id = self.add(
                     f"PERI-{code_tail}",
                     f"Périscolaire {place}",
                     "periscolaire",
@@ -201,23 +224,21 @@ def create_activities(session: Session, seed_activity_id: int) -> Network:
             if alsh_ids:
                 alsh_id = alsh_ids[index * len(alsh_ids) // max(1, len(served.schools))]
             groups.append(SchoolGroup(school, canteen_id, periscolaire_id, alsh_id))
-        network.groups[served.insee] = tuple(groups)
-        if served.creche is not None:
-            suffix, name, capacity = served.creche
-            network.creche[served.insee] = add(
-                f"CRECHE-{served.code}-{suffix}",
-                f"Crèche {name}",
-                "creche",
-                f"Crèche {name} {served.short}",
-                served.insee,
-                [("Journée", WEEKDAYS_ONLY, capacity)],
-                deadline_kind="working_days",
-                deadline_days=2,
-                min_age_months=3,
-                max_age_months=36,
-            )
-    _create_closures(session, network)
-    return network
+        return tuple(groups)
+
+    def creche(self, served: ServedCommune, suffix: str, name: str, capacity: int) -> int:
+        return self.add(
+            f"CRECHE-{served.code}-{suffix}",
+            f"Crèche {name}",
+            "creche",
+            f"Crèche {name} {served.short}",
+            served.insee,
+            [("Journée", WEEKDAYS_ONLY, capacity)],
+            deadline_kind="working_days",
+            deadline_days=2,
+            min_age_months=3,
+            max_age_months=36,
+        )
 
 
 def _create_closures(session: Session, network: Network) -> None:

@@ -68,7 +68,26 @@ def create_seed(session: Session) -> SeedIds:
     session.flush()
     assert canteen.id is not None
     meal = Unit(activity_id=canteen.id, name="Repas", weekdays="0,1,3,4")
-    household = Household(
+    household = _seed_household()
+    session.add_all([meal, household])
+    session.flush()
+    assert household.id is not None and meal.id is not None
+    child_id = _seed_members(session, household.id)
+    enrolment = Enrolment(
+        person_id=child_id,
+        activity_id=canteen.id,
+        start_date=SCHOOL_YEAR[0],
+        end_date=SCHOOL_YEAR[1],
+        status="active",
+    )
+    session.add(enrolment)
+    session.flush()
+    assert enrolment.id is not None
+    return SeedIds(household.id, child_id, canteen.id, meal.id, enrolment.id)
+
+
+def _seed_household() -> Household:
+    return Household(
         dossier="F-000001",
         address="2 place de la Mairie",
         postcode="30340",
@@ -81,11 +100,12 @@ def create_seed(session: Session) -> SeedIds:
         created_at=DEMO_TIME,
         updated_at=DEMO_TIME,
     )
-    session.add_all([meal, household])
-    session.flush()
-    assert household.id is not None and meal.id is not None
+
+
+def _seed_members(session: Session, household_id: int) -> int:
+    """Mme Test 1 and M. Test 2 FAMILLE TEST, and their son Jeannot (his id is returned)."""
     representative = Person(
-        household_id=household.id,
+        household_id=household_id,
         role="representative",
         civility="Mme",
         first_name="Test 1",
@@ -94,7 +114,7 @@ def create_seed(session: Session) -> SeedIds:
         email="mairiedemons0517@orange.fr",
     )
     co_representative = Person(
-        household_id=household.id,
+        household_id=household_id,
         role="co_representative",
         civility="M.",
         first_name="Test 2",
@@ -102,7 +122,7 @@ def create_seed(session: Session) -> SeedIds:
         position=1,
     )
     child = Person(
-        household_id=household.id,
+        household_id=household_id,
         role="child",
         first_name="Jeannot",
         last_name="FAMILLE TEST",
@@ -114,17 +134,7 @@ def create_seed(session: Session) -> SeedIds:
     session.add_all([representative, co_representative, child])
     session.flush()
     assert child.id is not None
-    enrolment = Enrolment(
-        person_id=child.id,
-        activity_id=canteen.id,
-        start_date=SCHOOL_YEAR[0],
-        end_date=SCHOOL_YEAR[1],
-        status="active",
-    )
-    session.add(enrolment)
-    session.flush()
-    assert enrolment.id is not None
-    return SeedIds(household.id, child.id, canteen.id, meal.id, enrolment.id)
+    return child.id
 
 
 def seed_ids(session: Session) -> SeedIds:

@@ -1,4 +1,4 @@
-"""The synthetic households, their members, enrolments and bookings."""
+"""The synthetic households, their members and enrolments (bookings: demo.bookings)."""
 
 from __future__ import annotations
 
@@ -10,30 +10,30 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, func, insert, text
-from sqlmodel import Session, select
+from sqlalchemy import text
+from sqlmodel import Session
 
-from mairie_tui.domain.calendar import HolidayCalendar
 from mairie_tui.models import (
-    Booking,
     Enrolment,
     Household,
     Person,
 )
-from mairie_tui.services.demo.network import ActivityRef, Network, SchoolGroup, UnitRef
+from mairie_tui.services.demo.bookings import (
+    BookedEnrolment,
+    BookingWriter,
+    insert_rows,
+    next_id,
+)
+from mairie_tui.services.demo.network import Network, SchoolGroup
 from mairie_tui.services.demo.reference import Commune, load_communes, load_names
 from mairie_tui.services.demo.seed import (
     BOOKED_HOUSEHOLDS,
-    BOOKING_BATCH,
-    BOOKING_SEED,
     CHUNK_HOUSEHOLDS,
     CRECHE_YEAR,
     DEMO_TIME,
     HOUSEHOLD_SEED,
-    PENDING_TIME,
-    PENDING_WINDOW,
     SCHOOL_YEAR,
     Progress,
 )
@@ -80,10 +80,12 @@ def _of(name: str) -> str:
 
 
 @dataclass
-class _BookedEnrolment:
-    id: int
-    activity_id: int
-    kind: str
+class _Parents:
+    last_name: str  # the representative's
+    child_last: str
+    phone: str  # the representative's, often the household's too
+    email: str
+    position: int  # of the last parent among the members
 
 
 class _Synthetic:
@@ -100,11 +102,10 @@ class _Synthetic:
         self.rng = random.Random(HOUSEHOLD_SEED)
         self.ascii = {name: _ascii(name) for name in self._all_names()}
         self.creche_asked: dict[int, int] = defaultdict(int)
-        self.booked: list[_BookedEnrolment] = []
+        self.booked: list[BookedEnrolment] = []
         self.household_id = self._next_id(Household)
         self.person_id = self._next_id(Person)
         self.enrolment_id = self._next_id(Enrolment)
-        self.booking_id = self._next_id(Booking)
 
     def _all_names(self) -> Iterator[str]:
         names = self.names
@@ -120,8 +121,7 @@ class _Synthetic:
             yield from group
 
     def _next_id(self, model: type[Any]) -> int:
-        current = self.session.execute(select(func.max(model.id))).scalar()
-        return int(current or 0) + 1
+        return next_id(self.session, model)
 
     # -------------------------------------------------------------- write
 
@@ -139,13 +139,12 @@ class _Synthetic:
             self._insert(Person, person_rows)
             self._insert(Enrolment, enrolment_rows)
             self.progress("Foyers", start + count, households)
-        self._write_bookings()
+        BookingWriter(self.session, self.network, self.progress).write(self.booked)
         if self.household_id > first_id:
             self._advance_sequences()
 
     def _insert(self, model: type[Any], rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(cast(Table, model.__table__)), rows)
+        insert_rows(self.session, model, rows)
 
     def _advance_sequences(self) -> None:
         # Explicit ids do not move PostgreSQL's serial sequences: without this the
@@ -169,24 +168,68 @@ class _Synthetic:
         persons: list[dict[str, Any]],
         enrolments: list[dict[str, Any]],
     ) -> None:
+        # Every random draw happens in a fixed order: the demo set depends on it.
         rng = self.rng
-        names = self.names
         showcase = SHOWCASE[index] if index < len(SHOWCASE) else None
-        if showcase is not None:
-            commune = next(c for c in self.communes if c.insee == showcase[0])
-            n_children = 2 + rng.randrange(2)
-        else:
-            commune = self.communes[
-                bisect(self.commune_weights, rng.random() * self.commune_weights[-1])
-            ]
-            n_children = bisect(self.children_weights, rng.randrange(self.children_weights[-1]))
+        commune, n_children = self._commune_and_size(showcase)
         household_id = self.household_id
         self.household_id += 1
-
         births = sorted(
             date.fromordinal(rng.randint(*CHILD_BIRTH_RANGE)) for _ in range(n_children)
         )
         oldest_year = births[0].year if births else rng.randint(1995, 2015)
+        parents = self._parents(household_id, showcase, oldest_year, persons)
+        position = parents.position
+        served = self.network.groups.get(commune.insee)
+        group = served[rng.randrange(len(served))] if served else None
+        for birth in births:
+            position += 1
+            child_id = self.person_id
+            girl = rng.random() < 0.49
+            first = rng.choice(self.names.female_child if girl else self.names.male_child)
+            school, school_class = self._schooling(birth, commune, group)
+            persons.append(
+                self._person(
+                    household_id,
+                    "child",
+                    None,
+                    first,
+                    parents.child_last,
+                    birth,
+                    None,
+                    None,
+                    position,
+                    school,
+                    school_class,
+                )
+            )
+            self._enrol(child_id, birth, commune, group, enrolments, index)
+        if rng.random() < 0.25:
+            position += 1
+            persons.append(self._authorised(household_id, parents.last_name, position))
+        households.append(self._household_row(household_id, commune, parents))
+
+    def _commune_and_size(self, showcase: tuple[str, ...] | None) -> tuple[Commune, int]:
+        """The household's commune (by population) and number of children."""
+        rng = self.rng
+        if showcase is not None:
+            commune = next(c for c in self.communes if c.insee == showcase[0])
+            return commune, 2 + rng.randrange(2)
+        commune = self.communes[
+            bisect(self.commune_weights, rng.random() * self.commune_weights[-1])
+        ]
+        return commune, bisect(self.children_weights, rng.randrange(self.children_weights[-1]))
+
+    def _parents(
+        self,
+        household_id: int,
+        showcase: tuple[str, ...] | None,
+        oldest_year: int,
+        persons: list[dict[str, Any]],
+    ) -> _Parents:
+        """The representative, and in most households a co-representative."""
+        rng = self.rng
+        names = self.names
         rep_female = rng.random() < 0.65
         last_name = showcase[1] if showcase else rng.choice(names.last)
         rep_first = (
@@ -199,7 +242,6 @@ class _Synthetic:
         rep_birth = self._birth(oldest_year - rng.randint(22, 40))
         rep_phone = self._mobile()
         rep_email = self._email(rep_first, last_name)
-        position = 0
         persons.append(
             self._person(
                 household_id,
@@ -210,79 +252,78 @@ class _Synthetic:
                 rep_birth,
                 rep_phone,
                 rep_email,
-                position,
+                0,
             )
         )
-        child_last = last_name
+        parents = _Parents(last_name, last_name, rep_phone, rep_email, 0)
         if showcase or rng.random() < 0.6:
-            position += 1
-            co_female = not rep_female if rng.random() < 0.95 else rep_female
-            co_first = (
-                showcase[3]
-                if showcase
-                else rng.choice(names.female_adult if co_female else names.male_adult)
+            parents.position = 1
+            parents.child_last = self._co_representative(
+                household_id, showcase, rep_female, last_name, rep_birth.year, persons
             )
-            if showcase:
-                co_female = False
-            co_last = last_name if showcase or rng.random() < 0.6 else rng.choice(names.last)
-            if co_last != last_name and rng.random() < 0.3:
-                child_last = (
-                    f"{last_name}-{co_last}" if len(last_name + co_last) < 40 else last_name
-                )
-            persons.append(
-                self._person(
-                    household_id,
-                    "co_representative",
-                    "Mme" if co_female else "M.",
-                    co_first,
-                    co_last,
-                    self._birth(rep_birth.year + rng.randint(-4, 4)),
-                    self._mobile(),
-                    self._email(co_first, co_last) if rng.random() < 0.5 else None,
-                    position,
-                )
+        return parents
+
+    def _co_representative(
+        self,
+        household_id: int,
+        showcase: tuple[str, ...] | None,
+        rep_female: bool,
+        last_name: str,
+        rep_birth_year: int,
+        persons: list[dict[str, Any]],
+    ) -> str:
+        """Add the co-representative; returns the children's last name (sometimes double)."""
+        rng = self.rng
+        names = self.names
+        child_last = last_name
+        co_female = not rep_female if rng.random() < 0.95 else rep_female
+        co_first = (
+            showcase[3]
+            if showcase
+            else rng.choice(names.female_adult if co_female else names.male_adult)
+        )
+        if showcase:
+            co_female = False
+        co_last = last_name if showcase or rng.random() < 0.6 else rng.choice(names.last)
+        if co_last != last_name and rng.random() < 0.3:
+            child_last = f"{last_name}-{co_last}" if len(last_name + co_last) < 40 else last_name
+        persons.append(
+            self._person(
+                household_id,
+                "co_representative",
+                "Mme" if co_female else "M.",
+                co_first,
+                co_last,
+                self._birth(rep_birth_year + rng.randint(-4, 4)),
+                self._mobile(),
+                self._email(co_first, co_last) if rng.random() < 0.5 else None,
+                1,
             )
-        served = self.network.groups.get(commune.insee)
-        group = served[rng.randrange(len(served))] if served else None
-        for birth in births:
-            position += 1
-            child_id = self.person_id
-            girl = rng.random() < 0.49
-            first = rng.choice(names.female_child if girl else names.male_child)
-            school, school_class = self._schooling(birth, commune, group)
-            persons.append(
-                self._person(
-                    household_id,
-                    "child",
-                    None,
-                    first,
-                    child_last,
-                    birth,
-                    None,
-                    None,
-                    position,
-                    school,
-                    school_class,
-                )
-            )
-            self._enrol(child_id, birth, commune, group, enrolments, index)
-        if rng.random() < 0.25:
-            position += 1
-            female = rng.random() < 0.6
-            first = rng.choice(names.female_senior if female else names.male_senior)
-            persons.append(
-                self._person(
-                    household_id,
-                    "authorised",
-                    "Mme" if female else "M.",
-                    first,
-                    last_name if rng.random() < 0.5 else rng.choice(names.last),
-                    self._birth(rng.randint(1945, 1965)),
-                    self._mobile(),
-                    None,
-                    position,
-                )
-            )
+        )
+        return child_last
+
+    def _authorised(self, household_id: int, last_name: str, position: int) -> dict[str, Any]:
+        """A grandparent allowed to fetch the children."""
+        rng = self.rng
+        names = self.names
+        female = rng.random() < 0.6
+        first = rng.choice(names.female_senior if female else names.male_senior)
+        return self._person(
+            household_id,
+            "authorised",
+            "Mme" if female else "M.",
+            first,
+            last_name if rng.random() < 0.5 else rng.choice(names.last),
+            self._birth(rng.randint(1945, 1965)),
+            self._mobile(),
+            None,
+            position,
+        )
+
+    def _household_row(
+        self, household_id: int, commune: Commune, parents: _Parents
+    ) -> dict[str, Any]:
+        rng = self.rng
         qf: int | None = None
         qf_until: date | None = None
         if rng.random() < 0.9:
@@ -292,25 +333,23 @@ class _Synthetic:
                 date(2019, 12, 31) if draw < 0.1 else date(2020 if draw < 0.55 else 2021, 12, 31)
             )
         number = rng.randint(1, 140)
-        households.append(
-            {
-                "id": household_id,
-                "dossier": f"F-{household_id:06d}",
-                "address": f"{number}{' bis' if rng.random() < 0.04 else ''} {rng.choice(names.street)}",
-                "postcode": commune.postcode,
-                "commune_insee": commune.insee,
-                "commune_name": commune.name,
-                "phone": rep_phone if rng.random() < 0.7 else self._landline(),
-                "email": rep_email,
-                "quotient_familial": qf,
-                "qf_valid_until": qf_until,
-                "qf_document_id": None,
-                "external_id": None,
-                "version": 1,
-                "created_at": DEMO_TIME,
-                "updated_at": DEMO_TIME,
-            }
-        )
+        return {
+            "id": household_id,
+            "dossier": f"F-{household_id:06d}",
+            "address": f"{number}{' bis' if rng.random() < 0.04 else ''} {rng.choice(self.names.street)}",
+            "postcode": commune.postcode,
+            "commune_insee": commune.insee,
+            "commune_name": commune.name,
+            "phone": parents.phone if rng.random() < 0.7 else self._landline(),
+            "email": parents.email,
+            "quotient_familial": qf,
+            "qf_valid_until": qf_until,
+            "qf_document_id": None,
+            "external_id": None,
+            "version": 1,
+            "created_at": DEMO_TIME,
+            "updated_at": DEMO_TIME,
+        }
 
     def _person(
         self,
@@ -431,96 +470,4 @@ class _Synthetic:
             )
             if status == "active" and household_index < BOOKED_HOUSEHOLDS:
                 kind = self.network.activities[activity_id].kind
-                self.booked.append(_BookedEnrolment(enrolment_id, activity_id, kind))
-
-    # -------------------------------------------------------------- bookings
-
-    def _write_bookings(self) -> None:
-        total = len(self.booked)
-        self.progress("Réservations", 0, total)
-        rng = random.Random(BOOKING_SEED)
-        open_days = self._open_days()
-        taken: dict[tuple[int, date], int] = defaultdict(int)
-        rows: list[dict[str, Any]] = []
-        for done, enrolment in enumerate(self.booked, start=1):
-            activity = self.network.activities[enrolment.activity_id]
-            pending = rng.random() < 0.1
-            for unit, weekdays in self._pattern(rng, activity):
-                for weekday in weekdays:
-                    for day in open_days[activity.id][weekday]:
-                        if unit.capacity is not None:
-                            if taken[unit.id, day] >= unit.capacity:
-                                continue
-                            taken[unit.id, day] += 1
-                        in_window = PENDING_WINDOW[0] <= day <= PENDING_WINDOW[1]
-                        rows.append(
-                            {
-                                "id": self.booking_id,
-                                "enrolment_id": enrolment.id,
-                                "day": day,
-                                "unit_id": unit.id,
-                                "status": "pending" if pending and in_window else "booked",
-                                "forced_reason": None,
-                                "request_id": None,
-                                "agent_id": None,
-                                "updated_at": PENDING_TIME if pending and in_window else DEMO_TIME,
-                            }
-                        )
-                        self.booking_id += 1
-            if len(rows) >= BOOKING_BATCH:
-                self._insert(Booking, rows)
-                rows = []
-                self.progress("Réservations", done, total)
-        self._insert(Booking, rows)
-        self.progress("Réservations", total, total)
-
-    def _pattern(
-        self, rng: random.Random, activity: ActivityRef
-    ) -> list[tuple[UnitRef, tuple[int, ...]]]:
-        """The units and usual weekdays a child comes on."""
-        if activity.kind == "canteen":
-            unit = activity.units[0]
-            keep = 4 if rng.random() < 0.65 else 3 if rng.random() < 0.6 else 2
-            return [(unit, tuple(sorted(rng.sample(unit.weekdays, keep))))]
-        if activity.kind == "periscolaire":
-            morning, evening = activity.units
-            result = []
-            if rng.random() < 0.5:
-                result.append(
-                    (morning, tuple(sorted(rng.sample(morning.weekdays, rng.randint(2, 4)))))
-                )
-            if not result or rng.random() < 0.8:
-                result.append(
-                    (evening, tuple(sorted(rng.sample(evening.weekdays, rng.randint(2, 4)))))
-                )
-            return result
-        if activity.kind == "alsh":
-            day, half_day = activity.units
-            return [(day if rng.random() < 0.6 else half_day, (2,))]
-        unit = activity.units[0]
-        return [(unit, tuple(sorted(rng.sample(unit.weekdays, rng.randint(2, 4)))))]
-
-    def _open_days(self) -> dict[int, dict[int, list[date]]]:
-        """Per activity and weekday, the days of its year with no holiday nor closure."""
-        school_days = _weekdays_without_holidays(SCHOOL_YEAR, HolidayCalendar())
-        # A crèche closes on public holidays only.
-        creche_days = _weekdays_without_holidays(CRECHE_YEAR, HolidayCalendar(school=False))
-        result: dict[int, dict[int, list[date]]] = {}
-        for activity in self.network.activities.values():
-            closed = self.network.closures.get(activity.id, set())
-            by_weekday: dict[int, list[date]] = {weekday: [] for weekday in range(5)}
-            for day in creche_days if activity.kind == "creche" else school_days:
-                if day not in closed:
-                    by_weekday[day.weekday()].append(day)
-            result[activity.id] = by_weekday
-        return result
-
-
-def _weekdays_without_holidays(period: tuple[date, date], holidays: HolidayCalendar) -> list[date]:
-    days: list[date] = []
-    day = period[0]
-    while day <= period[1]:
-        if day.weekday() < 5 and not holidays.is_holiday(day):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
+                self.booked.append(BookedEnrolment(enrolment_id, activity_id, kind))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Engine, and_, or_
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session
@@ -39,6 +40,7 @@ from mairie_tui.services.lists.views import (
     Contact,
     DayCounts,
     DayList,
+    Mark,
     SiteSummary,
     UnitChoice,
 )
@@ -86,70 +88,16 @@ def day_list(
         unit_row, activity = resolve_unit(session, site_name, unit)
         assert unit_row.id is not None and activity.id is not None
         unit_id = unit_row.id
-        bookings = {
-            enrolment_id: status
-            for enrolment_id, status in session.exec(
-                select(Booking.enrolment_id, Booking.status).where(
-                    col(Booking.unit_id) == unit_id,
-                    Booking.day == day,
-                    Booking.status != "cancelled",
-                )
-            ).all()
-        }
+        bookings = _booking_statuses(session, unit_id, day)
         marks_rows = list(
             session.exec(
                 select(Attendance).where(Attendance.unit_id == unit_id, Attendance.day == day)
             ).all()
         )
         listed = set(bookings) | {row.enrolment_id for row in marks_rows}
-        covering = and_(
-            col(Enrolment.status) == "active",
-            col(Enrolment.start_date) <= day,
-            col(Enrolment.end_date) >= day,
-        )
-        condition = covering
-        if listed:
-            condition = or_(covering, col(Enrolment.id).in_(listed))
-        enrolled = session.exec(
-            select(Enrolment, Person)
-            .join(Person, col(Person.id) == col(Enrolment.person_id))
-            .where(Enrolment.activity_id == activity.id, condition)
-        ).all()
-        child_ids = {person.id for _, person in enrolled if person.id is not None}
-        household_ids = {person.household_id for _, person in enrolled}
-        absences: dict[int, AbsenceInfo] = {}
-        if child_ids:
-            for absence in session.exec(
-                select(Absence)
-                .where(
-                    col(Absence.person_id).in_(child_ids),
-                    col(Absence.start_date) <= day,
-                    col(Absence.end_date) >= day,
-                )
-                .order_by(col(Absence.id))
-            ):
-                absences[absence.person_id] = AbsenceInfo(
-                    absence.reason, absence.justified, absence.start_date, absence.end_date
-                )
-        contacts: dict[int, list[Contact]] = defaultdict(list)
-        if household_ids:
-            for person in session.exec(
-                select(Person)
-                .where(
-                    col(Person.household_id).in_(household_ids),
-                    col(Person.role).in_(CONTACT_ROLES),
-                )
-                .order_by(col(Person.position), col(Person.id))
-            ):
-                name = f"{person.first_name} {person.last_name}".strip()
-                contacts[person.household_id].append(Contact(person.role, name, person.phone))
-            for household_id, phone in session.exec(
-                select(Household.id, Household.phone).where(col(Household.id).in_(household_ids))
-            ).all():
-                if household_id is None or not phone:
-                    continue
-                if all(contact.phone != phone for contact in contacts[household_id]):
-                    contacts[household_id].append(Contact("household", "Foyer", phone))
+        enrolled = _enrolled(session, activity.id, day, listed)
+        absences = _absences(session, {p.id for _, p in enrolled if p.id is not None}, day)
+        contacts = _contacts(session, {person.household_id for _, person in enrolled})
         closing = session.exec(
             select(DayClosing).where(DayClosing.unit_id == unit_id, DayClosing.day == day)
         ).first()
@@ -160,6 +108,110 @@ def day_list(
         marks = {row.enrolment_id: _mark(row, agents) for row in marks_rows}
         note = _day_note(session, activity, unit_row, day)
         copy_id = copy_origin(session)
+    children = _child_lines(enrolled, bookings, absences, marks, contacts)
+    return DayList(
+        site=site_name,
+        activity_name=activity.name,
+        unit_id=unit_id,
+        unit_name=unit_row.name,
+        day=day,
+        note=note,
+        closed=closing is not None,
+        closed_by=agents.get(closing.agent_id) if closing and closing.agent_id else None,
+        closed_at=closing.closed_at if closing else None,
+        can_mark=closing is None and day <= clock.today(),
+        copy_id=None if copy_id == ORIGIN_MAIRIE else copy_id,
+        counts=_counts(children, marks),
+        children=tuple(children),
+    )
+
+
+def _booking_statuses(session: Session, unit_id: int, day: date) -> dict[int, str]:
+    """Enrolment id → status of its live booking of the unit that day."""
+    return {
+        enrolment_id: status
+        for enrolment_id, status in session.exec(
+            select(Booking.enrolment_id, Booking.status).where(
+                col(Booking.unit_id) == unit_id,
+                Booking.day == day,
+                Booking.status != "cancelled",
+            )
+        ).all()
+    }
+
+
+def _enrolled(
+    session: Session, activity_id: int, day: date, listed: set[int]
+) -> Sequence[tuple[Enrolment, Person]]:
+    """The activity's enrolments covering the day, and any other booked or ticked that day."""
+    covering = and_(
+        col(Enrolment.status) == "active",
+        col(Enrolment.start_date) <= day,
+        col(Enrolment.end_date) >= day,
+    )
+    condition = covering
+    if listed:
+        condition = or_(covering, col(Enrolment.id).in_(listed))
+    return session.exec(
+        select(Enrolment, Person)
+        .join(Person, col(Person.id) == col(Enrolment.person_id))
+        .where(Enrolment.activity_id == activity_id, condition)
+    ).all()
+
+
+def _absences(session: Session, child_ids: set[int], day: date) -> dict[int, AbsenceInfo]:
+    """Person id → the absence covering the day (the last recorded, if several)."""
+    absences: dict[int, AbsenceInfo] = {}
+    if not child_ids:
+        return absences
+    for absence in session.exec(
+        select(Absence)
+        .where(
+            col(Absence.person_id).in_(child_ids),
+            col(Absence.start_date) <= day,
+            col(Absence.end_date) >= day,
+        )
+        .order_by(col(Absence.id))
+    ):
+        absences[absence.person_id] = AbsenceInfo(
+            absence.reason, absence.justified, absence.start_date, absence.end_date
+        )
+    return absences
+
+
+def _contacts(session: Session, household_ids: set[int]) -> dict[int, list[Contact]]:
+    """Household id → the people to call, then the household's phone if nobody has it."""
+    contacts: dict[int, list[Contact]] = defaultdict(list)
+    if not household_ids:
+        return contacts
+    for person in session.exec(
+        select(Person)
+        .where(
+            col(Person.household_id).in_(household_ids),
+            col(Person.role).in_(CONTACT_ROLES),
+        )
+        .order_by(col(Person.position), col(Person.id))
+    ):
+        name = f"{person.first_name} {person.last_name}".strip()
+        contacts[person.household_id].append(Contact(person.role, name, person.phone))
+    for household_id, phone in session.exec(
+        select(Household.id, Household.phone).where(col(Household.id).in_(household_ids))
+    ).all():
+        if household_id is None or not phone:
+            continue
+        if all(contact.phone != phone for contact in contacts[household_id]):
+            contacts[household_id].append(Contact("household", "Foyer", phone))
+    return contacts
+
+
+def _child_lines(
+    enrolled: Sequence[tuple[Enrolment, Person]],
+    bookings: dict[int, str],
+    absences: dict[int, AbsenceInfo],
+    marks: dict[int, Mark],
+    contacts: dict[int, list[Contact]],
+) -> list[ChildLine]:
+    """One line per enrolled child, in name order."""
     children: list[ChildLine] = []
     for enrolment, person in enrolled:
         assert enrolment.id is not None and person.id is not None
@@ -178,7 +230,11 @@ def day_list(
             )
         )
     children.sort(key=lambda c: (_fold(c.last_name), _fold(c.first_name), c.enrolment_id))
-    counts = DayCounts(
+    return children
+
+
+def _counts(children: list[ChildLine], marks: dict[int, Mark]) -> DayCounts:
+    return DayCounts(
         enrolled=len(children),
         booked=sum(1 for c in children if c.booking == "booked"),
         pending=sum(1 for c in children if c.booking == "pending"),
@@ -188,19 +244,4 @@ def day_list(
         absent=sum(1 for m in marks.values() if not m.present),
         unexpected=sum(1 for m in marks.values() if m.present and m.unexpected),
         unmarked=sum(1 for c in children if c.booking == "booked" and c.mark is None),
-    )
-    return DayList(
-        site=site_name,
-        activity_name=activity.name,
-        unit_id=unit_id,
-        unit_name=unit_row.name,
-        day=day,
-        note=note,
-        closed=closing is not None,
-        closed_by=agents.get(closing.agent_id) if closing and closing.agent_id else None,
-        closed_at=closing.closed_at if closing else None,
-        can_mark=closing is None and day <= clock.today(),
-        copy_id=None if copy_id == ORIGIN_MAIRIE else copy_id,
-        counts=counts,
-        children=tuple(children),
     )

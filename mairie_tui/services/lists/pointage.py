@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine, and_, case, func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import unit_of_work
@@ -58,59 +58,11 @@ def mark_attendance(
         raise ServiceError("Une présence inattendue est une présence : cochez « présent ».")
     now = clock.now()
     with unit_of_work(engine) as session:
-        enrolment = session.get(Enrolment, enrolment_id)
-        if enrolment is None:
-            raise NotFoundError(f"Inscription introuvable (n° {enrolment_id}).")
-        unit = session.get(Unit, unit_id)
-        if unit is None or unit.activity_id != enrolment.activity_id:
-            raise NotFoundError("Cette unité n'appartient pas à l'activité de l'inscription.")
-        child = session.get(Person, enrolment.person_id)
-        name = f"{child.first_name} {child.last_name}" if child else f"n° {enrolment.person_id}"
-        if (
-            session.exec(
-                select(DayClosing.id).where(DayClosing.unit_id == unit_id, DayClosing.day == day)
-            ).first()
-            is not None
-        ):
-            raise RuleViolation(
-                f"La journée du {fr.long_date(day)} ({unit.name}) est clôturée : "
-                "le pointage est verrouillé."
-            )
+        enrolment, unit, name = _marking_target(session, enrolment_id, unit_id)
+        _refuse_closed_day(session, unit, day)
         origin = _origin_for(session, day)
-        status = session.exec(
-            select(Booking.status).where(
-                Booking.enrolment_id == enrolment_id,
-                col(Booking.unit_id) == unit_id,
-                Booking.day == day,
-            )
-        ).first()
-        booked = status == "booked"
-        if not booked and not (enrolment.start_date <= day <= enrolment.end_date):
-            raise RuleViolation(f"{name} n'est pas inscrit(e) le {fr.long_date(day)}.")
-        if present and not booked and not unexpected:
-            raise RuleViolation(
-                f"{name} n'a pas de réservation le {fr.long_date(day)} : "
-                "notez une présence inattendue."
-            )
-        if unexpected and booked:
-            raise RuleViolation(
-                f"{name} est réservé(e) le {fr.long_date(day)} : ce n'est pas une présence "
-                "inattendue."
-            )
-        row = session.exec(
-            select(Attendance).where(
-                Attendance.enrolment_id == enrolment_id,
-                Attendance.unit_id == unit_id,
-                Attendance.day == day,
-            )
-        ).first()
-        before: dict[str, bool] | None = None
-        if row is None:
-            row = Attendance(
-                enrolment_id=enrolment_id, day=day, unit_id=unit_id, present=present, marked_at=now
-            )
-        else:
-            before = {"present": row.present, "unexpected": row.unexpected}
+        _check_booking(session, enrolment, unit_id, day, name, present, unexpected)
+        row, before = _attendance_row(session, enrolment_id, unit_id, day, present, now)
         row.present = present
         row.unexpected = unexpected
         row.agent_id = actor.id
@@ -138,6 +90,83 @@ def mark_attendance(
         return _mark(row, {actor.id: actor.name} if actor.id is not None else {})
 
 
+def _marking_target(
+    session: Session, enrolment_id: int, unit_id: int
+) -> tuple[Enrolment, Unit, str]:
+    """The enrolment, its unit and the child's name, as the messages say it."""
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFoundError(f"Inscription introuvable (n° {enrolment_id}).")
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.activity_id != enrolment.activity_id:
+        raise NotFoundError("Cette unité n'appartient pas à l'activité de l'inscription.")
+    child = session.get(Person, enrolment.person_id)
+    name = f"{child.first_name} {child.last_name}" if child else f"n° {enrolment.person_id}"
+    return enrolment, unit, name
+
+
+def _refuse_closed_day(session: Session, unit: Unit, day: date) -> None:
+    if (
+        session.exec(
+            select(DayClosing.id).where(DayClosing.unit_id == unit.id, DayClosing.day == day)
+        ).first()
+        is not None
+    ):
+        raise RuleViolation(
+            f"La journée du {fr.long_date(day)} ({unit.name}) est clôturée : "
+            "le pointage est verrouillé."
+        )
+
+
+def _check_booking(
+    session: Session,
+    enrolment: Enrolment,
+    unit_id: int,
+    day: date,
+    name: str,
+    present: bool,
+    unexpected: bool,
+) -> None:
+    """A booked child is ticked as booked, any other enrolled one as an unexpected presence."""
+    status = session.exec(
+        select(Booking.status).where(
+            Booking.enrolment_id == enrolment.id,
+            col(Booking.unit_id) == unit_id,
+            Booking.day == day,
+        )
+    ).first()
+    booked = status == "booked"
+    if not booked and not (enrolment.start_date <= day <= enrolment.end_date):
+        raise RuleViolation(f"{name} n'est pas inscrit(e) le {fr.long_date(day)}.")
+    if present and not booked and not unexpected:
+        raise RuleViolation(
+            f"{name} n'a pas de réservation le {fr.long_date(day)} : notez une présence inattendue."
+        )
+    if unexpected and booked:
+        raise RuleViolation(
+            f"{name} est réservé(e) le {fr.long_date(day)} : ce n'est pas une présence inattendue."
+        )
+
+
+def _attendance_row(
+    session: Session, enrolment_id: int, unit_id: int, day: date, present: bool, now: datetime
+) -> tuple[Attendance, dict[str, bool] | None]:
+    """The child's mark of that unit's day, new if none, and what it said before."""
+    row = session.exec(
+        select(Attendance).where(
+            Attendance.enrolment_id == enrolment_id,
+            Attendance.unit_id == unit_id,
+            Attendance.day == day,
+        )
+    ).first()
+    if row is None:
+        new = Attendance(
+            enrolment_id=enrolment_id, day=day, unit_id=unit_id, present=present, marked_at=now
+        )
+        return new, None
+    return row, {"present": row.present, "unexpected": row.unexpected}
+
+
 def close_day(
     engine: Engine, *, unit_id: int, day: date, actor: Actor, clock: Clock
 ) -> ClosingInfo:
@@ -155,30 +184,7 @@ def close_day(
         ).first()
         if existing is not None:
             raise RuleViolation(f"La journée du {fr.long_date(day)} est déjà clôturée.")
-        present, absent = session.exec(
-            select(
-                func.coalesce(func.sum(case((col(Attendance.present), 1), else_=0)), 0),
-                func.coalesce(func.sum(case((col(Attendance.present), 0), else_=1)), 0),
-            ).where(Attendance.unit_id == unit_id, Attendance.day == day)
-        ).one()
-        unmarked = session.exec(
-            select(func.count())
-            .select_from(Booking)
-            .outerjoin(
-                Attendance,
-                and_(
-                    col(Attendance.enrolment_id) == col(Booking.enrolment_id),
-                    col(Attendance.unit_id) == col(Booking.unit_id),
-                    col(Attendance.day) == col(Booking.day),
-                ),
-            )
-            .where(
-                col(Booking.unit_id) == unit_id,
-                Booking.day == day,
-                Booking.status == "booked",
-                col(Attendance.id).is_(None),
-            )
-        ).one()
+        present, absent, unmarked = _day_tallies(session, unit_id, day)
         origin = _origin_for(session, day)
         closing = DayClosing(
             unit_id=unit_id, day=day, agent_id=actor.id, closed_at=now, origin=origin
@@ -195,10 +201,39 @@ def close_day(
             details={
                 "unit_id": unit_id,
                 "day": day.isoformat(),
-                "present": int(present),
-                "absent": int(absent),
-                "unmarked": int(unmarked),
+                "present": present,
+                "absent": absent,
+                "unmarked": unmarked,
                 "origin": origin,
             },
         )
-        return ClosingInfo(unit_id, day, actor.name, now, int(present), int(absent), int(unmarked))
+        return ClosingInfo(unit_id, day, actor.name, now, present, absent, unmarked)
+
+
+def _day_tallies(session: Session, unit_id: int, day: date) -> tuple[int, int, int]:
+    """Present, absent, and booked but not ticked, for a unit's day."""
+    present, absent = session.exec(
+        select(
+            func.coalesce(func.sum(case((col(Attendance.present), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((col(Attendance.present), 0), else_=1)), 0),
+        ).where(Attendance.unit_id == unit_id, Attendance.day == day)
+    ).one()
+    unmarked = session.exec(
+        select(func.count())
+        .select_from(Booking)
+        .outerjoin(
+            Attendance,
+            and_(
+                col(Attendance.enrolment_id) == col(Booking.enrolment_id),
+                col(Attendance.unit_id) == col(Booking.unit_id),
+                col(Attendance.day) == col(Booking.day),
+            ),
+        )
+        .where(
+            col(Booking.unit_id) == unit_id,
+            Booking.day == day,
+            Booking.status == "booked",
+            col(Attendance.id).is_(None),
+        )
+    ).one()
+    return int(present), int(absent), int(unmarked)
