@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -11,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from mairie_tui.domain import fr
 from mairie_tui.domain.workflow import Workflow
 
 FieldValue = str | int | bool | date | Decimal | None
@@ -207,7 +207,7 @@ class Catalogue:
         """Démarches grouped by category, in title order (the « Toutes les démarches » page)."""
         grouped: dict[str, list[Demarche]] = {}
         for demarche in sorted(
-            self.demarches, key=lambda d: (_sort_key(d.category), _sort_key(d.title))
+            self.demarches, key=lambda d: (fr.fold(d.category), fr.fold(d.title))
         ):
             grouped.setdefault(demarche.category, []).append(demarche)
         return grouped
@@ -221,11 +221,6 @@ class Catalogue:
             for status in workflow.statuses:
                 labels.setdefault(status.code, status.label)
         return labels
-
-
-def _sort_key(text: str) -> str:
-    """French order: « État civil » between « Enfance » and « Vie pratique »."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 def _as_text(value: FieldValue) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import unicodedata
 from bisect import bisect
 from collections import defaultdict
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from mairie_tui.domain import fr
 from mairie_tui.models import (
     Enrolment,
     Household,
@@ -64,8 +64,8 @@ SHOWCASE = (
 
 
 def _ascii(text_value: str) -> str:
-    plain = unicodedata.normalize("NFKD", text_value).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in plain.lower() if ch.isalnum() or ch == "-")
+    """A name as an e-mail address writes it: « D'Artagnan » → `dartagnan`."""
+    return "".join(ch for ch in fr.fold(text_value) if ch.isascii() and (ch.isalnum() or ch == "-"))
 
 
 def _of(name: str) -> str:

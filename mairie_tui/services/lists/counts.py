@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session
+from mairie_tui.domain import fr
 from mairie_tui.models import (
     Activity,
     Booking,
@@ -21,7 +22,6 @@ from mairie_tui.services.errors import (
     ServiceError,
 )
 from mairie_tui.services.lists.lookup import (
-    _fold,
     _unit_weekdays,
     resolve_site,
 )
@@ -109,7 +109,7 @@ def _chosen_units(
         if isinstance(unit, int) or unit.strip().isdigit():
             units = [(u, a) for u, a in units if u.id == int(unit)]
         else:
-            units = [(u, a) for u, a in units if _fold(u.name) == _fold(unit)]
+            units = [(u, a) for u, a in units if fr.fold(u.name) == fr.fold(unit)]
         if not units:
             raise NotFoundError(f"Aucune unité « {unit} » pour ce choix.", field="unit")
     return units

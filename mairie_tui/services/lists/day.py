@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session
+from mairie_tui.domain import fr
 from mairie_tui.models import (
     Absence,
     Activity,
@@ -25,7 +26,6 @@ from mairie_tui.services.common import Actor
 from mairie_tui.services.lists.lookup import (
     _agent_names,
     _day_note,
-    _fold,
     _mark,
     _require_known,
     _unit_weekdays,
@@ -229,7 +229,7 @@ def _child_lines(
                 contacts=tuple(contacts.get(person.household_id, ())),
             )
         )
-    children.sort(key=lambda c: (_fold(c.last_name), _fold(c.first_name), c.enrolment_id))
+    children.sort(key=lambda c: (fr.fold(c.last_name), fr.fold(c.first_name), c.enrolment_id))
     return children
 
 

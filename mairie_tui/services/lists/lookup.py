@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
@@ -40,11 +39,6 @@ def _require_known(actor: Actor) -> None:
         raise PermissionDenied("Rôle inconnu : action refusée.")
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
 def copy_origin(session: Session) -> str:
     """`mairie` in the main database, the copy's id in an offline copy."""
     copy_id = session.exec(select(OfflineCopy.id).limit(1)).first()
@@ -73,12 +67,12 @@ def resolve_site(session: Session, text: str) -> str:
     sites = _site_names(session)
     if text in sites:
         return text
-    wanted = _fold(text)
-    exact = [site for site in sites if _fold(site) == wanted]
+    wanted = fr.fold(text)
+    exact = [site for site in sites if fr.fold(site) == wanted]
     if len(exact) == 1:
         return exact[0]
     words = wanted.split()
-    found = [site for site in sites if words and all(w in _fold(site) for w in words)]
+    found = [site for site in sites if words and all(w in fr.fold(site) for w in words)]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -106,7 +100,7 @@ def resolve_unit(session: Session, site: str, unit: int | str) -> tuple[Unit, Ac
             if row.id == unit_id:
                 return row, activity
         raise NotFoundError(f"Unité n° {unit_id} introuvable sur le site {site}.", field="unit")
-    matches = [(row, activity) for row, activity in units if _fold(row.name) == _fold(unit)]
+    matches = [(row, activity) for row, activity in units if fr.fold(row.name) == fr.fold(unit)]
     if len(matches) == 1:
         return matches[0]
     names = ", ".join(sorted({row.name for row, _ in units})) or "aucune"
