@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from mairie_tui.domain.fr import PARIS
+
+__all__ = ["PARIS", "Clock", "FrozenClock", "SystemClock", "parse_now"]
 
 
 class Clock(Protocol):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from mairie_tui.domain import fr
 
 
 @dataclass(frozen=True)
@@ -22,9 +23,8 @@ class Commune:
 
 
 def _key(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.replace("-", " ").replace("'", " ").replace("’", " ").split())
+    """`saint christol lez ales` for « Saint-Christol-lez-Alès »: hyphens and apostrophes as spaces."""
+    return fr.fold(text, separators="-'’")
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -28,6 +27,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
+from mairie_tui.domain import fr
 from mairie_tui.services.common import Actor, require_counter_agent
 
 
@@ -72,56 +72,20 @@ class MemberLike(Protocol):
     def email(self) -> str | None: ...
 
 
-# Letters that Unicode does not decompose into a base letter and an accent.
-_LIGATURES = str.maketrans(
-    {
-        "œ": "oe",
-        "Œ": "oe",
-        "æ": "ae",
-        "Æ": "ae",
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "o",
-        "ð": "d",
-        "þ": "th",
-        "ł": "l",
-        "Ł": "l",
-        "đ": "d",
-        "Đ": "d",
-        "ı": "i",
-    }
-)
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 _NOT_WORD_OR_TAB = re.compile(r"[^0-9a-z\t]+")
 # One word of a normalised text: letters (any script) and ASCII digits.
 _WORD = re.compile(r"[^\W_]+")
-# The combining marks that NFKD splits off Latin, Greek and Cyrillic letters,
-# removed by str.translate (C speed, unlike a loop over unicodedata.combining).
-_COMBINING = dict.fromkeys(
-    [
-        *range(0x0300, 0x0370),
-        *range(0x0483, 0x048A),
-        *range(0x1AB0, 0x1B00),
-        *range(0x1DC0, 0x1E00),
-        *range(0x20D0, 0x2100),
-        *range(0xFE20, 0xFE30),
-    ]
-)
 _REBUILD_CHUNK = 20_000
 
 
 def normalise(value: str) -> str:
-    """Lower case, without accents (é→e, œ→oe), punctuation turned into single spaces."""
-    lowered = value.lower()
-    if lowered.isascii():
-        return _NOT_WORD.sub(" ", lowered).strip()
-    decomposed = unicodedata.normalize("NFKD", lowered.translate(_LIGATURES))
-    stripped = decomposed.translate(_COMBINING)
-    if not stripped.isascii():
-        # A mark outside the table above (rare scripts): the exact, slower way.
-        stripped = "".join(ch for ch in stripped if not unicodedata.combining(ch))
-    return " ".join(_search_words(stripped.lower()))
+    """Folded (fr.fold: lower case, é→e, œ→oe), punctuation turned into single spaces."""
+    folded = fr.fold(value)
+    if folded.isascii():
+        return _NOT_WORD.sub(" ", folded).strip()
+    return " ".join(_search_words(folded))
 
 
 @functools.lru_cache(maxsize=65_536)

@@ -1,0 +1,123 @@
+"""The deterministic demo database: the portal's FAMILLE TEST and synthetic families.
+
+build_demo() expects a freshly migrated, empty database and fills it in one
+transaction:
+
+1. the three demo agents (``guichet``, ``superviseur``, ``cantine``; the
+   password is the login) and the seed household FAMILLE TEST exactly as the
+   families' portal tutorial shows it, with its canteen RS-MONS;
+2. the activities of ten communes of Alès Agglomération that have schools
+   (Alès with five school groups): canteens, périscolaire, ALSH mercredi and
+   three crèches with a capacity; a few Closure rows (a strike at an Alès
+   canteen, the COVID school closure of 06-09/04/2021, a local pont). No
+   closure, booking rule or capacity touches RS-MONS, and no closure is global,
+   so the seed's calendar (141 bookable days) stays the one the tests pin;
+3. ``households`` synthetic households (F-000002, F-000003, ...) spread over
+   the 72 communes in proportion to their population (``data/communes.tsv``),
+   with names from ``data/demo_names.tsv``. Children of primary-school age
+   living in a served commune are enrolled in their school's canteen and
+   sometimes périscolaire and ALSH; babies sometimes in their commune's
+   crèche (active up to 1.5 children per place, as they come part-time,
+   then "pending" for a waiting list of four times the places);
+4. bookings: each child's usual weekdays over the school year, skipping
+   holidays (public ones only for crèches, which stay open in the school
+   holidays and until 30/07/2021), closures and full days. Bookings are written only for the
+   enrolments of the first ``BOOKED_HOUSEHOLDS`` synthetic households: with
+   200 000 households, a year of bookings for every child would be tens of
+   millions of rows, far beyond what a demo needs; 2 000 households give a
+   realistic load (canteen lists of dozens of children, full crèche days)
+   and keep the build under a minute. One booked enrolment in ten has its
+   days of 28/09-09/10/2020 "pending" (awaiting instruction);
+5. the household search index, rebuilt in bulk by services.search.
+
+Everything derives from fixed random seeds and DEMO_TIME: two builds of the
+same size are identical, and the first households of a large build are those
+of a small one. The synthetic part is written with bulk Core inserts and
+explicit ids, in chunks, so 200 000 households fit in memory and in time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from mairie_tui.db import unit_of_work
+from mairie_tui.models import Activity, Agent, Household
+from mairie_tui.services.demo.network import SERVED_COMMUNES, Network, create_activities
+from mairie_tui.services.demo.reference import Commune, Names, load_communes, load_names
+from mairie_tui.services.demo.seed import (
+    BOOKED_HOUSEHOLDS,
+    CRECHE_YEAR,
+    DEMO_AGENTS,
+    DEMO_TIME,
+    PENDING_TIME,
+    PENDING_WINDOW,
+    SCHOOL_YEAR,
+    Progress,
+    SeedIds,
+    create_agents,
+    create_seed,
+    seed_ids,
+)
+from mairie_tui.services.demo.synthetic import _Synthetic
+from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.search import rebuild_index
+
+__all__ = [
+    "BOOKED_HOUSEHOLDS",
+    "CRECHE_YEAR",
+    "DEMO_AGENTS",
+    "DEMO_TIME",
+    "PENDING_TIME",
+    "PENDING_WINDOW",
+    "SCHOOL_YEAR",
+    "SERVED_COMMUNES",
+    "Commune",
+    "Names",
+    "Network",
+    "Progress",
+    "SeedIds",
+    "build_demo",
+    "create_activities",
+    "create_agents",
+    "create_seed",
+    "load_communes",
+    "load_names",
+    "seed_ids",
+]
+
+
+def build_demo(
+    engine: Engine, *, households: int = 200, progress: Progress | None = None
+) -> SeedIds:
+    """Fill an empty, migrated database with the demo set (see the module docstring).
+
+    `progress(step, done, total)` is called as the build goes, for a progress bar.
+    """
+    if households < 0:
+        raise ServiceError("Le nombre de foyers ne peut pas être négatif.", field="households")
+    report: Progress = progress or _no_progress
+    with unit_of_work(engine) as session:
+        if session.exec(select(Household.id).limit(1)).first() is not None:
+            raise ServiceError("La base contient déjà des foyers : la démo demande une base vide.")
+        if (
+            session.exec(select(Agent.id).limit(1)).first() is not None
+            or session.exec(select(Activity.id).limit(1)).first() is not None
+        ):
+            raise ServiceError(
+                "La base contient déjà des agents ou des activités : la démo demande une base vide."
+            )
+        report("Agents et foyer FAMILLE TEST", 0, 1)
+        create_agents(session)
+        seed = create_seed(session)
+        report("Agents et foyer FAMILLE TEST", 1, 1)
+        network = create_activities(session, seed.activity_id)
+        _Synthetic(session, network, report).write(households)
+        report("Index de recherche", 0, 1)
+        rebuild_index(session)
+        report("Index de recherche", 1, 1)
+        return seed
+
+
+def _no_progress(_step: str, _done: int, _total: int) -> None:
+    return None
