@@ -8,6 +8,7 @@ on a household created through the services plus rows written as an older import
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import zlib
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 from mairie_tui.cli import app
 from mairie_tui.cli_console import export_for_stdout, json_text
 from mairie_tui.db import make_engine
-from mairie_tui.domain.safe_text import REPLACEMENT, clean_control
+from mairie_tui.domain.safe_text import REPLACEMENT
 from mairie_tui.services.agents import add_agent
 from mairie_tui.services.common import SYSTEM_ACTOR
 from mairie_tui.services.demo import build_demo
@@ -165,10 +166,8 @@ def pdf_strings(pdf: bytes) -> str:
     """The text shown by the PDF's core-font strings (content streams inflated)."""
     shown = []
     for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
+        with contextlib.suppress(zlib.error):
             raw = zlib.decompress(raw)
-        except zlib.error:
-            pass
         for string in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", raw):
             shown.append(re.sub(rb"\\(.)", rb"\1", string).decode("latin-1"))
     return " ".join(shown)

@@ -202,7 +202,7 @@ class RequestPageScreen(MairieScreen):
         bar.remove_children()
         bar.mount_all(
             Button(
-                content(f"{index} {move.label}"),
+                f"{index} {move.label}",
                 name=f"move-{index}",
                 compact=True,
                 variant="error" if move.target == "refusee" else "default",
