@@ -208,7 +208,10 @@ class MairieApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Notifications are plain text by default: their messages quote names and addresses."""
+        """Notifications are plain text, always: their messages quote names and addresses.
+
+        `markup` is ignored: Widget.notify (every screen's) passes True explicitly.
+        """
         from mairie_tui.domain.safe_text import clean_control
 
         super().notify(
@@ -216,7 +219,7 @@ class MairieApp(App[None]):
             title=clean_control(title),
             severity=severity,
             timeout=timeout,
-            markup=markup,
+            markup=False,
         )
 
     def coming_soon(self, what: str) -> None:

@@ -166,3 +166,16 @@ def test_every_scene_with_hostile_names(
                 assert "[@click=app.quit]Test 2[/] " + REPLACEMENT + "]0;pwned" in co, co
 
     drive()
+
+
+@run_async
+async def test_screen_notifications_are_plain_text(make_app: AppFactory) -> None:
+    """Screens call Widget.notify, which passes markup=True: the app makes them plain anyway."""
+    app = make_app("2020-09-15T10:00")
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.notify(f"{HOSTILE_NAME} \x1b[2J", title="[b]Inscrit", severity="warning")
+        await pilot.pause()
+        (notification,) = list(app._notifications)
+        assert not notification.markup  # shown as text by the toast
+        assert notification.message == f"{HOSTILE_NAME} {REPLACEMENT}[2J"
+        assert notification.title == "[b]Inscrit"
