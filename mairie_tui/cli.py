@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import sys
 from datetime import date, datetime
@@ -14,16 +13,17 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from mairie_tui.cli_console import SafeConsole, export_for_stdout, json_text, styled
 from mairie_tui.config import Settings, SettingsError, load_settings
 from mairie_tui.db import DatabaseError, current_revision, head_revision, make_engine, upgrade
 from mairie_tui.domain import fr
 from mairie_tui.services.errors import ServiceError
 
-console = Console()
-errors = Console(stderr=True)
+# Markup off, control characters replaced: names and addresses print as text (cli_console).
+console = SafeConsole()
+errors = SafeConsole(stderr=True)
 
 app = typer.Typer(
     name="mairie-tui",
@@ -49,7 +49,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON (pour les 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """One French line on stderr, then exit: never a traceback."""
-    errors.print(f"[bold red]Erreur :[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(styled(("Erreur :", "bold red"), " ", message), soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -66,7 +66,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(_jsonable(value)) + "\n")
 
 
 class State:
@@ -518,7 +518,7 @@ def export_households_command(
     except ServiceError as exc:
         fail(str(exc))
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(export_for_stdout(text, fmt, sys.stdout.isatty()))
         return
     try:
         out.write_text(text, encoding="utf-8")
@@ -551,12 +551,14 @@ def main() -> None:
         import traceback
 
         log = Path(tempfile.gettempdir()) / "mairie-tui-erreurs.log"
-        with log.open("a", encoding="utf-8") as handle:
+        with log.open("a", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
         errors.print(
-            f"[bold red]Erreur inattendue :[/] {type(exc).__name__} : {str(exc).splitlines()[0] if str(exc) else ''} "
-            f"(détails dans {log})",
-            highlight=False,
+            styled(
+                ("Erreur inattendue :", "bold red"),
+                f" {type(exc).__name__} : {first_line} (détails dans {log})",
+            ),
             soft_wrap=True,
         )
         raise SystemExit(1) from None

@@ -112,6 +112,7 @@ def show_request(
 ) -> None:
     """Détail d'une demande : réponses, pièces, historique, suites possibles."""
     from mairie_tui.cli import console, fail, print_json, state
+    from mairie_tui.cli_console import styled
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.requests import get_request
 
@@ -123,8 +124,7 @@ def show_request(
         print_json(page)
         return
     console.print(
-        f"[bold]Demande n° {page.number}[/] — {page.type_label} — {page.status_label}",
-        highlight=False,
+        styled((f"Demande n° {page.number}", "bold"), f" — {page.type_label} — {page.status_label}")
     )
     console.print(
         f"Foyer {page.dossier or '(aucun)'} · {page.requester} · déposée le "

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from mairie_tui.clock import PARIS, Clock
 from mairie_tui.domain import fr
+from mairie_tui.domain.safe_text import clean_control
 from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import ServiceError
 from mairie_tui.services.lists import ChildLine, DayList, day_list
@@ -46,8 +47,12 @@ class PrintedList:
 
 
 def pdf_text(text: str) -> str:
-    """The text as the core fonts can print it (Latin-1), without losing letters."""
-    spelt = text.translate(_SPELLING)
+    """The text as the core fonts can print it (Latin-1), without losing letters.
+
+    Control characters (ESC, NUL, C1 — all Latin-1, so fpdf would write them — and the
+    bidirectional overrides) are replaced first (domain/safe_text.py): « ? » in the PDF.
+    """
+    spelt = clean_control(text).translate(_SPELLING)
     try:
         spelt.encode("latin-1")
         return spelt

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from mairie_tui.config import Settings, load_settings
@@ -207,6 +208,29 @@ class MairieApp(App[None]):
                 and name in ("SearchScreen", "HouseholdScreen")
             )
         return True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications are plain text, always: their messages quote names and addresses.
+
+        `markup` is ignored: Widget.notify (every screen's) passes True explicitly.
+        """
+        from mairie_tui.domain.safe_text import clean_control
+
+        super().notify(
+            clean_control(message),
+            title=clean_control(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def coming_soon(self, what: str) -> None:
         self.notify(f"{what} : bientôt disponible.", title="Bientôt disponible")

@@ -263,4 +263,5 @@ BOOKING_SCENES: dict[str, Scene] = dict(SCENES)
 SCENES.update(__import__("mairie_tui.tui.scenes_lists", fromlist=["SCENES"]).SCENES)  # issue 5
 SCENES.update(__import__("mairie_tui.tui.scenes_households", fromlist=["SCENES"]).SCENES)  # issue 6
 SCENES.update(__import__("mairie_tui.tui.scenes_demarches", fromlist=["SCENES"]).SCENES)  # issue 4
-SCENES.update(__import__("mairie_tui.tui.scenes_agents", fromlist=["SCENES"]).SCENES)  # issue 11
+SCENES.update(__import__("mairie_tui.tui.scenes_agents", fromlist=["SCENES"]).SCENES)
+SCENES.update(__import__("mairie_tui.tui.scenes_hostile", fromlist=["SCENES"]).SCENES)

@@ -14,6 +14,7 @@ from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import DayState
 from mairie_tui.domain.draft import DraftError
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.text import content
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 from mairie_tui.tui.widgets.month_grid import MonthGrid
@@ -82,15 +83,17 @@ class BookingScreen(MairieScreen):
         compact = "multi-unit" if len(booking.units) > 1 else None
         with VerticalScroll(id="booking-body", can_focus=False, classes=compact):
             yield Static("ENFANCE · RÉSERVATION", id="booking-kicker", classes="muted")
-            yield Static(enrolment.title, id="booking-title", classes="panel-title")
+            yield Static(content(enrolment.title), id="booking-title", classes="panel-title")
             yield Static(
-                f"{enrolment.period_text} · {enrolment.site}",
+                content(f"{enrolment.period_text} · {enrolment.site}"),
                 id="booking-period",
             )
             with Horizontal(id="booking-steps-row"):
                 yield Static(steps_text(1), id="booking-steps")
                 yield Static(
-                    f"Réservations {booking.rule_text}", id="booking-rule", classes="muted"
+                    content(f"Réservations {booking.rule_text}"),
+                    id="booking-rule",
+                    classes="muted",
                 )
             yield MonthGrid(
                 booking.draft,
@@ -120,7 +123,7 @@ class BookingScreen(MairieScreen):
 
     def say(self, message: str, *, error: bool = False) -> None:
         """The message line under the grid (one line: no relayout)."""
-        text = f"[b red]{message}[/]" if error else message
+        text = content(message, "b red" if error else "")
         # Rows the message takes (wrapped at ~110 columns): relayout only when that changes.
         lines = sum(1 + len(part) // 110 for part in message.split("\n"))
         self.query_one("#booking-message", Static).update(text, layout=lines != self._message_lines)

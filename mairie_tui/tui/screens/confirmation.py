@@ -8,10 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.recap import recap_table, totals_text
+from mairie_tui.tui.text import content, markup
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -46,17 +48,25 @@ class ConfirmationScreen(MairieScreen):
         yield AppHeader(self.TITLE_TEXT)
         with Center(id="confirmation-center"), Vertical(id="confirmation-box", classes="panel"):
             yield Static("DEMANDE ENREGISTRÉE", classes="panel-title")
-            yield Static(self.booking.enrolment.title)
+            yield Static(content(self.booking.enrolment.title))
             yield Static(
-                f"Demande n° [b]{result.request_number}[/] — Réservation, traitée.",
+                markup(
+                    "Demande n° [b]$number[/] — Réservation, traitée.", number=result.request_number
+                ),
                 id="confirmation-number",
             )
             if result.mail_queued and result.recipient:
-                mail = f"Un mail de confirmation a été envoyé à [b]{result.recipient}[/]."
+                mail = markup(
+                    "Un mail de confirmation a été envoyé à [b]$to[/].", to=result.recipient
+                )
                 if self.mairie.settings.smtp is None:
-                    mail += "\n[dim](dans la boîte d'envoi : il partira dès qu'un serveur SMTP sera configuré)[/]"
+                    mail += Content.from_markup(
+                        "\n[dim](dans la boîte d'envoi : il partira dès qu'un serveur SMTP sera configuré)[/]"
+                    )
             else:
-                mail = "[yellow]Pas d'adresse e-mail dans le foyer : aucun mail de confirmation.[/]"
+                mail = Content.from_markup(
+                    "[yellow]Pas d'adresse e-mail dans le foyer : aucun mail de confirmation.[/]"
+                )
             yield Static(mail, id="confirmation-mail")
             yield Static(recap_table(result.lines), id="confirmation-lines")
             yield Static(totals_text(result.lines))

@@ -19,6 +19,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -35,6 +36,8 @@ from mairie_tui.domain.catalogue import (
     validate_field,
 )
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.text import content, markup, plain, span
+from mairie_tui.tui.text import lines as lines_of
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.form_fields import FormFieldWidget
 from mairie_tui.tui.widgets.header import AppHeader
@@ -47,13 +50,13 @@ if TYPE_CHECKING:
     from mairie_tui.services.requests import FiledRequest, RecapItem
 
 
-def wizard_steps_text(demarche: Demarche, current: Step) -> str:
+def wizard_steps_text(demarche: Demarche, current: Step) -> Content:
     """`1 - MON RENDEZ-VOUS · 2 - MES INFORMATIONS · …`, the current step in reverse."""
     parts = []
     for index, (step, title) in enumerate(demarche.steps, start=1):
         text = f"{index} - {title.upper()}"
-        parts.append(f"[reverse b] {text} [/]" if step is current else f"[dim]{text}[/]")
-    return " · ".join(parts)
+        parts.append(content(f" {text} ", "reverse b") if step is current else content(text, "dim"))
+    return Content(" · ").join(parts)
 
 
 def recap_table(items: tuple[RecapItem, ...] | list[RecapItem]) -> Table:
@@ -61,7 +64,7 @@ def recap_table(items: tuple[RecapItem, ...] | list[RecapItem]) -> Table:
     table.add_column("Champ", style="bold", min_width=24, max_width=44)
     table.add_column("Valeur", max_width=70)
     for item in items:
-        table.add_row(item.label, item.value)
+        table.add_row(plain(item.label), plain(item.value))
     return table
 
 
@@ -140,17 +143,19 @@ class DemarcheScreen(MairieScreen):
         demarche = self.demarche
         yield AppHeader(f"{self.TITLE_TEXT} — {demarche.category}")
         with VerticalScroll(id="demarche-body"):
-            yield Static(demarche.category.upper(), classes="muted")
-            yield Static(demarche.title, classes="panel-title", id="demarche-title")
+            yield Static(content(demarche.category.upper()), classes="muted")
+            yield Static(content(demarche.title), classes="panel-title", id="demarche-title")
             about = demarche.description + (f" · durée {demarche.duration}" if demarche.duration else "")
-            yield Static(about, id="demarche-about", classes="muted")
+            yield Static(content(about), id="demarche-about", classes="muted")
             yield Static(wizard_steps_text(demarche, self.step), id="demarche-steps")
             yield Static("Chargement…", id="demarche-message")
             if demarche.appointment is not None:
                 with Vertical(id="pane-rendez_vous", classes="step-pane"):
                     yield Static(
-                        f"{demarche.appointment.name} · créneaux de "
-                        f"{demarche.appointment.slot_minutes} mn",
+                        content(
+                            f"{demarche.appointment.name} · créneaux de "
+                            f"{demarche.appointment.slot_minutes} mn"
+                        ),
                         classes="muted",
                     )
                     with Horizontal(id="slot-day-line"):
@@ -254,7 +259,7 @@ class DemarcheScreen(MairieScreen):
             if local.date() != day:
                 day = local.date()
                 options.append(Option(f"[b]{fr.long_date(day)}[/]", disabled=True))
-            options.append(Option(f"   {slot.label}", id=f"slot-{index}"))
+            options.append(Option(content(f"   {slot.label}"), id=f"slot-{index}"))
         listing = self.query_one("#slots", OptionList)
         listing.clear_options()
         listing.add_options(options)
@@ -267,8 +272,11 @@ class DemarcheScreen(MairieScreen):
 
     # ------------------------------------------------------------ steps
 
-    def _message(self, text: str) -> None:
-        self.query_one("#demarche-message", Static).update(text)
+    def _message(self, text: str | Content) -> None:
+        """A `str` is plain text (service messages quote answers); `Content` for emphasis."""
+        self.query_one("#demarche-message", Static).update(
+            text if isinstance(text, Content) else content(text)
+        )
         self.query_one("#demarche-message", Static).display = bool(text)
 
     def _show_step(self, step: Step, *, focus: bool = True) -> None:
@@ -468,7 +476,7 @@ class DemarcheScreen(MairieScreen):
         try:
             day = fr.parse_date(text)
         except ValueError as exc:
-            self.query_one("#slot-chosen", Static).update(f"[b red]Jour : {exc}.[/]")
+            self.query_one("#slot-chosen", Static).update(content(f"Jour : {exc}.", "b red"))
             return
         app = self.mairie
         actor = app.actor
@@ -553,7 +561,7 @@ class DemarcheScreen(MairieScreen):
         def show(lines: tuple[str, ...]) -> None:
             self.query_one("#recap-simulation", Static).add_class("-shown")
             self.query_one("#recap-simulation", Static).update(
-                "[b]Simulation[/]\n" + "\n".join(f"  {line}" for line in lines)
+                lines_of([content("Simulation", "b"), *(f"  {line}" for line in lines)])
             )
 
         self.call_service("demarche-simulate", call, show)
@@ -570,40 +578,49 @@ class DemarcheScreen(MairieScreen):
         for step in (Step.INFORMATIONS, Step.REQUEST):
             items = [item for item in self.recap if item.step == step.value]
             if items:
-                table.add_row(f"[u]{dict(demarche.steps)[step].upper()}[/]", "")
+                table.add_row(span(dict(demarche.steps)[step].upper(), "u"), "")
                 for item in items:
-                    table.add_row(item.label, item.value)
+                    table.add_row(plain(item.label), plain(item.value))
         parts.append(table)
         self.query_one("#recap-answers", Static).update(table)
-        lines = []
-        attached = {document.kind for document in self.documents}
-        if demarche.pieces:
-            lines.append("[b]Pièces justificatives[/]")
-            for piece in demarche.pieces:
-                state = (
-                    "[green]jointe[/]"
-                    if piece.piece.code in attached
-                    else ("[yellow]à fournir[/]" if piece.required else "[dim]facultative[/]")
-                )
-                note = f" ({piece.note})" if piece.note else ""
-                lines.append(f"  {piece.piece.label}{note} : {state}")
-        for document in self.documents:
-            if document.kind not in {p.piece.code for p in demarche.pieces}:
-                lines.append(f"  {document.kind_label} : [green]jointe[/]")
-        if self.documents:
-            names = ", ".join(document.original_name for document in self.documents)
-            lines.append(f"  [dim]Fichiers joints : {names}[/]")
-        self.query_one("#recap-pieces", Static).update("\n".join(lines))
+        self.query_one("#recap-pieces", Static).update(self._pieces_text())
         email = self.answers().get("email") or ""
         if email:
-            mail = f"Le mail de suivi sera envoyé à {email}."
+            mail = content(f"Le mail de suivi sera envoyé à {email}.")
         elif self.household_id is not None:
-            mail = "Le mail de suivi sera envoyé à l'adresse du foyer (s'il en a une)."
+            mail = content("Le mail de suivi sera envoyé à l'adresse du foyer (s'il en a une).")
         else:
-            mail = "[yellow]Pas d'adresse e-mail : aucun mail ne sera envoyé.[/]"
+            mail = content("Pas d'adresse e-mail : aucun mail ne sera envoyé.", "yellow")
         if demarche.workflow.is_final(demarche.workflow.initial):
-            mail = "La demande est traitée dès la validation. " + mail
+            mail = content("La demande est traitée dès la validation. ") + mail
         self.query_one("#recap-mail", Static).update(mail)
+
+    def _pieces_text(self) -> Content:
+        """Pièces justificatives: each piece and its state, then the attached files."""
+        demarche = self.demarche
+        parts: list[Content] = []
+        attached = {document.kind for document in self.documents}
+        if demarche.pieces:
+            parts.append(content("Pièces justificatives", "b"))
+            for piece in demarche.pieces:
+                state = (
+                    content("jointe", "green")
+                    if piece.piece.code in attached
+                    else (
+                        content("à fournir", "yellow")
+                        if piece.required
+                        else content("facultative", "dim")
+                    )
+                )
+                note = f" ({piece.note})" if piece.note else ""
+                parts.append(content(f"  {piece.piece.label}{note} : ") + state)
+        for document in self.documents:
+            if document.kind not in {p.piece.code for p in demarche.pieces}:
+                parts.append(content(f"  {document.kind_label} : ") + content("jointe", "green"))
+        if self.documents:
+            names = ", ".join(document.original_name for document in self.documents)
+            parts.append("  " + content(f"Fichiers joints : {names}", "dim"))
+        return lines_of(parts)
 
     def _refused(self, message: str, error: BaseException | None) -> None:
         """InvalidAnswers: each message under its field, back to the step of the first one."""
@@ -618,7 +635,7 @@ class DemarcheScreen(MairieScreen):
                 if code == "rendez_vous":
                     self.slot = None
                     self._show_step(Step.APPOINTMENT)
-                    self.query_one("#slot-chosen", Static).update(f"[b red]{text}[/]")
+                    self.query_one("#slot-chosen", Static).update(content(text, "b red"))
                     return
                 try:
                     widget = self.field_widget(code)
@@ -637,11 +654,11 @@ class DemarcheScreen(MairieScreen):
         if isinstance(error, ConflictError) and self.demarche.appointment is not None:
             # The slot was just taken at another desk: choose another one.
             self.slot = None
-            self.query_one("#slot-chosen", Static).update(f"[b red]{message}[/]")
+            self.query_one("#slot-chosen", Static).update(content(message, "b red"))
             self._show_step(Step.APPOINTMENT)
             self._load_next_slots()
             return
-        self._message(f"[b red]{message}[/]")
+        self._message(content(message, "b red"))
 
     def action_validate(self) -> None:
         if self._busy or self.step is not Step.RECAP:
@@ -785,30 +802,43 @@ class DemarcheFiledScreen(MairieScreen):
         with Center(id="filed-center"), VerticalScroll(id="filed-box", classes="panel"):
             yield Static("DEMANDE ENREGISTRÉE", classes="panel-title")
             yield Static(
-                f"Demande n° [b]{filed.number}[/] — {filed.title} : {filed.status_label}.",
+                markup(
+                    "Demande n° [b]$number[/] — $title : $status.",
+                    number=filed.number,
+                    title=filed.title,
+                    status=filed.status_label,
+                ),
                 id="filed-number",
             )
             if filed.appointment_at is not None:
                 yield Static(f"Rendez-vous le [b]{fr.date_time(filed.appointment_at)}[/].")
             if filed.mail_queued and filed.recipient:
-                mail = f"Un mail de confirmation a été envoyé à [b]{filed.recipient}[/]."
+                mail = markup(
+                    "Un mail de confirmation a été envoyé à [b]$to[/].", to=filed.recipient
+                )
                 if self.mairie.settings.smtp is None:
-                    mail += (
-                        "\n[dim](dans la boîte d'envoi : il partira dès qu'un serveur SMTP "
-                        "sera configuré)[/]"
+                    mail += content(
+                        "\n(dans la boîte d'envoi : il partira dès qu'un serveur SMTP "
+                        "sera configuré)",
+                        "dim",
                     )
             else:
-                mail = "[yellow]Pas d'adresse e-mail : aucun mail de confirmation.[/]"
+                mail = content("Pas d'adresse e-mail : aucun mail de confirmation.", "yellow")
             yield Static(mail, id="filed-mail")
             if filed.result:
-                yield Static("\n".join(filed.result), id="filed-result")
+                yield Static(lines_of(filed.result), id="filed-result")
             yield Static(recap_table(filed.recap), id="filed-recap")
             required = [piece for piece in filed.pieces if piece.required]
             if required and filed.status not in ("traitee", "refusee", "annulee"):
                 yield Static(
-                    "[b]Pièces à fournir :[/]\n"
-                    + "\n".join(
-                        f"  • {p.piece.label}" + (f" ({p.note})" if p.note else "") for p in required
+                    lines_of(
+                        [
+                            content("Pièces à fournir :", "b"),
+                            *(
+                                f"  • {p.piece.label}" + (f" ({p.note})" if p.note else "")
+                                for p in required
+                            ),
+                        ]
                     ),
                     id="filed-pieces",
                 )
@@ -869,10 +899,10 @@ class CatalogueScreen(MairieScreen):
 
         options: list[Option] = []
         for category, demarches in catalogue().categories().items():
-            options.append(Option(f"[b]{category.upper()}[/]", disabled=True))
+            options.append(Option(content(category.upper(), "b"), disabled=True))
             for demarche in demarches:
-                duration = f"  [dim]{demarche.duration}[/]" if demarche.duration else ""
-                options.append(Option(f"   {demarche.title}{duration}", id=demarche.code))
+                duration = "  " + content(demarche.duration, "dim") if demarche.duration else ""
+                options.append(Option(content(f"   {demarche.title}") + duration, id=demarche.code))
         yield AppHeader(self.TITLE_TEXT)
         with Vertical(id="catalogue-body"):
             yield Static("TOUTES LES DÉMARCHES", classes="panel-title")
@@ -890,7 +920,9 @@ class CatalogueScreen(MairieScreen):
         from mairie_tui.services.requests import catalogue
 
         found = catalogue().get(event.option.id or "")
-        self.query_one("#catalogue-about", Static).update(found.description if found else "")
+        self.query_one("#catalogue-about", Static).update(
+            content(found.description if found else "")
+        )
 
     @on(OptionList.OptionSelected, "#catalogue")
     def _selected(self, event: OptionList.OptionSelected) -> None:

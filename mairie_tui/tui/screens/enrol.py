@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -16,6 +17,7 @@ from mairie_tui.domain import fr
 from mairie_tui.domain.communes import _key as plain
 from mairie_tui.domain.communes import find_commune
 from mairie_tui.tui.screens.base import MairieModal, MairieScreen
+from mairie_tui.tui.text import content, markup
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -78,7 +80,10 @@ class EnrolScreen(MairieScreen):
         yield AppHeader(self.TITLE_TEXT)
         with Vertical(id="enrol-body"):
             yield Static(
-                f"DOSSIER UNIQUE — INSCRIRE UN ENFANT   [dim]Dossier {self.household.dossier}[/]",
+                markup(
+                    "DOSSIER UNIQUE — INSCRIRE UN ENFANT   [dim]Dossier $dossier[/]",
+                    dossier=self.household.dossier,
+                ),
                 classes="panel-title",
             )
             yield Static("1. Enfant", classes="section-title")
@@ -117,16 +122,16 @@ class EnrolScreen(MairieScreen):
                 yield Button("Inscrire (ctrl+s)", id="enrol-save", compact=True, variant="primary")
         yield KeyBar()
 
-    def _child_label(self, child_id: int) -> str:
+    def _child_label(self, child_id: int) -> Content:
         child = next(c for c in self.household.children if c.id == child_id)
-        text = f"{child.full_name}"
+        text = content(child.full_name)
         if child.birth_date is not None:
-            text += f"  [dim]né(e) le {fr.short_date(child.birth_date)}[/]"
+            text += "  " + content(f"né(e) le {fr.short_date(child.birth_date)}", "dim")
         current = [
             e.activity_name for e in self.household.enrolments if e.child_id == child_id
         ]
         if current:
-            text += f"  [dim]· déjà : {', '.join(current)}[/]"
+            text += "  " + content(f"· déjà : {', '.join(current)}", "dim")
         return text
 
     def on_mount(self) -> None:
@@ -135,7 +140,7 @@ class EnrolScreen(MairieScreen):
             children.highlighted = 0
             children.focus()
         else:
-            self.set_status("[b red]Aucun enfant dans ce foyer : ajoutez-le d'abord (e).[/]")
+            self.set_error("Aucun enfant dans ce foyer : ajoutez-le d'abord (e).")
         app = self.mairie
         commune = find_commune(self.household.commune_name)
         insee = commune.insee if commune is not None else None
@@ -161,7 +166,10 @@ class EnrolScreen(MairieScreen):
         option_list = self.query_one("#enrol-activities", OptionList)
         option_list.clear_options()
         option_list.add_options(
-            [Option(f"{a.name}  [dim]{a.site}[/]", id=str(a.id)) for a in self.shown]
+            [
+                Option(markup("$name  [dim]$site[/]", name=a.name, site=a.site), id=str(a.id))
+                for a in self.shown
+            ]
         )
         if self.shown:
             option_list.highlighted = 0
@@ -188,7 +196,9 @@ class EnrolScreen(MairieScreen):
 
     def _choose_activity(self, activity: ActivityOption) -> None:
         self.chosen_activity = activity
-        self.set_status(f"Activité : [b]{activity.name}[/] · {activity.site}")
+        self.set_status(
+            markup("Activité : [b]$name[/] · $site", name=activity.name, site=activity.site)
+        )
         self.query_one("#enrol-start", Input).focus()
 
     @on(Input.Submitted, "#enrol-start")
@@ -204,12 +214,15 @@ class EnrolScreen(MairieScreen):
     def _cancel(self) -> None:
         self.action_back()
 
-    def set_status(self, text: str) -> None:
+    def set_status(self, text: Content) -> None:
         self.query_one("#enrol-status", Static).update(text)
+
+    def set_error(self, message: str) -> None:
+        self.set_status(content(message, "b red"))
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         self._saving = False
-        self.set_status(f"[b red]{message}[/]")
+        self.set_error(message)
 
     def _child_id(self) -> int | None:
         children = self.query_one("#enrol-children", OptionList)
@@ -223,7 +236,7 @@ class EnrolScreen(MairieScreen):
         try:
             value = fr.parse_date(field.value)
         except ValueError:
-            self.set_status(f"[b red]Date de {label} invalide : « {field.value} » (JJ/MM/AAAA).[/]")
+            self.set_error(f"Date de {label} invalide : « {field.value} » (JJ/MM/AAAA).")
             field.add_class("-invalid")
             field.focus()
             return None
@@ -235,14 +248,14 @@ class EnrolScreen(MairieScreen):
             return
         child_id = self._child_id()
         if child_id is None:
-            self.set_status("[b red]Choisissez l'enfant à inscrire.[/]")
+            self.set_error("Choisissez l'enfant à inscrire.")
             return
         activity = self.chosen_activity
         if activity is None:
             if len(self.shown) == 1:
                 activity = self.shown[0]
             else:
-                self.set_status("[b red]Choisissez l'activité (entrée sur une ligne de la liste).[/]")
+                self.set_error("Choisissez l'activité (entrée sur une ligne de la liste).")
                 self.query_one("#enrol-filter", Input).focus()
                 return
         start = self._date("#enrol-start", "début")
@@ -250,7 +263,7 @@ class EnrolScreen(MairieScreen):
         if start is None or end is None:
             return
         if end < start:
-            self.set_status("[b red]La fin de la période précède son début.[/]")
+            self.set_error("La fin de la période précède son début.")
             self.query_one("#enrol-end", Input).focus()
             return
         activate = self.query_one("#enrol-activate", Checkbox).value
@@ -258,7 +271,7 @@ class EnrolScreen(MairieScreen):
         actor = app.actor
         assert actor is not None
         self._saving = True
-        self.set_status("Inscription…")
+        self.set_status(content("Inscription…"))
         chosen = activity
 
         def call() -> int:
@@ -315,8 +328,13 @@ class PendingModal(MairieModal[int | None]):
             yield OptionList(
                 *[
                     Option(
-                        f"[b]{e.child_name}[/] · {e.activity_name}\n  [dim]{e.site} · "
-                        f"{e.period_text}[/]",
+                        markup(
+                            "[b]$child[/] · $activity\n  [dim]$site · $period[/]",
+                            child=e.child_name,
+                            activity=e.activity_name,
+                            site=e.site,
+                            period=e.period_text,
+                        ),
                         id=str(e.id),
                     )
                     for e in self.pending

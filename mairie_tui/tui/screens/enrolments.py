@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.text import content, markup, plain
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -69,7 +69,7 @@ class EnrolmentsScreen(MairieScreen):
             active = enrolment.status == "active"
             table.add_row(
                 *(
-                    text if active else Text(text, style="dim")
+                    plain(text, "" if active else "dim")
                     for text in (
                         enrolment.child_name,
                         enrolment.activity_name,
@@ -100,8 +100,13 @@ class EnrolmentsScreen(MairieScreen):
             else " : plus de réservation possible."
         )
         status.update(
-            f"[b]{enrolment.child_name} · {enrolment.activity_name}[/] — "
-            f"[b yellow]{enrolment.status_label}[/]{hint}"
+            markup(
+                "[b]$child · $activity[/] — [b yellow]$status[/]$hint",
+                child=enrolment.child_name,
+                activity=enrolment.activity_name,
+                status=enrolment.status_label,
+                hint=hint,
+            )
         )
 
     @on(DataTable.RowSelected, "#enrolment-table")
@@ -124,7 +129,7 @@ class EnrolmentsScreen(MairieScreen):
         self.call_service("open-booking", call, self._opened)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
-        self.query_one("#enrolments-status", Static).update(f"[b red]{message}[/]")
+        self.query_one("#enrolments-status", Static).update(content(message, "b red"))
 
     def _opened(self, booking: BookingSession) -> None:
         from mairie_tui.tui.screens.booking import BookingScreen

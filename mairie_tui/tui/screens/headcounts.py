@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from mairie_tui.domain import fr
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.lists import OFFLINE_TITLE, is_offline
+from mairie_tui.tui.text import content, plain
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -114,7 +115,9 @@ class HeadcountsScreen(MairieScreen):
         self.query_one("#headcounts-title", Static).update(
             f"EFFECTIFS — {MODES[mode].upper()} · {period_title(mode, day)}"
         )
-        self.query_one("#headcounts-status", Static).update(f"{self.scope()} · chargement…")
+        self.query_one("#headcounts-status", Static).update(
+            content(f"{self.scope()} · chargement…")
+        )
         app = self.mairie
 
         def call() -> list[HeadcountRow]:
@@ -147,7 +150,7 @@ class HeadcountsScreen(MairieScreen):
                 table.add_column(title, width=8)
             for row in rows:
                 table.add_row(
-                    label(row),
+                    plain(label(row)),
                     Text(str(row.booked), style="bold"),
                     str(row.pending),
                     "—" if row.present is None else str(row.present),
@@ -167,7 +170,7 @@ class HeadcountsScreen(MairieScreen):
                 per_unit[key][row.day] = row
                 labels[key] = label(row)
             for key, days in per_unit.items():
-                cells: list[str | Text] = [labels[key]]
+                cells: list[str | Text] = [plain(labels[key])]
                 for _title, span in columns:
                     found = [days[d] for d in span if d in days]
                     booked = sum(r.booked for r in found)
@@ -177,7 +180,7 @@ class HeadcountsScreen(MairieScreen):
         booked = sum(r.booked for r in rows)
         pending = sum(r.pending for r in rows)
         self.query_one("#headcounts-status", Static).update(
-            f"{self.scope()} · réservés, {fr.period(start, end)}"
+            content(f"{self.scope()} · réservés, {fr.period(start, end)}")
         )
         self.query_one("#headcounts-total", Static).update(
             f"Total : [b]{booked}[/] réservé{'s' if booked > 1 else ''}"

@@ -8,11 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from mairie_tui.domain import fr
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.text import content, lines, markup
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -54,17 +56,38 @@ DEMARCHE_CODES = {
 }
 
 
-def person_line(person: PersonView) -> str:
-    text = person.full_name
+def person_line(person: PersonView) -> Content:
+    parts = [content(person.full_name)]
     if person.role == "child":
         school = " · ".join(part for part in (person.school_class, person.school) if part)
         if school:
-            text += f"\n  [dim]{school}[/]"
+            parts.append("  " + content(school, "dim"))
         if person.birth_date is not None:
-            text += f"\n  [dim]né(e) le {fr.short_date(person.birth_date)}[/]"
+            parts.append("  " + content(f"né(e) le {fr.short_date(person.birth_date)}", "dim"))
     elif person.phone:
-        text += f"\n  [dim]{person.phone}[/]"
-    return text
+        parts.append("  " + content(person.phone, "dim"))
+    return lines(parts)
+
+
+NONE = content("aucun", "dim")
+
+
+def _my_space(household: HouseholdView) -> Content:
+    """MON ESPACE: representative, address, phone, e-mail, quotient familial."""
+    rep = household.representative
+    parts = [content(rep.full_name, "b")] if rep is not None else []
+    parts.append(content(household.address.upper()))
+    parts.append(content(f"{household.postcode} {household.commune_name.upper()}"))
+    parts.append(
+        content(household.phone) if household.phone else content("pas de téléphone", "dim")
+    )
+    parts.append(content(household.email) if household.email else content("pas d'e-mail", "dim"))
+    if household.quotient_familial is not None:
+        qf = f"QF {household.quotient_familial}"
+        if household.qf_valid_until is not None:
+            qf += f" (jusqu'au {fr.short_date(household.qf_valid_until)})"
+        parts.append(content(qf, "dim"))
+    return lines(parts)
 
 
 class HouseholdScreen(MairieScreen):
@@ -163,51 +186,54 @@ class HouseholdScreen(MairieScreen):
         self.call_service("household", call, self._show)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
-        self.query_one("#household-greeting", Static).update(f"[b red]{message}[/]")
+        self.query_one("#household-greeting", Static).update(content(message, "b red"))
 
     def _show(self, household: HouseholdView) -> None:
         self.household = household
         rep = household.representative
         civility = {"Mme": "Madame", "M.": "Monsieur"}.get(rep.civility or "", "") if rep else ""
-        greeting = f"Foyer {household.dossier}"
+        greeting = content(f"Foyer {household.dossier}")
         if rep is not None:
-            greeting = f"Bonjour {civility} {rep.last_name}.".replace("  ", " ")
-            greeting += f"   [dim]Dossier {household.dossier}[/]"
+            hello = f"Bonjour {civility} {rep.last_name}.".replace("  ", " ")
+            greeting = markup(
+                "$hello   [dim]Dossier $dossier[/]", hello=hello, dossier=household.dossier
+            )
         self.query_one("#household-greeting", Static).update(greeting)
-        lines = []
-        if rep is not None:
-            lines.append(f"[b]{rep.full_name}[/]")
-        lines.append(household.address.upper())
-        lines.append(f"{household.postcode} {household.commune_name.upper()}")
-        lines.append(household.phone or "[dim]pas de téléphone[/]")
-        lines.append(household.email or "[dim]pas d'e-mail[/]")
-        if household.quotient_familial is not None:
-            qf = f"QF {household.quotient_familial}"
-            if household.qf_valid_until is not None:
-                qf += f" (jusqu'au {fr.short_date(household.qf_valid_until)})"
-            lines.append(f"[dim]{qf}[/]")
-        self.query_one("#my-space", Static).update("\n".join(lines))
+        self.query_one("#my-space", Static).update(_my_space(household))
         co = household.co_representatives
         self.query_one("#co-representatives", Static).update(
-            "\n".join(person_line(person) for person in co) or "[dim]aucun[/]"
+            lines(person_line(person) for person in co) if co else NONE
         )
         members = [person_line(person) for person in household.children]
-        members += [f"{person_line(person)} [dim](entourage)[/]" for person in household.authorised]
-        self.query_one("#members", Static).update("\n".join(members) or "[dim]aucun[/]")
+        members += [person_line(p) + " " + content("(entourage)", "dim") for p in household.authorised]
+        self.query_one("#members", Static).update(lines(members) if members else NONE)
         enrolments = [
-            f"[b]{item.child_name}[/] · {item.activity_name}\n[dim]{item.site}\n"
-            f"{item.period_text} · {item.status_label}[/]\n"
+            markup(
+                "[b]$child[/] · $activity\n[dim]$site\n$period · $status[/]",
+                child=item.child_name,
+                activity=item.activity_name,
+                site=item.site,
+                period=item.period_text,
+                status=item.status_label,
+            )
             for item in household.enrolments
         ]
         self.query_one("#enrolments", Static).update(
-            "\n".join(enrolments).rstrip() or "[dim]aucune inscription[/]"
+            Content("\n\n").join(enrolments) if enrolments else content("aucune inscription", "dim")
         )
         requests = [
-            f"{item.number} · {item.type_label}\n  [dim]{fr.short_date(fr.local_date(item.created_at))} · "
-            f"{item.status_label}[/]"
+            markup(
+                "$number · $kind\n  [dim]$day · $status[/]",
+                number=item.number,
+                kind=item.type_label,
+                day=fr.short_date(fr.local_date(item.created_at)),
+                status=item.status_label,
+            )
             for item in household.requests[:6]
         ]
-        self.query_one("#requests", Static).update("\n".join(requests) or "[dim]aucune demande[/]")
+        self.query_one("#requests", Static).update(
+            lines(requests) if requests else content("aucune demande", "dim")
+        )
         count = len(household.requests)
         self.query_one("#dashboard", OptionList).replace_option_prompt(
             "demandes", f"Demandes ({count}{'+' if count >= 20 else ''})"

@@ -18,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -33,6 +34,7 @@ from mairie_tui.domain.household_rules import (
     validate_household,
 )
 from mairie_tui.tui.screens.base import MairieModal, MairieScreen
+from mairie_tui.tui.text import content, lines, markup
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -235,7 +237,7 @@ class FormRow(Vertical):
 
     def show_errors(self) -> None:
         messages = [f.message for f in self.fields if f.message]
-        self.errors.update("\n".join(f"↑ {m}" for m in dict.fromkeys(messages)))
+        self.errors.update(lines(f"↑ {m}" for m in dict.fromkeys(messages)))
         self.errors.set_class(bool(messages), "-shown")
 
 
@@ -429,9 +431,9 @@ class HouseholdFormScreen(MairieScreen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader(self.form_title)
-        title = self.form_title.upper()
+        title = content(self.form_title.upper())
         if self.dossier:
-            title += f"   [dim]Dossier {self.dossier}[/]"
+            title += "   " + content(f"Dossier {self.dossier}", "dim")
         yield Static(title, id="form-title", classes="panel-title")
         yield Static(
             "[dim]* obligatoire · dates JJ/MM/AAAA · ctrl+s enregistrer[/]", id="form-status"
@@ -598,17 +600,22 @@ class HouseholdFormScreen(MairieScreen):
             messages = by_field.get(form_field)
             form_field.set_error("\n".join(dict.fromkeys(messages)) if messages else None)
         count = len(errors)
-        status = f"[b red]{count} erreur{'s' if count > 1 else ''} : corrigez les champs en rouge.[/]"
+        status = content(
+            f"{count} erreur{'s' if count > 1 else ''} : corrigez les champs en rouge.", "b red"
+        )
         if loose:
-            status += "\n[red]" + "\n".join(loose) + "[/]"
+            status += content("\n" + "\n".join(loose), "red")
         self.set_status(status)
         first = next((f for f in order if f in by_field), None)
         if first is not None:
             first.input.focus()
             first.scroll_visible(animate=False)
 
-    def set_status(self, text: str) -> None:
-        self.query_one("#form-status", Static).update(text)
+    def set_status(self, text: str | Content) -> None:
+        """A `str` is plain text (it may quote names); `Content` for emphasis."""
+        self.query_one("#form-status", Static).update(
+            text if isinstance(text, Content) else content(text)
+        )
 
     # ------------------------------------------------------------ field by field
 
@@ -782,12 +789,13 @@ class HouseholdFormScreen(MairieScreen):
             self.show_field_errors(error.errors)
             return
         if isinstance(error, PossibleDuplicates):
-            self.set_status("[b yellow]Doublon possible : choisissez.[/]")
+            self.set_status(content("Doublon possible : choisissez.", "b yellow"))
             self.app.push_screen(DuplicatesModal(error.candidates), self._duplicates_answered)
             return
         if isinstance(error, ConflictError):
             self.set_status(
-                f"[b red]{message}[/]\nctrl+r : recharger la fiche enregistrée par l'autre poste "
+                content(message, "b red")
+                + "\nctrl+r : recharger la fiche enregistrée par l'autre poste "
                 "(vos modifications seront à ressaisir)."
             )
             self.notify(message, title="Modification concurrente", severity="error", timeout=10)
@@ -795,7 +803,7 @@ class HouseholdFormScreen(MairieScreen):
         if isinstance(error, ServiceError) and error.field:
             self.show_field_errors([FieldError(error.field, message)])
             return
-        self.set_status(f"[b red]{message}[/]")
+        self.set_status(content(message, "b red"))
 
     def _duplicates_answered(self, answer: tuple[str, int | None] | None) -> None:
         if answer is None:
@@ -905,8 +913,13 @@ class DuplicatesModal(MairieModal[tuple[str, int | None] | None]):
             yield OptionList(
                 *[
                     Option(
-                        f"[b]{c.dossier}[/] · {c.representative} · {c.commune}\n"
-                        f"  [dim]{c.reason}[/]",
+                        markup(
+                            "[b]$dossier[/] · $representative · $commune\n  [dim]$reason[/]",
+                            dossier=c.dossier,
+                            representative=c.representative,
+                            commune=c.commune,
+                            reason=c.reason,
+                        ),
                         id=str(c.household_id),
                     )
                     for c in self.candidates

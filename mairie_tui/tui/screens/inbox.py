@@ -12,11 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from mairie_tui.clock import PARIS
 from mairie_tui.domain import fr
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.text import content, markup, plain
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -116,7 +118,7 @@ class InboxScreen(MairieScreen):
         )
         yield AppHeader(title)
         with Vertical(id="inbox-body"):
-            yield Static(title.upper(), classes="panel-title", id="inbox-title")
+            yield Static(content(title.upper()), classes="panel-title", id="inbox-title")
             yield Static("", id="inbox-filters")
             yield DataTable(id="inbox-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="inbox-status", classes="muted")
@@ -140,13 +142,16 @@ class InboxScreen(MairieScreen):
         age = AGE_FILTERS[self.age_index][1]
         return statuses, kind, age
 
-    def _filters_text(self) -> str:
+    def _filters_text(self) -> Content:
         status = STATUS_FILTERS[self.status_index][0]
         kind = self.type_filters[self.type_index][0]
         age = AGE_FILTERS[self.age_index][0]
-        return (
-            f"[b]s[/] Statut : [reverse] {status} [/]   [b]t[/] Démarche : [reverse] {kind} [/]   "
-            f"[b]a[/] Âge : [reverse] {age} [/]"
+        return markup(
+            "[b]s[/] Statut : [reverse] $status [/]   [b]t[/] Démarche : [reverse] $kind [/]   "
+            "[b]a[/] Âge : [reverse] $age [/]",
+            status=status,
+            kind=kind,
+            age=age,
         )
 
     def action_reload(self) -> None:
@@ -184,15 +189,14 @@ class InboxScreen(MairieScreen):
         for row in rows:
             style = {"deposee": "yellow", "en_attente": "magenta", "traitee": "green", "refusee": "red"}
             colour = style.get(row.status)
-            status = f"[{colour}]{row.status_label}[/]" if colour else row.status_label
             table.add_row(
-                row.number,
+                plain(row.number),
                 fr.short_date(row.created_at.astimezone(PARIS).date()),
-                age_text(row.age_days),
-                row.type_label,
-                status,
-                row.dossier or "—",
-                row.requester or "—",
+                plain(age_text(row.age_days)),
+                plain(row.type_label),
+                plain(row.status_label, colour or ""),
+                plain(row.dossier or "—"),
+                plain(row.requester or "—"),
                 key=str(row.id),
             )
         if selected is not None:

@@ -25,12 +25,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import DataTable, Select, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from mairie_tui.domain import fr
 from mairie_tui.tui.screens.base import MairieModal, MairieScreen
+from mairie_tui.tui.text import content, markup, plain
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -78,13 +80,13 @@ def mark_cell(mark: Mark | None, pending: PendingMark | None = None, booked: boo
 
 def booking_cell(child: ChildLine) -> Text:
     style = {"booked": "", "pending": "yellow", "none": "dim"}[child.booking]
-    return Text(child.booking_label, style=style)
+    return plain(child.booking_label, style)
 
 
 def absence_cell(child: ChildLine) -> Text:
     if child.absence is None:
         return Text("")
-    return Text(child.absence.label, style="magenta")
+    return plain(child.absence.label, "magenta")
 
 
 def contacts_cell(child: ChildLine) -> Text:
@@ -93,7 +95,7 @@ def contacts_cell(child: ChildLine) -> Text:
         return Text("aucun téléphone", style="dim")
     first = phones[0]
     more = f" (+{len(phones) - 1})" if len(phones) > 1 else ""
-    return Text(f"{first.phone}{more}")
+    return plain(f"{first.phone}{more}")
 
 
 def slug(text: str) -> str:
@@ -269,7 +271,7 @@ class ListsScreen(MairieScreen):
         self.sites = sites
         select = self.query_one("#lists-site", Select)
         with self.prevent(Select.Changed):
-            select.set_options([(s.site, s.site) for s in sites])
+            select.set_options([(plain(s.site), s.site) for s in sites])
         names = [s.site for s in sites]
         if self.site not in names:
             self.site = names[0] if len(names) == 1 else None
@@ -301,7 +303,7 @@ class ListsScreen(MairieScreen):
             names = [u.name for u in units]
             # The activity is on the status line: the unit's own name, unless two share it.
             unit_select.set_options(
-                [(u.name if names.count(u.name) == 1 else u.label, u.id) for u in units]
+                [(plain(u.name if names.count(u.name) == 1 else u.label), u.id) for u in units]
             )
         ids = [u.id for u in units]
         self.unit_id = unit_id if unit_id in ids else (ids[0] if ids else None)
@@ -372,7 +374,7 @@ class ListsScreen(MairieScreen):
         self.call_service("list", call, self._show_list, failed=self._list_failed)
 
     def _list_failed(self, message: str, error: BaseException | None) -> None:
-        self.query_one("#lists-status", Static).update(f"[b red]{message}[/]")
+        self.query_one("#lists-status", Static).update(content(message, "b red"))
 
     def _show_list(self, listed: DayList) -> None:
         if (listed.unit_id, listed.day) != (self.unit_id, self.day):
@@ -387,8 +389,8 @@ class ListsScreen(MairieScreen):
         for child in ordered:
             pending = self._pending_for(child.enrolment_id)
             table.add_row(
-                child.full_name,
-                child.school_class or "",
+                plain(child.full_name),
+                plain(child.school_class),
                 booking_cell(child),
                 mark_cell(child.mark, pending, child.booking == "booked"),
                 absence_cell(child),
@@ -440,20 +442,20 @@ class ListsScreen(MairieScreen):
         listed = self.day_list
         if listed is None:
             return
-        parts = [f"[b]{listed.activity_name} — {listed.unit_name}[/]"]
+        parts = [content(f"{listed.activity_name} — {listed.unit_name}", "b")]
         if listed.note:
-            parts.append(f"[yellow]{listed.note}[/]")
+            parts.append(content(listed.note, "yellow"))
         if listed.closed:
             who = f" par {listed.closed_by}" if listed.closed_by else ""
             when = f" le {fr.date_time(listed.closed_at)}" if listed.closed_at else ""
-            parts.append(f"[b red]Journée clôturée{who}{when} : pointage verrouillé.[/]")
+            parts.append(content(f"Journée clôturée{who}{when} : pointage verrouillé.", "b red"))
         elif listed.day > self.mairie.clock.today():
-            parts.append("[dim]Jour à venir : pas de pointage.[/]")
+            parts.append(content("Jour à venir : pas de pointage.", "dim"))
         else:
-            parts.append("[green]Pointage ouvert.[/]")
+            parts.append(content("Pointage ouvert.", "green"))
         if not listed.children:
-            parts.append("Aucun enfant inscrit ce jour.")
-        self.query_one("#lists-status", Static).update("  ·  ".join(parts))
+            parts.append(content("Aucun enfant inscrit ce jour."))
+        self.query_one("#lists-status", Static).update(Content("  ·  ").join(parts))
 
     # ------------------------------------------------------------ pointage
 
@@ -725,20 +727,30 @@ class ContactsModal(MairieModal[None]):
             part for part in (child.school_class and f"classe {child.school_class}", born) if part
         )
         with Vertical(id="contacts-box", classes="dialog"):
-            yield Static(f"CONTACTS — {child.first_name} {child.last_name}", classes="panel-title")
-            yield Static(details or " ", classes="muted")
             yield Static(
-                f"{fr.long_date(self.listed.day)} · {self.listed.unit_name} : "
-                f"{child.booking_label}"
-                + (f" · absence : {child.absence.label}" if child.absence else "")
+                content(f"CONTACTS — {child.first_name} {child.last_name}"), classes="panel-title"
+            )
+            yield Static(content(details or " "), classes="muted")
+            yield Static(
+                content(
+                    f"{fr.long_date(self.listed.day)} · {self.listed.unit_name} : "
+                    f"{child.booking_label}"
+                    + (f" · absence : {child.absence.label}" if child.absence else "")
+                )
             )
             with VerticalScroll(id="contacts-list"):
                 if not child.contacts:
                     yield Static("Aucune personne à appeler n'est enregistrée.", classes="muted")
                 for contact in child.contacts:
-                    phone = contact.phone or "[dim]pas de téléphone[/]"
                     yield Static(
-                        f"[b]{contact.name}[/] — {contact.role_label}\n   ☎ {phone}",
+                        markup(
+                            "[b]$name[/] — $role\n   ☎ $phone"
+                            if contact.phone
+                            else "[b]$name[/] — $role\n   ☎ [dim]pas de téléphone[/]",
+                            name=contact.name,
+                            role=contact.role_label,
+                            phone=contact.phone,
+                        ),
                         classes="contact",
                     )
             yield Static("[dim]échap : fermer[/]")

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from mairie_tui.tui.messages import SignedIn
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.text import content
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -103,7 +104,7 @@ class LoginScreen(MairieScreen):
         self.post_message(signed_in)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
-        self.query_one("#login-error", Static).update(message)
+        self.query_one("#login-error", Static).update(content(message))
         self.query_one("#login-button", Button).disabled = False
         password = self.query_one("#password", Input)
         password.value = ""

@@ -9,12 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, Markdown, RadioButton, RadioSet, Static
 
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import UnitInfo
 from mairie_tui.domain.draft import WeeklyPattern, WeekParity
+from mairie_tui.tui.text import content, plain
 from mairie_tui.tui.widgets.fields import Field
 
 
@@ -55,7 +57,7 @@ class HelpModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
-            yield Static(f"AIDE — {self.title_text}", classes="panel-title")
+            yield Static(content(f"AIDE — {self.title_text}"), classes="panel-title")
             with VerticalScroll(id="help-scroll"):
                 yield Markdown(self.text + "\n\n" + self.keys)
             yield Static("[dim]échap ou f1 : fermer[/]")
@@ -73,7 +75,10 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("n", "answer(False)", "Non", show=False, id="confirm.no2"),
     ]
 
-    def __init__(self, title: str, question: str, *, yes: str = "Oui", no: str = "Non") -> None:
+    def __init__(
+        self, title: str, question: str | Content, *, yes: str = "Oui", no: str = "Non"
+    ) -> None:
+        """`question` as a `str` is plain text (it may quote names); `Content` for emphasis."""
         super().__init__()
         self.title_text = title
         self.question = question
@@ -82,8 +87,12 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog"):
-            yield Static(self.title_text, classes="panel-title")
-            yield Static(self.question, id="confirm-question")
+            yield Static(content(self.title_text), classes="panel-title")
+            question = self.question
+            yield Static(
+                question if isinstance(question, Content) else content(question),
+                id="confirm-question",
+            )
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.no} (n)", id="no", compact=True)
                 yield Button(f"{self.yes} (o)", id="yes", compact=True, variant="error")
@@ -115,8 +124,8 @@ class ForceReasonModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="force-box", classes="dialog"):
             yield Static("FORCER UN JOUR", classes="panel-title")
-            yield Static(f"{fr.long_date(self.day)} · {self.unit}")
-            yield Static(f"[yellow]{self.lock_reason}[/]")
+            yield Static(content(f"{fr.long_date(self.day)} · {self.unit}"))
+            yield Static(content(self.lock_reason, "yellow"))
             yield Label("Motif (obligatoire, tracé dans l'historique)")
             yield Field(placeholder="ex. : accord du directeur, erreur de saisie…", id="reason")
             yield Static("", id="force-error", classes="error")
@@ -177,7 +186,10 @@ class PatternModal(ModalScreen[WeeklyPattern | None]):
             with Horizontal(classes="checks"):
                 for unit in self.units:
                     yield Checkbox(
-                        unit.name, value=len(self.units) == 1, id=f"unit-{unit.id}", compact=True
+                        plain(unit.name),
+                        value=len(self.units) == 1,
+                        id=f"unit-{unit.id}",
+                        compact=True,
                     )
             yield Label("Semaines")
             with RadioSet(id="parity", compact=True):
@@ -230,7 +242,7 @@ class PatternModal(ModalScreen[WeeklyPattern | None]):
             self._error("")
 
     def _error(self, message: str) -> None:
-        self.query_one("#pattern-error", Static).update(message)
+        self.query_one("#pattern-error", Static).update(content(message))
 
     def pattern(self) -> WeeklyPattern | None:
         """The pattern the form describes, or None after saying what is wrong."""

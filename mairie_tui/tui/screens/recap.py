@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,6 +15,7 @@ from textual.widgets import Button, Static
 from mairie_tui.domain.draft import ChangeKind, recap_totals
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.booking import steps_text
+from mairie_tui.tui.text import content, plain, span
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -34,10 +36,12 @@ def recap_table(lines: list[RecapLine]) -> Table:
         style = "green" if line.kind is ChangeKind.ADD else "red"
         notes = []
         if line.forced_reason:
-            notes.append(f"[yellow]délai dépassé, forcé : {line.forced_reason}[/]")
+            notes.append(span(f"délai dépassé, forcé : {line.forced_reason}", "yellow"))
         if line.was_pending:
-            notes.append("[dim]était en attente d'instruction[/]")
-        table.add_row(day, when, unit, f"[{style}]{kind}[/]", " · ".join(notes))
+            notes.append(span("était en attente d'instruction", "dim"))
+        table.add_row(
+            plain(day), plain(when), plain(unit), span(kind, style), Text(" · ").join(notes)
+        )
     return table
 
 
@@ -85,8 +89,8 @@ class RecapScreen(MairieScreen):
         yield AppHeader(self.TITLE_TEXT)
         with VerticalScroll(id="recap-body"):
             yield Static("ENFANCE · RÉSERVATION", classes="muted")
-            yield Static(enrolment.title, classes="panel-title")
-            yield Static(f"{enrolment.period_text} · {enrolment.site}")
+            yield Static(content(enrolment.title), classes="panel-title")
+            yield Static(content(f"{enrolment.period_text} · {enrolment.site}"))
             yield Static(steps_text(2), id="recap-steps")
             yield Static(recap_table(self.lines), id="recap-lines")
             yield Static(totals_text(self.lines), id="recap-totals")
@@ -99,7 +103,7 @@ class RecapScreen(MairieScreen):
                 )
             recipient = self.booking.recipient
             yield Static(
-                f"Un mail de confirmation sera envoyé à {recipient}."
+                content(f"Un mail de confirmation sera envoyé à {recipient}.")
                 if recipient
                 else "[yellow]Pas d'adresse e-mail dans le foyer : aucun mail ne sera envoyé.[/]",
                 classes="muted",
@@ -146,7 +150,7 @@ class RecapScreen(MairieScreen):
         if isinstance(error, ConflictError | RuleViolation):
             self._back_to_step_one(message)
             return
-        self.query_one("#recap-message", Static).update(f"[b red]{message}[/]")
+        self.query_one("#recap-message", Static).update(content(message, "b red"))
 
     def _back_to_step_one(self, message: str | None) -> None:
         from mairie_tui.tui.screens.booking import BookingScreen

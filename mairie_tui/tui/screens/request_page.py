@@ -17,10 +17,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, DataTable, Label, Select, Static, TextArea
 
 from mairie_tui.domain import fr
 from mairie_tui.tui.screens.base import MairieModal, MairieScreen
+from mairie_tui.tui.text import content, lines, markup, plain
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.form_fields import PathSuggester
 from mairie_tui.tui.widgets.header import AppHeader
@@ -38,6 +40,38 @@ def size_text(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
     return f"{max(1, round(size / 1024))} ko"
+
+
+def _pieces_text(page: RequestPage) -> Content:
+    """The result, then each piece (joined, missing, optional) and the attached files."""
+    pieces: list[Content | str] = []
+    attached = {document.kind for document in page.documents}
+    for piece in page.pieces:
+        state = (
+            content("jointe", "green")
+            if piece.piece.code in attached
+            else (
+                content("manquante", "yellow") if piece.required else content("facultative", "dim")
+            )
+        )
+        pieces.append(content(f"{piece.piece.label} : ") + state)
+    for document in page.documents:
+        valid = (
+            f" · valable jusqu'au {fr.short_date(document.valid_until)}"
+            if document.valid_until
+            else ""
+        )
+        pieces.append(
+            "  "
+            + content(
+                f"{document.kind_label} · {document.original_name} · "
+                f"{size_text(document.size)}{valid}",
+                "dim",
+            )
+        )
+    if page.result:
+        pieces = [content("Résultat :", "b"), *[f"  {line}" for line in page.result], "", *pieces]
+    return lines(pieces) if pieces else content("aucune pièce demandée", "dim")
 
 
 class RequestPageScreen(MairieScreen):
@@ -115,55 +149,32 @@ class RequestPageScreen(MairieScreen):
         self.call_service("request-page", call, self.show_page)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
-        self.query_one("#request-title", Static).update(f"[b red]{message}[/]")
+        self.query_one("#request-title", Static).update(content(message, "b red"))
 
     def show_page(self, page: RequestPage) -> None:
         self.page = page
         self.query_one("#request-title", Static).update(
-            f"Demande n° {page.number} — {page.type_label}"
+            content(f"Demande n° {page.number} — {page.type_label}")
         )
         status_style = "green" if page.status == "traitee" else ("red" if page.final else "yellow")
         summary = [
-            f"Statut : [b {status_style}]{page.status_label}[/]",
+            content("Statut : ") + content(page.status_label, f"b {status_style}"),
             f"Déposée le {fr.date_time(page.created_at)}"
             + (f" · mise à jour le {fr.date_time(page.updated_at)}" if page.updated_at != page.created_at else ""),
             f"Demandeur : {page.requester or '—'}"
             + (f" · dossier {page.dossier}" if page.dossier else " · sans foyer"),
         ]
         if page.appointment_at is not None:
-            summary.append(f"Rendez-vous le [b]{fr.date_time(page.appointment_at)}[/]")
-        self.query_one("#request-summary", Static).update("\n".join(summary))
+            summary.append(markup("Rendez-vous le [b]$at[/]", at=fr.date_time(page.appointment_at)))
+        self.query_one("#request-summary", Static).update(lines(summary))
         table = Table(box=None, show_header=False, pad_edge=False)
         table.add_column("Champ", style="bold", min_width=24, max_width=44)
         table.add_column("Valeur", max_width=70)
         for item in page.answers:
-            table.add_row(item.label, item.value)
+            table.add_row(plain(item.label), plain(item.value))
         answers = self.query_one("#request-answers", Static)
-        answers.update(table if page.answers else "[dim]aucune réponse[/]")
-        pieces = []
-        attached = {document.kind for document in page.documents}
-        for piece in page.pieces:
-            state = (
-                "[green]jointe[/]"
-                if piece.piece.code in attached
-                else ("[yellow]manquante[/]" if piece.required else "[dim]facultative[/]")
-            )
-            pieces.append(f"{piece.piece.label} : {state}")
-        for document in page.documents:
-            valid = (
-                f" · valable jusqu'au {fr.short_date(document.valid_until)}"
-                if document.valid_until
-                else ""
-            )
-            pieces.append(
-                f"  [dim]{document.kind_label} · {document.original_name} · "
-                f"{size_text(document.size)}{valid}[/]"
-            )
-        if page.result:
-            pieces = ["[b]Résultat :[/]", *[f"  {line}" for line in page.result], "", *pieces]
-        self.query_one("#request-pieces", Static).update(
-            "\n".join(pieces) or "[dim]aucune pièce demandée[/]"
-        )
+        answers.update(table if page.answers else content("aucune réponse", "dim"))
+        self.query_one("#request-pieces", Static).update(_pieces_text(page))
         history = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
         history.add_column("Date")
         history.add_column("Statut")
@@ -171,7 +182,10 @@ class RequestPageScreen(MairieScreen):
         history.add_column("Commentaire", max_width=50)
         for event in page.events:
             history.add_row(
-                fr.date_time(event.at), event.status_label, event.agent or "—", event.comment
+                fr.date_time(event.at),
+                plain(event.status_label),
+                plain(event.agent or "—"),
+                plain(event.comment),
             )
         self.query_one("#request-history", Static).update(history)
         self._show_moves(page)
@@ -181,7 +195,7 @@ class RequestPageScreen(MairieScreen):
         text = (
             "Étapes possibles (la famille est prévenue par mail) :"
             if moves
-            else f"[dim]Demande « {page.status_label} » : plus d'étape possible.[/]"
+            else content(f"Demande « {page.status_label} » : plus d'étape possible.", "dim")
         )
         self.query_one("#request-moves", Static).update(text)
         bar = self.query_one("#request-buttons", Horizontal)
@@ -273,10 +287,12 @@ class TransitionModal(MairieModal["RequestPage | None"]):
         move = self.transition
         mandatory = "obligatoire" if move.comment_required else "facultatif"
         with Vertical(id="transition-box", classes="dialog"):
-            yield Static(move.label.upper(), classes="panel-title")
+            yield Static(content(move.label.upper()), classes="panel-title")
             yield Static(
-                f"Demande n° {self.page.number} — {self.page.type_label}\n"
-                f"« {self.page.status_label} » → « {_label(self.page, move.target)} »"
+                content(
+                    f"Demande n° {self.page.number} — {self.page.type_label}\n"
+                    f"« {self.page.status_label} » → « {_label(self.page, move.target)} »"
+                )
             )
             yield Label(f"Commentaire pour la famille ({mandatory})")
             area = TextArea(id="comment", compact=True, soft_wrap=True)
@@ -331,7 +347,7 @@ class TransitionModal(MairieModal["RequestPage | None"]):
 
     def _refused(self, message: str, error: BaseException | None) -> None:
         self._busy = False
-        self.query_one("#transition-error", Static).update(message)
+        self.query_one("#transition-error", Static).update(content(message))
         self.query_one("#comment", TextArea).focus()
 
     @on(Button.Pressed, "#cancel")
@@ -377,7 +393,7 @@ class AttachModal(MairieModal["DocumentView | None"]):
             yield Static("JOINDRE UNE PIÈCE", classes="panel-title")
             yield Label("Type de pièce")
             yield Select(
-                [(pieces[code].label, code) for code in ordered],
+                [(plain(pieces[code].label), code) for code in ordered],
                 value=ordered[0],
                 allow_blank=False,
                 id="kind",
@@ -433,7 +449,7 @@ class AttachModal(MairieModal["DocumentView | None"]):
                 return
         household_id, request_id = self.household_id, self.request_id
         self._busy = True
-        self._error("[dim]Vérification du fichier…[/]")
+        self._error(content("Vérification du fichier…", "dim"))
 
         def call() -> DocumentView:
             from mairie_tui.services.documents import attach_document
@@ -455,8 +471,11 @@ class AttachModal(MairieModal["DocumentView | None"]):
     def _attached(self, document: DocumentView) -> None:
         self.dismiss(document)
 
-    def _error(self, text: str) -> None:
-        self.query_one("#attach-error", Static).update(text)
+    def _error(self, text: str | Content) -> None:
+        """A `str` is plain text (it may quote a path); `Content` for emphasis."""
+        self.query_one("#attach-error", Static).update(
+            text if isinstance(text, Content) else content(text)
+        )
 
     def _refused(self, message: str, error: BaseException | None) -> None:
         self._busy = False
@@ -502,7 +521,7 @@ class HouseholdDocumentsScreen(MairieScreen):
     def compose(self) -> ComposeResult:
         yield AppHeader(self.TITLE_TEXT)
         with Vertical(id="documents-body"):
-            yield Static(f"MES DOCUMENTS {self.title_text}".strip(), classes="panel-title")
+            yield Static(content(f"MES DOCUMENTS {self.title_text}".strip()), classes="panel-title")
             yield Static("", id="documents-expiring")
             yield DataTable(id="documents-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
@@ -540,14 +559,11 @@ class HouseholdDocumentsScreen(MairieScreen):
         table = self.query_one("#documents-table", DataTable)
         table.clear()
         for document in documents:
-            state = document.state_label
-            if document.state == "expire":
-                state = f"[red]{state}[/]"
-            elif document.state == "expire_bientot":
-                state = f"[yellow]{state}[/]"
+            colour = {"expire": "red", "expire_bientot": "yellow"}.get(document.state, "")
+            state = plain(document.state_label, colour)
             table.add_row(
-                document.kind_label,
-                document.original_name,
+                plain(document.kind_label),
+                plain(document.original_name),
                 size_text(document.size),
                 state,
                 "oui" if document.request_id else "—",

@@ -12,6 +12,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.text import content, plain
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -136,7 +137,7 @@ class SearchScreen(MairieScreen):
         self.call_service("search", call, lambda hits: self._show(hits, query), failed=self._failed)
 
     def _failed(self, message: str, error: BaseException | None) -> None:
-        self.query_one("#search-status", Static).update(message)
+        self.query_one("#search-status", Static).update(content(message))
 
     def _show(self, hits: list[HouseholdHit], query: str) -> None:
         if query != self.query_one("#query", Input).value:
@@ -146,18 +147,18 @@ class SearchScreen(MairieScreen):
         table.clear()
         for hit in hits:
             table.add_row(
-                hit.dossier,
-                hit.representative,
-                ", ".join(hit.children),
-                hit.commune,
-                hit.phone or "",
+                plain(hit.dossier),
+                plain(hit.representative),
+                plain(", ".join(hit.children)),
+                plain(hit.commune),
+                plain(hit.phone),
                 key=str(hit.id),
             )
         status = self.query_one("#search-status", Static)
         if len(query.strip()) < 2:
             status.update("Tapez au moins deux lettres : les foyers s'affichent pendant la saisie.")
         elif not hits:
-            status.update(f"Aucun foyer ne correspond à « {query.strip()} ».")
+            status.update(content(f"Aucun foyer ne correspond à « {query.strip()} »."))
         elif len(hits) >= RESULT_LIMIT:
             status.update(f"{len(hits)} premiers foyers : précisez la recherche.")
         else:

@@ -21,6 +21,7 @@ from textual.widgets import Checkbox, Select, Static, TextArea
 from textual.widgets.select import InvalidSelectValueError
 
 from mairie_tui.domain.catalogue import Choice, FieldType
+from mairie_tui.tui.text import content, markup, plain
 from mairie_tui.tui.widgets.fields import Field
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class FormFieldWidget(Vertical):
         ident = control_id(spec.code)
         if spec.type is FieldType.CHOICE:
             return Select(
-                [(choice.label, choice.value) for choice in spec.choices],
+                [(plain(choice.label), choice.value) for choice in spec.choices],
                 prompt="Choisir…",
                 id=ident,
                 compact=True,
@@ -62,7 +63,7 @@ class FormFieldWidget(Vertical):
         if spec.type is FieldType.CHILD:
             return Select([], prompt="Choisir un enfant…", id=ident, compact=True)
         if spec.type is FieldType.BOOL:
-            return Checkbox(spec.label, id=ident, compact=True)
+            return Checkbox(plain(spec.label), id=ident, compact=True)
         if spec.type is FieldType.LONG_TEXT:
             area = TextArea(id=ident, soft_wrap=True, show_line_numbers=False, compact=True)
             area.tab_behavior = "focus"
@@ -87,12 +88,16 @@ class FormFieldWidget(Vertical):
 
     def compose(self) -> ComposeResult:
         star = " [b]*[/]" if self.spec.required else ""
-        label = "" if self.spec.type is FieldType.BOOL else f"{self.spec.label}{star}"
+        label = (
+            content("")
+            if self.spec.type is FieldType.BOOL
+            else markup(f"$label{star}", label=self.spec.label)
+        )
         with Horizontal(classes="field-line"):
             yield Static(label, classes="field-label")
             yield self.control
         if self.spec.help:
-            yield Static(self.spec.help, classes="field-help muted")
+            yield Static(content(self.spec.help), classes="field-help muted")
         yield Static("", id=f"error-{self.spec.code}", classes="field-error error")
 
     # ------------------------------------------------------------ value
@@ -133,12 +138,12 @@ class FormFieldWidget(Vertical):
         """The household's children, for a CHILD field (known once the form context is loaded)."""
         control = self.control
         if self.spec.type is FieldType.CHILD and isinstance(control, Select):
-            control.set_options([(child.label, child.value) for child in children])
+            control.set_options([(plain(child.label), child.value) for child in children])
             if len(children) == 1:
                 control.value = children[0].value
 
     def show_error(self, message: str | None) -> None:
-        self.query_one(f"#error-{self.spec.code}", Static).update(message or "")
+        self.query_one(f"#error-{self.spec.code}", Static).update(content(message))
         self.set_class(bool(message), "-has-error")
         self.control.set_class(bool(message), "-wrong")
 

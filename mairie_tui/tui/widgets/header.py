@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from mairie_tui.domain import fr
+from mairie_tui.tui.text import content
 
 if TYPE_CHECKING:
     from mairie_tui.tui.app import MairieApp
@@ -36,8 +37,8 @@ class AppHeader(Vertical):
         app = cast("MairieApp", self.app)
         with Horizontal(id="header-row"):
             yield Static("Mairie Prim' · Guichet unique", id="header-app")
-            yield Static(self.screen_title, id="header-title")
-            yield Static(self.agent_text(), id="header-agent")
+            yield Static(content(self.screen_title), id="header-title")
+            yield Static(content(self.agent_text()), id="header-agent")
         banner = training_banner(app)
         if banner is not None:
             yield Static(banner, id="header-training")

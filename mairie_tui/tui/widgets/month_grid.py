@@ -27,6 +27,7 @@ from textual.widget import Widget
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import DayState, DayStatus, UnitInfo, month_weeks
 from mairie_tui.domain.draft import BookingDraft, BookingMark, CellView, ChangeKind, EditResult
+from mairie_tui.domain.safe_text import clean_control
 
 WEEK_COLUMN = 5  # " 38 " + border
 MIN_DAY_WIDTH = 10
@@ -552,7 +553,7 @@ class MonthGrid(Widget, can_focus=True):
             return f" {short_holiday(view.status.reason)}"
         if state is DayState.CLOSURE:
             return " Fermeture"
-        text = f" {tick_of(view)} {unit.name}"
+        text = f" {tick_of(view)} {clean_control(unit.name)}"
         if view.forced_reason:
             text += " !"
         elif state is DayState.FULL and not view.ticked:
@@ -569,7 +570,7 @@ class MonthGrid(Widget, can_focus=True):
                 parts.append(view.status.reason)
                 break
             parts.append(f"{unit.name} : {describe_cell(view)}")
-        text = f" {fr.long_date(day)} · " + " · ".join(parts)
+        text = clean_control(f" {fr.long_date(day)} · " + " · ".join(parts))
         return [Segment(text, base + self._style("status"))]
 
 

@@ -1,0 +1,21 @@
+"""Snapshot of the Foyer of « Dupont [/] » (issue 11): brackets shown, escapes made visible.
+
+Refresh after an intended change with
+`pytest tests/tui/test_snapshots_hostile.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mairie_tui.tui.scenes_hostile import SCENES
+from mairie_tui.tui.snapshot_app import SIZE, make_app
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_screen(scene: str, snap_compare: Any, demo_url: str, tmp_path: Path) -> None:
+    app = make_app(demo_url, data_dir=tmp_path / "data")
+    assert snap_compare(app, terminal_size=SIZE, run_before=SCENES[scene])
