@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from rich.console import Console
+from sqlalchemy import text
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -75,6 +76,15 @@ def _overbook(session: Session, hot_unit: int) -> None:
         )
 
 
+def _drop_enrolment_guard(session: Session) -> None:
+    """The database refuses a duplicate enrolment (migration 0006): take that guard
+    away, as on a base that predates it, to show the checker finds one on its own."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.exec(text("DROP TRIGGER enrolment_no_overlap_insert"))  # type: ignore[call-overload]
+    else:
+        session.exec(text("ALTER TABLE enrolment DROP CONSTRAINT ex_enrolment_overlap"))  # type: ignore[call-overload]
+
+
 def test_invariant_checker_reports_planted_violations(db_url: str, engine) -> None:
     scenario = prepare(engine, db_url, desks=2, households=HOUSEHOLDS, seed=1)
     base = invariants.baseline(engine)
@@ -82,6 +92,7 @@ def test_invariant_checker_reports_planted_violations(db_url: str, engine) -> No
 
     with Session(engine) as session:
         _overbook(session, scenario.hot_unit)
+        _drop_enrolment_guard(session)
         twin = session.get(Enrolment, scenario.desks[0].hot_enrolment)
         assert twin is not None
         session.add(  # the same child twice in the same activity over the same period
