@@ -5,108 +5,55 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
-from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy import Engine
 
-from mairie_tui.cli_console import SafeConsole, export_for_stdout, json_text, styled
-from mairie_tui.config import Settings, SettingsError, load_settings
+from mairie_tui.cli_common import (
+    JsonOption,
+    State,
+    add_group,
+    command,
+    console,
+    errors,
+    fail,
+    print_json,
+    signed_in_actor,
+    state,
+)
+from mairie_tui.cli_console import export_for_stdout, styled
+from mairie_tui.cli_help import FrenchGroup
 from mairie_tui.db import DatabaseError, current_revision, head_revision, make_engine, upgrade
 from mairie_tui.domain import fr
+from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import ServiceError
-
-# Markup off, control characters replaced: names and addresses print as text (cli_console).
-console = SafeConsole()
-errors = SafeConsole(stderr=True)
 
 app = typer.Typer(
     name="mairie-tui",
     help="Guichet unique Mairie Prim' : réservations, démarches et listes, au terminal.",
     no_args_is_help=False,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    cls=FrenchGroup,
 )
-db_app = typer.Typer(help="Base de données : schéma et migrations.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Base de données : schéma, sauvegarde, restauration.", no_args_is_help=True
+)
 agent_app = typer.Typer(help="Comptes des agents.", no_args_is_help=True)
-outbox_app = typer.Typer(help="Mails aux familles (boîte d'envoi).", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(agent_app, name="agent")
-app.add_typer(outbox_app, name="outbox")
+outbox_app = typer.Typer(help="Courriels aux familles (boîte d'envoi).", no_args_is_help=True)
 import_app = typer.Typer(help="Importer des données d'un autre logiciel.", no_args_is_help=True)
 export_app = typer.Typer(help="Exporter des données.", no_args_is_help=True)
-app.add_typer(import_app, name="import")
-app.add_typer(export_app, name="export")
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON (pour les scripts).")]
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """One French line on stderr, then exit: never a traceback."""
-    errors.print(styled(("Erreur :", "bold red"), " ", message), soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(json_text(_jsonable(value)) + "\n")
-
-
-class State:
-    """Global options, resolved lazily so that --help never touches the database."""
-
-    def __init__(self, db: str | None, now: str | None, data_dir: str | None) -> None:
-        self.db, self.now, self.data_dir = db, now, data_dir
-        self._settings: Settings | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            try:
-                self._settings = load_settings(db_url=self.db, now=self.now, data_dir=self.data_dir)
-            except SettingsError as exc:
-                fail(str(exc))
-        return self._settings
-
-    def engine(self, *, migrate: bool = True):  # type: ignore[no-untyped-def]
-        engine = make_engine(self.settings.db_url)
-        problem: str | None = None
-        try:
-            revision = current_revision(engine)
-            if migrate and revision is None:
-                upgrade(engine)
-            elif migrate and revision != head_revision():
-                problem = "la base n'est pas à jour : lancez « mairie-tui db upgrade »."
-        except DatabaseError as exc:
-            problem = str(exc)
-        except Exception as exc:  # noqa: BLE001 - driver errors vary; say it in one line
-            first_line = str(exc).splitlines()[0] if str(exc) else ""
-            problem = f"base de données inaccessible ({type(exc).__name__}) : {first_line}"
-        if problem is not None:
-            engine.dispose()
-            fail(problem)
-        return engine
-
-
-def state(ctx: typer.Context) -> State:
-    return ctx.ensure_object(State) if ctx.obj is None else ctx.obj  # type: ignore[no-any-return]
+add_group(app, db_app, "base", "db")
+add_group(app, agent_app, "agents", "agent")
+add_group(app, outbox_app, "courriels", "outbox")
+add_group(app, import_app, "importer", "import")
+add_group(app, export_app, "exporter", "export")
 
 
 @app.callback(invoke_without_command=True)
@@ -129,13 +76,24 @@ def root(
     data_dir: Annotated[
         str | None, typer.Option("--data-dir", help="Dossier de données (sinon MAIRIE_DATA_DIR).")
     ] = None,
+    agent: Annotated[
+        str | None,
+        typer.Option(
+            "--agent",
+            metavar="IDENTIFIANT",
+            envvar="MAIRIE_AGENT",
+            show_envvar=False,
+            help="Agent qui se connecte (mot de passe demandé, ou MAIRIE_PASSWORD) ; "
+            "sinon MAIRIE_AGENT.",
+        ),
+    ] = None,
 ) -> None:
     """Sans commande : ouvre l'application du guichet."""
     if not sys.stdout.isatty():
         # Piped or captured: tables as wide as they need (COLUMNS still wins).
         columns = os.environ.get("COLUMNS", "")
         console.width = int(columns) if columns.isdigit() else 200
-    ctx.obj = State(db, now, data_dir)
+    ctx.obj = State(db, now, data_dir, agent)
     from mairie_tui.domain.catalogue import CatalogueError, default_catalogue
 
     try:
@@ -152,7 +110,7 @@ def run_tui(st: State) -> None:
 
     if not get_agents(engine):
         fail(
-            "aucun agent dans cette base : créez-en un avec « mairie-tui agent add » "
+            "aucun agent dans cette base : créez-en un avec « mairie-tui agents ajouter » "
             "(ou une base de démonstration avec « mairie-tui demo »)."
         )
     engine.dispose()
@@ -162,6 +120,18 @@ def run_tui(st: State) -> None:
 
 
 # ---------------------------------------------------------------- demo / db
+
+
+def _sign_in_if_used(ctx: typer.Context, engine: Engine) -> None:
+    """Emptying a base that has agents takes a supervisor; a new or empty one, nobody."""
+    from mairie_tui.services.agents import get_agents
+
+    try:
+        used = current_revision(engine) is not None and bool(get_agents(engine))
+    except Exception:  # noqa: BLE001 - an unreadable base is what --force starts again
+        used = False
+    if used:
+        signed_in_actor(ctx, permission="superviseur")
 
 
 @app.command()
@@ -183,6 +153,7 @@ def demo(
     st = state(ctx)
     engine = st.engine(migrate=False)
     if force:
+        _sign_in_if_used(ctx, engine)
         reset_database(engine)
     try:
         upgrade(engine)
@@ -213,7 +184,7 @@ def demo(
     )
 
 
-@db_app.command("upgrade")
+@command(db_app, "migrer", "upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Crée ou met à jour le schéma de la base (migrations Alembic)."""
     st = state(ctx)
@@ -230,7 +201,7 @@ def db_upgrade(ctx: typer.Context) -> None:
         console.print(f"Base mise à jour : {before or 'vide'} → {after}.")
 
 
-@db_app.command("backup")
+@command(db_app, "sauvegarder", "backup")
 def db_backup(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Fichier de sauvegarde à écrire.")],
@@ -238,15 +209,25 @@ def db_backup(
 ) -> None:
     """Sauvegarde toute la base dans un fichier, pendant que les postes travaillent."""
     from mairie_tui.backup import BackupError, backup
+    from mairie_tui.services.journal import record
 
     st = state(ctx)
     engine = st.engine(migrate=False)
+    actor = signed_in_actor(ctx, permission="superviseur")
     try:
         report = backup(engine, out, clock=st.settings.clock)
+        record(
+            engine,
+            actor=actor,
+            clock=st.settings.clock,
+            action="base.sauvegarde",
+            entity="base",
+            details={"fichier": str(report.path), "contenu": report.manifest.counts.text()},
+        )
     except BackupError as exc:
         fail(str(exc))
     finally:
-        engine.dispose()
+        st.dispose()
     if as_json:
         print_json(report)
         return
@@ -254,10 +235,10 @@ def db_backup(
     console.print(f"Sauvegarde écrite dans {report.path} : {counts}.", highlight=False)
 
 
-@db_app.command("restore")
+@command(db_app, "restaurer", "restore")
 def db_restore(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Fichier écrit par « db backup ».")],
+    file: Annotated[Path, typer.Argument(help="Fichier écrit par « base sauvegarder ».")],
     yes: Annotated[
         bool, typer.Option("--oui", "--yes", help="Ne pas demander de confirmation.")
     ] = False,
@@ -266,13 +247,16 @@ def db_restore(
     """Remplace toute la base par une sauvegarde (fermez d'abord mairie-tui sur les postes)."""
     from mairie_tui.backup import BackupError, describe_target, prepare_restore
 
+    st = state(ctx)
     # No revision probe first: a damaged database is exactly what gets restored.
-    engine = make_engine(state(ctx).settings.db_url)
+    engine = make_engine(st.settings.db_url)
+    actor = _restoring_actor(ctx, engine)
     try:
         with prepare_restore(engine, file) as prepared:
             if not yes:
                 confirm_restore(describe_target(engine), prepared.manifest.counts.text())
             report = prepared.apply()
+        _journal_restore(engine, actor, st, file)
     except (BackupError, DatabaseError) as exc:
         fail(str(exc))
     finally:
@@ -283,6 +267,43 @@ def db_restore(
     console.print(f"Base restaurée : {report.counts.text()}.", highlight=False)
     if report.upgraded:
         console.print(f"Schéma mis à jour : {report.backup_revision} → {report.revision}.")
+
+
+def _restoring_actor(ctx: typer.Context, engine: Engine) -> Actor | None:
+    """A readable base with a supervisor is replaced only by a signed-in supervisor."""
+    from mairie_tui.services.agents import get_agents
+
+    try:
+        readable = current_revision(engine) == head_revision()
+        supervised = readable and any(a.role == "supervisor" for a in get_agents(engine))
+    except Exception:  # noqa: BLE001 - a damaged base is exactly what gets restored
+        supervised = False
+    if not supervised:
+        return None
+    st = state(ctx)
+    st._engine = engine  # sign in on this very base
+    try:
+        return signed_in_actor(ctx, permission="superviseur")
+    finally:
+        st._engine = None
+
+
+def _journal_restore(engine: Engine, actor: Actor | None, st: State, file: Path) -> None:
+    """The restored base records who restored it (their id only if they exist in it)."""
+    from mairie_tui.services.agents import get_agents
+    from mairie_tui.services.common import SYSTEM_ACTOR
+    from mairie_tui.services.journal import record
+
+    known = {(a.id, a.login) for a in get_agents(engine)}
+    by = actor if actor is not None and (actor.id, actor.login) in known else SYSTEM_ACTOR
+    record(
+        engine,
+        actor=by,
+        clock=st.settings.clock,
+        action="base.restauration",
+        entity="base",
+        details={"fichier": str(file), "agent": actor.login if actor else None},
+    )
 
 
 def confirm_restore(target: str, counts: str) -> None:
@@ -303,7 +324,7 @@ def confirm_restore(target: str, counts: str) -> None:
 # ---------------------------------------------------------------- search
 
 
-@app.command()
+@command(app, "recherche", "search")
 def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Nom, n° de dossier, téléphone, e-mail ou commune.")],
@@ -313,7 +334,8 @@ def search(
     """Recherche de foyers (accents et majuscules ignorés, débuts de mots)."""
     from mairie_tui.services.search import find_households
 
-    hits = find_households(state(ctx).engine(), text, limit=limit)
+    actor = signed_in_actor(ctx, permission="guichet")
+    hits = find_households(state(ctx).engine(), text, limit=limit, actor=actor)
     if as_json:
         print_json(hits)
         return
@@ -330,19 +352,23 @@ def search(
 # ---------------------------------------------------------------- agents
 
 
-@agent_app.command("add")
+@command(agent_app, "ajouter", "add")
 def agent_add(
     ctx: typer.Context,
     login: Annotated[str, typer.Argument(help="Identifiant de connexion.")],
     name: Annotated[str, typer.Option("--name", help="Nom affiché.", prompt="Nom de l'agent")],
     role: Annotated[str, typer.Option("--role", help="agent, supervisor ou staff.")] = "agent",
 ) -> None:
-    """Crée un agent ; le mot de passe est demandé deux fois, jamais affiché ni stocké en clair."""
+    """Crée un agent ; le mot de passe est demandé deux fois, jamais affiché ni stocké en clair.
+
+    Un superviseur connecté (--agent) crée les agents ; sur une base sans superviseur, le
+    premier superviseur se crée sans connexion.
+    """
     from mairie_tui.services.agents import add_agent
-    from mairie_tui.services.common import SYSTEM_ACTOR
 
     st = state(ctx)
     engine = st.engine()
+    actor = _creator(ctx, engine, role)
     password = typer.prompt("Mot de passe", hide_input=True)
     again = typer.prompt("Mot de passe (encore)", hide_input=True)
     if password != again:
@@ -355,18 +381,41 @@ def agent_add(
             role=role,
             password=password,
             clock=st.settings.clock,
-            actor=SYSTEM_ACTOR,
+            actor=actor,
         )
     except ServiceError as exc:
         fail(str(exc))
     console.print(f"Agent « {agent.login} » créé ({agent.role_label}).")
 
 
-@agent_app.command("list")
+def _creator(ctx: typer.Context, engine: Engine, role: str) -> Actor:
+    """A signed-in supervisor; or, on a base without any, nobody for its first supervisor."""
+    from mairie_tui.services.agents import get_agents
+    from mairie_tui.services.common import SYSTEM_ACTOR
+
+    if any(agent.role == "supervisor" for agent in get_agents(engine)):
+        if not state(ctx).agent:
+            fail(
+                "cette base a déjà un superviseur : seul un superviseur connecté "
+                "(--agent IDENTIFIANT) peut créer un agent."
+            )
+        return signed_in_actor(ctx, permission="superviseur")
+    if state(ctx).agent:
+        return signed_in_actor(ctx, permission="superviseur")
+    if role != "supervisor":
+        fail(
+            "cette base n'a pas encore de superviseur : créez d'abord le premier "
+            "(« mairie-tui agents ajouter IDENTIFIANT --role supervisor »)."
+        )
+    return SYSTEM_ACTOR
+
+
+@command(agent_app, "liste", "list")
 def agent_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Liste les agents."""
     from mairie_tui.services.agents import get_agents
 
+    signed_in_actor(ctx, permission="superviseur")
     agents = get_agents(state(ctx).engine())
     if as_json:
         print_json(agents)
@@ -377,18 +426,18 @@ def agent_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
-@agent_app.command("unlock")
+@command(agent_app, "deverrouiller", "unlock")
 def agent_unlock(
     ctx: typer.Context,
     login: Annotated[str, typer.Argument(help="Identifiant du compte à déverrouiller.")],
 ) -> None:
     """Déverrouille un compte bloqué après trop d'essais de mot de passe infructueux."""
     from mairie_tui.services.agents import unlock_agent
-    from mairie_tui.services.common import SYSTEM_ACTOR
 
     st = state(ctx)
+    actor = signed_in_actor(ctx, permission="superviseur")
     try:
-        agent = unlock_agent(st.engine(), login, actor=SYSTEM_ACTOR, clock=st.settings.clock)
+        agent = unlock_agent(st.engine(), login, actor=actor, clock=st.settings.clock)
     except ServiceError as exc:
         fail(str(exc))
     console.print(f"Compte « {agent.login} » déverrouillé.")
@@ -397,7 +446,7 @@ def agent_unlock(
 # ---------------------------------------------------------------- outbox
 
 
-@outbox_app.command("list")
+@command(outbox_app, "liste", "list")
 def outbox_list(
     ctx: typer.Context,
     pending: Annotated[
@@ -408,6 +457,7 @@ def outbox_list(
     """Liste les mails aux familles (envoyés, en attente, en erreur)."""
     from mairie_tui.services.outbox import list_outbox
 
+    signed_in_actor(ctx, permission="guichet")
     items = list_outbox(state(ctx).engine(), pending_only=pending)
     if as_json:
         print_json(items)
@@ -424,9 +474,10 @@ def outbox_list(
     console.print(table)
 
 
-@outbox_app.command("send")
+@command(outbox_app, "envoyer", "send")
 def outbox_send(ctx: typer.Context) -> None:
     """Envoie les mails en attente par SMTP (MAIRIE_SMTP_HOST…)."""
+    from mairie_tui.services.journal import record
     from mairie_tui.services.outbox import send_pending
 
     st = state(ctx)
@@ -434,7 +485,16 @@ def outbox_send(ctx: typer.Context) -> None:
         fail(
             "aucun serveur SMTP configuré (MAIRIE_SMTP_HOST) : les mails restent dans la boîte d'envoi."
         )
+    actor = signed_in_actor(ctx, permission="guichet")
     sent, failed = send_pending(st.engine(), st.settings.smtp, st.settings.clock)
+    record(
+        st.engine(),
+        actor=actor,
+        clock=st.settings.clock,
+        action="courriels.envoi",
+        entity="outbox",
+        details={"envoyes": sent, "en_erreur": failed},
+    )
     console.print(f"{sent} mail(s) envoyé(s), {failed} en erreur.")
     if failed:
         raise typer.Exit(1)
@@ -443,7 +503,7 @@ def outbox_send(ctx: typer.Context) -> None:
 # ---------------------------------------------------------------- import / export
 
 
-@import_app.command("households")
+@command(import_app, "foyers", "households")
 def import_households_command(
     ctx: typer.Context,
     file: Annotated[
@@ -460,11 +520,11 @@ def import_households_command(
     """Importe des foyers (essai à blanc par défaut ; chaque ligne en erreur est signalée avec son numéro)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.household_io import import_households
 
     st = state(ctx)
     engine = st.engine()
+    actor = signed_in_actor(ctx, permission="guichet")
     with Progress(
         TextColumn("Lecture"),
         BarColumn(),
@@ -479,7 +539,7 @@ def import_households_command(
             report = import_households(
                 engine,
                 file,
-                actor=SYSTEM_ACTOR,
+                actor=actor,
                 clock=st.settings.clock,
                 apply=apply,
                 all_or_nothing=all_or_nothing,
@@ -501,7 +561,7 @@ def import_households_command(
         raise typer.Exit(1)
 
 
-@export_app.command("households")
+@command(export_app, "foyers", "households")
 def export_households_command(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="csv ou json.")] = "csv",
@@ -510,11 +570,11 @@ def export_households_command(
     ] = None,
 ) -> None:
     """Exporte tous les foyers dans le format que l'import relit (aller-retour identique)."""
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.household_io import export_households
 
+    actor = signed_in_actor(ctx, permission="guichet")
     try:
-        text = export_households(state(ctx).engine(), actor=SYSTEM_ACTOR, fmt=fmt)
+        text = export_households(state(ctx).engine(), actor=actor, fmt=fmt)
     except ServiceError as exc:
         fail(str(exc))
     if out is None:
@@ -550,9 +610,11 @@ def main() -> None:
         import tempfile
         import traceback
 
+        from mairie_tui.clock import SystemClock
+
         log = Path(tempfile.gettempdir()) / "mairie-tui-erreurs.log"
         with log.open("a", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
+            handle.write(f"--- {SystemClock().now().isoformat()}\n{traceback.format_exc()}\n")
         first_line = str(exc).splitlines()[0] if str(exc) else ""
         errors.print(
             styled(

@@ -1,8 +1,6 @@
 """Command line for the school lists: effectifs, listes (sites, jour, imprimer), offline copy.
 
 Registered on the main application by :func:`register` (see mairie_tui/cli.py).
-The helpers of cli.py are imported inside the commands, so that cli.py may
-import this module at its end without a cycle.
 """
 
 from __future__ import annotations
@@ -17,6 +15,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from mairie_tui.cli_common import (
+    JsonOption,
+    add_group,
+    command,
+    console,
+    fail,
+    print_json,
+    signed_in_actor,
+    state,
+)
 from mairie_tui.domain import fr
 
 listes_app = typer.Typer(
@@ -28,22 +36,20 @@ offline_app = typer.Typer(
 )
 
 SiteOption = Annotated[
-    str, typer.Option("--site", help="Site (nom complet ou mots du nom : « mons »).")
+    str,
+    typer.Option("--site", help="Site (nom complet ou mots du nom : « jules ferry »)."),
 ]
 UnitOption = Annotated[str, typer.Option("--unit", help="Unité (« Repas », « Matin »…) ou son n°.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON (pour les scripts).")]
 
 
 def register(app: typer.Typer) -> None:
-    """Add `effectifs`, `listes …` and `offline …` to the main command."""
+    """Add `effectifs`, `listes …` and `hors-ligne …` to the main command."""
     app.command("effectifs")(effectifs)
-    app.add_typer(listes_app, name="listes")
-    app.add_typer(offline_app, name="offline")
+    add_group(app, listes_app, "listes")
+    add_group(app, offline_app, "hors-ligne", "offline")
 
 
 def _date(text: str, what: str) -> date:
-    from mairie_tui.cli import fail
-
     try:
         return fr.parse_date(text)
     except ValueError as exc:
@@ -71,7 +77,6 @@ def effectifs(
     as_csv: Annotated[bool, typer.Option("--csv", help="Sortie CSV (séparateur ;).")] = False,
 ) -> None:
     """Effectifs pour la cuisine : réservés par site, unité et jour (et présents pour les jours passés)."""
-    from mairie_tui.cli import console, fail, print_json, state
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.lists import headcounts
 
@@ -159,7 +164,6 @@ def effectifs(
 @listes_app.command("sites")
 def listes_sites(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Liste les sites et leurs unités."""
-    from mairie_tui.cli import console, print_json, state
     from mairie_tui.services.lists import list_sites
 
     sites = list_sites(state(ctx).engine())
@@ -184,18 +188,15 @@ def listes_jour(
     as_json: JsonOption = False,
 ) -> None:
     """Liste du jour : réservés, en attente, inscrits non réservés, absences, pointage."""
-    from mairie_tui.cli import console, fail, print_json, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.lists import day_list
 
     st = state(ctx)
     clock = st.settings.clock
     when = _date(day, "--jour") if day else clock.today()
+    actor = signed_in_actor(ctx, permission="connecte")
     try:
-        listed = day_list(
-            st.engine(), site=site, unit=unit, day=when, clock=clock, actor=SYSTEM_ACTOR
-        )
+        listed = day_list(st.engine(), site=site, unit=unit, day=when, clock=clock, actor=actor)
     except ServiceError as exc:
         fail(str(exc))
     if as_json:
@@ -236,17 +237,30 @@ def listes_imprimer(
     ] = None,
 ) -> None:
     """Imprime (PDF) la liste d'un jour, avec des cases présent / absent à cocher."""
-    from mairie_tui.cli import console, fail, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.journal import record
     from mairie_tui.services.reports import print_day_list
 
     st = state(ctx)
     clock = st.settings.clock
     when = _date(day, "--jour") if day else clock.today()
+    actor = signed_in_actor(ctx, permission="connecte")
     try:
         printed = print_day_list(
-            st.engine(), site=site, unit=unit, day=when, out=out, clock=clock, actor=SYSTEM_ACTOR
+            st.engine(), site=site, unit=unit, day=when, out=out, clock=clock, actor=actor
+        )
+        record(
+            st.engine(),
+            actor=actor,
+            clock=clock,
+            action="listes.impression",
+            entity="unit",
+            details={
+                "site": printed.site,
+                "unite": printed.unit_name,
+                "jour": when.isoformat(),
+                "fichier": str(printed.path),
+            },
         )
     except ServiceError as exc:
         fail(str(exc))
@@ -261,7 +275,7 @@ def listes_imprimer(
 # ---------------------------------------------------------------- offline
 
 
-@offline_app.command("export")
+@command(offline_app, "exporter", "export")
 def offline_export(
     ctx: typer.Context,
     site: SiteOption,
@@ -274,13 +288,12 @@ def offline_export(
     as_json: JsonOption = False,
 ) -> None:
     """Écrit la copie hors ligne d'un site : seulement ce qu'il faut au personnel, pour ces jours."""
-    from mairie_tui.cli import console, fail, print_json, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.offline import export_offline
 
     first, last = _date(start, "--from"), _date(end, "--to")
     st = state(ctx)
+    actor = signed_in_actor(ctx, permission="guichet")
     try:
         summary = export_offline(
             st.engine(),
@@ -289,7 +302,7 @@ def offline_export(
             end=last,
             out=out,
             clock=st.settings.clock,
-            actor=SYSTEM_ACTOR,
+            actor=actor,
             overwrite=force,
         )
     except ServiceError as exc:
@@ -308,7 +321,7 @@ def offline_export(
     )
 
 
-@offline_app.command("import")
+@command(offline_app, "importer", "import")
 def offline_import(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="La copie hors ligne (FICHIER.db).")],
@@ -318,15 +331,14 @@ def offline_import(
     as_json: JsonOption = False,
 ) -> None:
     """Rapporte le pointage d'une copie hors ligne dans la base ; chaque conflit est signalé."""
-    from mairie_tui.cli import console, fail, print_json, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.offline import import_offline
 
     st = state(ctx)
+    actor = signed_in_actor(ctx, permission="guichet")
     try:
         report = import_offline(
-            st.engine(), path, clock=st.settings.clock, actor=SYSTEM_ACTOR, dry_run=dry_run
+            st.engine(), path, clock=st.settings.clock, actor=actor, dry_run=dry_run
         )
     except ServiceError as exc:
         fail(str(exc))
