@@ -134,7 +134,6 @@ def upgrade(engine: Engine) -> None:
         raise DatabaseError(f"base de données inaccessible : {exc.orig}") from None
 
 
-
 def reset_database(engine: Engine) -> None:
     """Drop every table of the application (the demo's --force); then upgrade() again."""
     from sqlmodel import SQLModel

@@ -19,7 +19,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from mairie_tui.cli_console import SafeConsole, json_text, styled
+from mairie_tui.cli.console import SafeConsole, json_text, styled
 from mairie_tui.config import Settings, SettingsError, load_settings
 from mairie_tui.db import DatabaseError, current_revision, head_revision, make_engine, upgrade
 from mairie_tui.services.common import Actor

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mairie_tui.cli_common import (
+from mairie_tui.cli.common import (
     JsonOption,
     add_group,
     command,
@@ -20,7 +20,7 @@ from mairie_tui.cli_common import (
     signed_in_actor,
     state,
 )
-from mairie_tui.cli_console import styled
+from mairie_tui.cli.console import styled
 from mairie_tui.domain import fr
 
 demandes_app = typer.Typer(
