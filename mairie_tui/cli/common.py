@@ -160,7 +160,7 @@ def _password(login: str) -> str:
     if from_environment:
         return from_environment
     try:
-        return str(typer.prompt(f"Mot de passe de « {login} »", hide_input=True))
+        return str(typer.prompt(f"Mot de passe de « {login} »", hide_input=True, err=True))
     except typer.Abort:
         fail("connexion annulée : aucun mot de passe saisi.")
 
