@@ -43,6 +43,7 @@ from mairie_tui.models import (
     Document,
     Enrolment,
     Household,
+    OutboxEmail,
     Person,
     Request,
     RequestEvent,
@@ -65,6 +66,7 @@ ANONYMOUS_FIRST = "Anonyme"
 ANONYMOUS_LAST = "ANONYME"
 ERASED = "Effacé (RGPD)"
 ERASED_RECIPIENT = "(anonymisé)"
+UNSENDABLE = "Foyer anonymisé (RGPD) : mail non envoyé, adresse et texte effacés."
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _dry_counts(session: Session, ids: list[int], report: PurgeReport) -> None:
         report.mails += len(_mails_of(session, household_id))
 
 
-def _mails_of(session: Session, household_id: int) -> list[object]:
+def _mails_of(session: Session, household_id: int) -> list[OutboxEmail]:
     household = session.get(Household, household_id)
     people = session.exec(select(Person).where(Person.household_id == household_id)).all()
     request_ids = [
@@ -269,8 +271,12 @@ def _scrub_mails(session: Session, household_id: int) -> int:
     """Before the people lose their addresses: mails are also found by recipient."""
     mails = _mails_of(session, household_id)
     for mail in mails:
-        mail.recipient = ERASED_RECIPIENT  # type: ignore[attr-defined]
-        mail.body = ""  # type: ignore[attr-defined]
+        mail.recipient = ERASED_RECIPIENT
+        mail.body = ""
+        if mail.sent_at is None:
+            # Without SMTP, mails stay unsent for ever: an old one is not a reason to keep
+            # a family; it can no longer be sent (no address), which its error says.
+            mail.last_error = UNSENDABLE
         session.add(mail)
     return len(mails)
 

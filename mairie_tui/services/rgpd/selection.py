@@ -213,16 +213,6 @@ def _future_appointments(s: Session, today: date, now: datetime, only: int | Non
     return _ids(s, _by_household(query, col(Appointment.household_id), only))
 
 
-def _unsent_mails(s: Session, today: date, now: datetime, only: int | None) -> set[int]:
-    query = (
-        select(Request.household_id)
-        .join(OutboxEmail, col(OutboxEmail.request_id) == col(Request.id))
-        .where(col(OutboxEmail.sent_at).is_(None))
-        .distinct()
-    )
-    return _ids(s, _by_household(query, col(Request.household_id), only))
-
-
 @dataclass(frozen=True)
 class BlockingCheck:
     reason: str
@@ -234,7 +224,6 @@ BLOCKING_CHECKS: tuple[BlockingCheck, ...] = (
     BlockingCheck("réservation à venir", _future_bookings),
     BlockingCheck("demande en cours (statut non final)", _open_requests),
     BlockingCheck("rendez-vous à venir", _future_appointments),
-    BlockingCheck("mail pas encore envoyé", _unsent_mails),
     # Régie (not built yet): when invoices exist, add here
     #     BlockingCheck("montant impayé", _unpaid_amounts),
     # where _unpaid_amounts returns the households whose invoices leave a balance
