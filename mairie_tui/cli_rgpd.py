@@ -66,7 +66,17 @@ def rgpd_export(
     finally:
         engine.dispose()
     if as_json:
-        print_json(result)
+        print_json(
+            {
+                "dossier": result.dossier,
+                "folder": str(result.folder),
+                "json": str(result.json_path),
+                "pdf": str(result.pdf_path),
+                "documents": [str(path) for path in result.document_files],
+                "missing_documents": result.missing_documents,
+                "counts": result.counts,
+            }
+        )
         return
     counts = ", ".join(f"{name} : {count}" for name, count in result.counts.items())
     console.print(Text(f"Export du dossier {result.dossier} écrit dans {result.folder}"))
