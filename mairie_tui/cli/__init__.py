@@ -12,7 +12,17 @@ from typing import Annotated
 
 import typer
 
-from mairie_tui.cli import agents, base, charge, demarches, households, lists, offline, outbox
+from mairie_tui.cli import (
+    agents,
+    base,
+    charge,
+    demarches,
+    households,
+    lists,
+    offline,
+    outbox,
+    rgpd,
+)
 from mairie_tui.cli.common import State, console, errors, fail
 from mairie_tui.cli.console import styled
 from mairie_tui.cli.help import FrenchGroup
@@ -92,7 +102,7 @@ def run_tui(st: State) -> None:
 
 
 # Command groups, in the order of the help page.
-for group in (base, households, lists, charge, agents, outbox, offline, demarches):
+for group in (base, households, lists, charge, agents, outbox, offline, demarches, rgpd):
     group.register(app)
 
 

@@ -21,6 +21,7 @@ from mairie_tui.tui.widgets.keybar import KeyBar
 if TYPE_CHECKING:
     from mairie_tui.domain.household_rules import HouseholdInput
     from mairie_tui.services.households import HouseholdView, PersonView
+    from mairie_tui.services.rgpd import AccessExport
 
 FAMILY_ACTIONS = (
     ("reservations", "Modifier les réservations"),
@@ -99,6 +100,7 @@ class HouseholdScreen(MairieScreen):
     | e | Modifier le foyer. |
     | i | Inscrire un enfant (pré-inscription). |
     | v | Valider une pré-inscription. |
+    | x | Export RGPD (droit d'accès ; superviseurs). |
     | tab | Bloc suivant (MA FAMILLE, DÉMARCHES…). |
     | enter | Choisir l'entrée en surbrillance. |
     | escape | Retour à la recherche. |
@@ -124,6 +126,8 @@ class HouseholdScreen(MairieScreen):
             "v", "activate", "Valider une pré-inscription", show=False, id="household.activate"
         ),
         Binding("escape", "back", "Retour à la recherche", id="household.back"),
+        # Supervisors only (check_action hides it from the others).
+        Binding("x", "rgpd_export", "Export RGPD", id="household.rgpd_export"),
     ]
 
     def __init__(self, household_id: int) -> None:
@@ -356,6 +360,39 @@ class HouseholdScreen(MairieScreen):
             self.call_service("household-activate", call, done, failed=self._notify_error)
 
         self.app.push_screen(PendingModal(pending), chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rgpd_export":
+            actor = self.mairie.actor
+            return actor is not None and actor.is_supervisor
+        return True
+
+    def action_rgpd_export(self) -> None:
+        """x (supervisors): droit d'accès, written into <data dir>/rgpd/; the path is shown."""
+        app = self.mairie
+        actor, household_id = app.actor, self.household_id
+        assert actor is not None
+
+        def call() -> AccessExport:
+            from mairie_tui.services.rgpd import export_to_data_dir
+
+            return export_to_data_dir(
+                app.engine,
+                household_id,
+                data_dir=app.settings.data_dir,
+                actor=actor,
+                clock=app.clock,
+            )
+
+        def done(result: AccessExport) -> None:
+            self.notify(
+                f"Dossier {result.dossier} : {result.folder}",
+                title="Export RGPD écrit",
+                timeout=15,
+                markup=False,  # a path is shown as written
+            )
+
+        self.call_service("household-rgpd", call, done, failed=self._notify_error)
 
     def _notify_error(self, message: str, error: BaseException | None = None) -> None:
         self.notify(message, title="Erreur", severity="error", timeout=8)
