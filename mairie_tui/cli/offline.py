@@ -27,7 +27,7 @@ offline_app = typer.Typer(
 
 SiteOption = Annotated[
     str,
-    typer.Option("--site", help="Site (nom complet ou mots du nom : « jules ferry »)."),
+    typer.Option("--site", help="Site (nom complet ou mots du nom : « restaurant mons »)."),
 ]
 UnitOption = Annotated[str, typer.Option("--unit", help="Unité (« Repas », « Matin »…) ou son n°.")]
 
@@ -127,7 +127,7 @@ def offline_import(
     )
     for issue in report.issues:
         table.add_row(
-            fr.longparse_day(issue.day),
+            fr.long_date(issue.day),
             issue.unit_name,
             issue.child,
             "importé" if issue.written else "non importé",

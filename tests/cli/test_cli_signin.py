@@ -162,7 +162,7 @@ def test_help_is_french(args):
     assert "Affiche cette aide." in result.stdout
     for word in ENGLISH:
         assert word not in result.stdout, word
-    assert "« mons »" not in result.stdout
+    assert "(nom complet ou mots du nom : « mons »)" not in result.stdout
 
 
 def test_usage_errors_are_french():
