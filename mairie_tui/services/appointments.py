@@ -22,7 +22,7 @@ from mairie_tui.clock import PARIS, Clock
 from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import HolidayCalendar
-from mairie_tui.domain.catalogue import AgendaSpec
+from mairie_tui.domain.catalogue import AgendaSpec, default_catalogue
 from mairie_tui.models.demarches import Agenda, Appointment
 from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import (
@@ -88,9 +88,7 @@ class AppointmentView:
 
 
 def _spec_of(code: str) -> AgendaSpec:
-    from mairie_tui.services.requests import catalogue
-
-    for demarche in catalogue().demarches:
+    for demarche in default_catalogue().demarches:
         if demarche.appointment is not None and demarche.appointment.code == code:
             return demarche.appointment
     raise NotFoundError(f"Agenda inconnu : « {code} ».")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class ServiceError(Exception):
     """A use case refused: the message says why, in French, for the agent."""
@@ -33,6 +35,19 @@ class RuleViolation(ServiceError):
     def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+class InvalidAnswers(ServiceError):
+    """Some answers of a démarche's form are wrong: `errors` maps each field code to its
+    French message."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        first = next(iter(errors.items()))
+        super().__init__(
+            first[1] if len(errors) == 1 else f"{len(errors)} réponses à corriger : {first[1]}",
+            field=first[0],
+        )
+        self.errors = dict(errors)
 
 
 class BusyError(ServiceError):

@@ -1,8 +1,10 @@
-"""The catalogue as the démarches services see it: lookups, French labels, shared constants."""
+"""The catalogue as the démarches services see it: lookups, French labels, shared constants.
+
+`InvalidAnswers` lives in `services.errors`; it is imported here for the callers of
+`services.requests`.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 import mairie_tui.models.demarches  # noqa: F401  (registers the démarches tables)
 from mairie_tui.domain.catalogue import (
@@ -11,27 +13,24 @@ from mairie_tui.domain.catalogue import (
     default_catalogue,
 )
 from mairie_tui.domain.workflow import STATUS_LABELS_DEFAULT
-from mairie_tui.services.errors import (
-    NotFoundError,
-    ServiceError,
-)
+from mairie_tui.services.errors import InvalidAnswers, NotFoundError
 
 OPEN_STATUSES = ("deposee", "en_cours", "en_attente")
 RESULT_KEY = "_resultat"
 NON_CATALOGUE_LABELS = {"reservation": "Réservation"}
+__all__ = [
+    "NON_CATALOGUE_LABELS",
+    "OPEN_STATUSES",
+    "RESULT_KEY",
+    "SIGNATURE",
+    "InvalidAnswers",
+    "catalogue",
+    "demarche_of",
+    "status_label",
+    "type_label",
+]
+
 SIGNATURE = "Mairie Prim' — Alès Agglomération"
-
-
-class InvalidAnswers(ServiceError):
-    """Some answers are wrong: `errors` maps each field code to its French message."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        first = next(iter(errors.items()))
-        super().__init__(
-            first[1] if len(errors) == 1 else f"{len(errors)} réponses à corriger : {first[1]}",
-            field=first[0],
-        )
-        self.errors = dict(errors)
 
 
 def catalogue() -> Catalogue:

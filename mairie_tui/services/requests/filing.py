@@ -27,6 +27,8 @@ from mairie_tui.models import (
     Request,
     RequestEvent,
 )
+from mairie_tui.services.absence_effects import apply_absence
+from mairie_tui.services.appointments import book_in_session, ensure_agenda
 from mairie_tui.services.common import (
     Actor,
     audit,
@@ -35,12 +37,13 @@ from mairie_tui.services.common import (
     require_counter_agent,
 )
 from mairie_tui.services.errors import (
+    InvalidAnswers,
     NotFoundError,
     RuleViolation,
     ServiceError,
 )
 from mairie_tui.services.offline import ensure_writable
-from mairie_tui.services.requests.demarches import RESULT_KEY, InvalidAnswers, demarche_of
+from mairie_tui.services.requests.demarches import RESULT_KEY, demarche_of
 from mairie_tui.services.requests.lookups import (
     children_of,
     household_of,
@@ -100,8 +103,6 @@ def file_request(
     if demarche.appointment is None and appointment_at is not None:
         raise ServiceError(f"« {demarche.title} » ne comporte pas de rendez-vous.")
     if demarche.appointment is not None:
-        from mairie_tui.services.appointments import ensure_agenda
-
         ensure_agenda(engine, demarche.appointment)
     with unit_of_work(engine) as session:
         ensure_writable(session, "dépôt de démarche")
@@ -130,8 +131,6 @@ def file_request(
         documents = _attach(session, document_ids, household_id, request.id)
         result: list[str] = []
         if demarche.handler == "absence":
-            from mairie_tui.services.absences import apply_absence
-
             assert household_id is not None
             result = apply_absence(
                 session,
@@ -146,8 +145,6 @@ def file_request(
             simulation = simulate(session, household, values)
             result = list(simulation.summary())
         elif demarche.appointment is not None:
-            from mairie_tui.services.appointments import book_in_session
-
             assert appointment_at is not None
             booked = book_in_session(
                 session,

@@ -16,6 +16,7 @@ from mairie_tui.models import (
     Request,
     RequestEvent,
 )
+from mairie_tui.services.appointments import release_for_request
 from mairie_tui.services.common import (
     Actor,
     audit,
@@ -95,8 +96,6 @@ def change_status(
             details={"number": request.number, "from": source, "to": target, "comment": comment},
         )
         if demarche.workflow.is_final(target) and target != "traitee":
-            from mairie_tui.services.appointments import release_for_request
-
             release_for_request(session, request_id, now=now, reason=transition.label)
         try:
             values = json.loads(request.answers)

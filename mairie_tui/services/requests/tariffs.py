@@ -37,13 +37,14 @@ from mairie_tui.services.common import (
     require_counter_agent,
 )
 from mairie_tui.services.errors import (
+    InvalidAnswers,
     NotFoundError,
     PermissionDenied,
     RuleViolation,
     ServiceError,
 )
 from mairie_tui.services.offline import ensure_writable
-from mairie_tui.services.requests.demarches import InvalidAnswers, catalogue, demarche_of
+from mairie_tui.services.requests.demarches import catalogue, demarche_of
 from mairie_tui.services.requests.lookups import children_of, household_of
 from mairie_tui.services.transactions import lock_rows
 

@@ -22,7 +22,8 @@ from mairie_tui.services.common import (
     Actor,
     require_counter_agent,
 )
-from mairie_tui.services.requests.demarches import InvalidAnswers, demarche_of
+from mairie_tui.services.errors import InvalidAnswers
+from mairie_tui.services.requests.demarches import demarche_of
 from mairie_tui.services.requests.lookups import children_of, household_of, representative_of
 from mairie_tui.services.requests.views import RecapItem
 
