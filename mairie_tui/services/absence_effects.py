@@ -61,6 +61,45 @@ def apply_absence(
         )
     if (end - start).days > 366:
         raise InvalidAnswers({"au": "Une absence se signale pour un an au plus."})
+    child = _child_without_absence(session, child_id, household_id, start, end)
+    lines: list[AbsenceLine] = []
+    for enrolment_id in _booked_enrolments(session, child_id, start, end):
+        lines += _cancel_bookings(
+            session,
+            enrolment_id,
+            start,
+            end,
+            justified=justified,
+            request_id=request.id,
+            actor=actor,
+            now=now,
+        )
+    lines.sort(key=lambda line: (line.day, line.activity, line.unit))
+    absence = Absence(
+        person_id=child_id,
+        start_date=start,
+        end_date=end,
+        reason=str(values.get("motif") or ""),
+        justified=justified,
+        document_id=certificate.id if certificate is not None else None,
+        request_id=request.id,
+    )
+    session.add(absence)
+    session.flush()
+    _audit_absence(session, absence, request, lines, actor=actor, now=now)
+    cancelled = sum(1 for line in lines if line.cancelled)
+    summary = f"Absence de {child.first_name} {fr.period(start, end)} : " + (
+        f"{cancelled} réservation annulée"
+        if cancelled == 1
+        else f"{cancelled} réservations annulées"
+    )
+    return [summary] + [line.text() for line in lines]
+
+
+def _child_without_absence(
+    session: Session, child_id: int, household_id: int, start: date, end: date
+) -> Person:
+    """The household's child, locked, with no absence overlapping start…end."""
     child = session.get(Person, child_id)
     if child is None or child.household_id != household_id or child.role != "child":
         raise NotFoundError(f"Enfant introuvable dans ce foyer (n° {child_id}).")
@@ -77,7 +116,11 @@ def apply_absence(
             f"Une absence de {child.first_name} est déjà signalée "
             f"{fr.period(overlapping.start_date, overlapping.end_date)}."
         )
-    lines: list[AbsenceLine] = []
+    return child
+
+
+def _booked_enrolments(session: Session, child_id: int, start: date, end: date) -> list[int]:
+    """The child's enrolments with a live booking between start and end, in id order."""
     enrolment_ids = session.exec(
         select(Enrolment.id)
         .join(Booking, col(Booking.enrolment_id) == Enrolment.id)
@@ -89,72 +132,72 @@ def apply_absence(
         )
         .distinct()
     ).all()
-    for enrolment_id in sorted(i for i in enrolment_ids if i is not None):
-        # Bump the version first: it takes the row lock, and drafts open elsewhere must reload.
-        session.execute(
-            update(Enrolment)
-            .where(col(Enrolment.id) == enrolment_id)
-            .values(version=col(Enrolment.version) + 1)
-        )
-        loaded = load_calendar(session, enrolment_id, now, start=start, end=end)
-        for (day, unit_id), row in sorted(loaded.rows.items()):
-            if row.status not in LIVE_STATUSES:
-                continue
-            unit = loaded.ctx.unit(unit_id)
-            status = loaded.ctx.status(day, unit, has_booking=True)
-            if status.state is DayState.OPEN or (status.state is DayState.LOCKED and justified):
-                row.status = "cancelled"
-                row.request_id = request.id
-                row.agent_id = actor.id
-                row.updated_at = now
-                row.forced_reason = (
-                    "Absence justifiée (certificat médical)"
-                    if status.state is DayState.LOCKED
-                    else None
-                )
-                session.add(row)
-                lines.append(AbsenceLine(day, unit.name, loaded.summary.activity_name, True))
-            else:
-                why = (
-                    "délai dépassé, absence non justifiée"
-                    if status.state is DayState.LOCKED
-                    else status.reason
-                )
-                lines.append(AbsenceLine(day, unit.name, loaded.summary.activity_name, False, why))
-    lines.sort(key=lambda line: (line.day, line.activity, line.unit))
-    motif = str(values.get("motif") or "")
-    absence = Absence(
-        person_id=child_id,
-        start_date=start,
-        end_date=end,
-        reason=motif,
-        justified=justified,
-        document_id=certificate.id if certificate is not None else None,
-        request_id=request.id,
+    return sorted(i for i in enrolment_ids if i is not None)
+
+
+def _cancel_bookings(
+    session: Session,
+    enrolment_id: int,
+    start: date,
+    end: date,
+    *,
+    justified: bool,
+    request_id: int,
+    actor: Actor,
+    now: datetime,
+) -> list[AbsenceLine]:
+    """Cancel an enrolment's bookings of the absence that may still be cancelled."""
+    # Bump the version first: it takes the row lock, and drafts open elsewhere must reload.
+    session.execute(
+        update(Enrolment)
+        .where(col(Enrolment.id) == enrolment_id)
+        .values(version=col(Enrolment.version) + 1)
     )
-    session.add(absence)
-    session.flush()
-    cancelled = [line for line in lines if line.cancelled]
+    loaded = load_calendar(session, enrolment_id, now, start=start, end=end)
+    lines = []
+    for (day, unit_id), row in sorted(loaded.rows.items()):
+        if row.status not in LIVE_STATUSES:
+            continue
+        unit = loaded.ctx.unit(unit_id)
+        status = loaded.ctx.status(day, unit, has_booking=True)
+        locked = status.state is DayState.LOCKED
+        if status.state is DayState.OPEN or (locked and justified):
+            row.status = "cancelled"
+            row.request_id = request_id
+            row.agent_id = actor.id
+            row.updated_at = now
+            row.forced_reason = "Absence justifiée (certificat médical)" if locked else None
+            session.add(row)
+            lines.append(AbsenceLine(day, unit.name, loaded.summary.activity_name, True))
+        else:
+            why = "délai dépassé, absence non justifiée" if locked else status.reason
+            lines.append(AbsenceLine(day, unit.name, loaded.summary.activity_name, False, why))
+    return lines
+
+
+def _audit_absence(
+    session: Session,
+    absence: Absence,
+    request: Request,
+    lines: Sequence[AbsenceLine],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> None:
     audit(
         session,
         at=now,
         actor=actor,
         action="absence.declare",
         entity="person",
-        entity_id=child_id,
+        entity_id=absence.person_id,
         details={
             "absence": absence.id,
             "request": request.number,
-            "from": start.isoformat(),
-            "to": end.isoformat(),
-            "justified": justified,
-            "cancelled": [line.day.isoformat() for line in cancelled],
+            "from": absence.start_date.isoformat(),
+            "to": absence.end_date.isoformat(),
+            "justified": absence.justified,
+            "cancelled": [line.day.isoformat() for line in lines if line.cancelled],
             "kept": [line.day.isoformat() for line in lines if not line.cancelled],
         },
     )
-    summary = f"Absence de {child.first_name} {fr.period(start, end)} : " + (
-        f"{len(cancelled)} réservation annulée"
-        if len(cancelled) == 1
-        else f"{len(cancelled)} réservations annulées"
-    )
-    return [summary] + [line.text() for line in lines]

@@ -1,4 +1,4 @@
-"""The mails sent to the family when a request is filed."""
+"""The mails sent to the family when a request is filed and when its status changes."""
 
 from __future__ import annotations
 
@@ -50,3 +50,15 @@ def filed_body(
         ]
     lines += ["", "Vous serez informé(e) par mail de chaque étape.", "", SIGNATURE]
     return "\n".join(lines)
+
+
+def status_body(demarche: Demarche, number: str, label: str, comment: str) -> str:
+    body = [
+        "Bonjour,",
+        "",
+        f"Votre demande n° {number} ({demarche.title}) est maintenant : {label}.",
+    ]
+    if comment:
+        body += ["", f"Message de la mairie : {comment}"]
+    body += ["", SIGNATURE]
+    return "\n".join(body)

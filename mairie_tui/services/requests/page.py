@@ -60,21 +60,11 @@ def get_request(engine: Engine, ref: int | str, *, actor: Actor) -> RequestPage:
         household = session.get(Household, request.household_id) if request.household_id else None
         representative = representative_of(session, request.household_id)
         children = children_of(session, request.household_id)
-        events = session.exec(
-            select(RequestEvent, Agent.name)
-            .join(Agent, col(Agent.id) == RequestEvent.agent_id, isouter=True)
-            .where(RequestEvent.request_id == request.id)
-            .order_by(col(RequestEvent.at), col(RequestEvent.id))
-        ).all()
+        events = _events(session, request)
         documents = session.exec(
             select(Document).where(Document.request_id == request.id).order_by(col(Document.id))
         ).all()
-    try:
-        stored = json.loads(request.answers)
-    except ValueError:
-        stored = {}
-    if not isinstance(stored, dict):
-        stored = {}
+    stored = _stored_answers(request)
     demarche = catalogue().get(request.type)
     if demarche is not None:
         context = FieldContext(today=fr.local_date(request.created_at), children=children)
@@ -85,7 +75,6 @@ def get_request(engine: Engine, ref: int | str, *, actor: Actor) -> RequestPage:
     else:
         answers = _raw_items(stored)
         transitions, final, pieces = (), True, ()
-    result = stored.get(RESULT_KEY) or []
     rep_name = (
         f"{representative.first_name} {representative.last_name}".strip()
         if representative
@@ -107,32 +96,52 @@ def get_request(engine: Engine, ref: int | str, *, actor: Actor) -> RequestPage:
         version=request.version,
         appointment_at=request.appointment_at,
         answers=answers,
-        result=tuple(str(line) for line in result),
+        result=tuple(str(line) for line in stored.get(RESULT_KEY) or []),
         pieces=pieces,
-        documents=tuple(
-            DocumentLine(
-                id=doc.id,
-                kind=doc.kind,
-                kind_label=_piece_label(doc.kind),
-                original_name=doc.original_name,
-                media_type=doc.media_type,
-                size=doc.size,
-                valid_until=doc.valid_until,
-            )
-            for doc in documents
-            if doc.id is not None
-        ),
-        events=tuple(
-            EventLine(
-                at=event.at,
-                status=event.status,
-                status_label=status_label(event.status, request.type),
-                agent=agent_name or "",
-                comment=event.comment,
-            )
-            for event, agent_name in events
-        ),
+        documents=tuple(_document_line(doc) for doc in documents if doc.id is not None),
+        events=events,
         transitions=transitions,
+    )
+
+
+def _stored_answers(request: Request) -> dict[str, Any]:
+    try:
+        stored = json.loads(request.answers)
+    except ValueError:
+        return {}
+    return stored if isinstance(stored, dict) else {}
+
+
+def _events(session: Session, request: Request) -> tuple[EventLine, ...]:
+    """The request's history, oldest first, with the agent's name."""
+    rows = session.exec(
+        select(RequestEvent, Agent.name)
+        .join(Agent, col(Agent.id) == RequestEvent.agent_id, isouter=True)
+        .where(RequestEvent.request_id == request.id)
+        .order_by(col(RequestEvent.at), col(RequestEvent.id))
+    ).all()
+    return tuple(
+        EventLine(
+            at=event.at,
+            status=event.status,
+            status_label=status_label(event.status, request.type),
+            agent=agent_name or "",
+            comment=event.comment,
+        )
+        for event, agent_name in rows
+    )
+
+
+def _document_line(document: Document) -> DocumentLine:
+    assert document.id is not None
+    return DocumentLine(
+        id=document.id,
+        kind=document.kind,
+        kind_label=_piece_label(document.kind),
+        original_name=document.original_name,
+        media_type=document.media_type,
+        size=document.size,
+        valid_until=document.valid_until,
     )
 
 
