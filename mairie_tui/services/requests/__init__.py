@@ -33,7 +33,7 @@ from mairie_tui.services.requests.demarches import (
     type_label,
 )
 from mairie_tui.services.requests.filing import file_request
-from mairie_tui.services.requests.listing import count_open, household_requests, inbox
+from mairie_tui.services.requests.listing import inbox
 from mairie_tui.services.requests.page import get_request
 from mairie_tui.services.requests.status import change_status
 from mairie_tui.services.requests.tariffs import (
@@ -69,12 +69,10 @@ __all__ = [
     "catalogue",
     "change_status",
     "check_answers",
-    "count_open",
     "demarche_of",
     "file_request",
     "form_context",
     "get_request",
-    "household_requests",
     "inbox",
     "prefill",
     "recap_of",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from mairie_tui.clock import PARIS, Clock
@@ -98,24 +98,3 @@ def inbox(
         representative = f"{first or ''} {last or ''}".strip() or None
         result.append(_row(request, dossier, requester_of(request, representative), today))
     return result
-
-
-def household_requests(
-    engine: Engine, household_id: int, *, actor: Actor, clock: Clock, limit: int = 200
-) -> list[InboxRow]:
-    """Every request of a household, newest first (the Foyer screen's « Demandes »)."""
-    return inbox(
-        engine, actor=actor, clock=clock, statuses=None, household_id=household_id, limit=limit
-    )
-
-
-def count_open(engine: Engine, *, actor: Actor) -> dict[str, int]:
-    """Open requests per status (the inbox's tabs)."""
-    require_counter_agent(actor)
-    with read_session(engine) as session:
-        rows = session.exec(
-            select(Request.status, func.count())
-            .where(col(Request.status).in_(OPEN_STATUSES))
-            .group_by(col(Request.status))
-        ).all()
-    return {status: int(count) for status, count in rows}
