@@ -1,6 +1,6 @@
-"""Command line of the démarches: `demandes list`, `demandes show N`, `demandes catalogue`.
+"""Command line of the démarches: `demandes liste`, `demandes voir N`, `demandes catalogue`.
 
-Registered on the main application by :func:`register` (see mairie_tui/cli.py).
+Registered on the main application by :func:`register` (see mairie_tui/cli/__init__.py).
 """
 
 from __future__ import annotations
