@@ -514,7 +514,11 @@ def export_households_command(
     from mairie_tui.services.household_io import export_households
 
     try:
-        text = export_households(state(ctx).engine(), actor=SYSTEM_ACTOR, fmt=fmt)
+        st = state(ctx)
+        text = export_households(
+            st.engine(), actor=SYSTEM_ACTOR, clock=st.settings.clock, fmt=fmt,
+            destination=str(out) if out else None,
+        )
     except ServiceError as exc:
         fail(str(exc))
     if out is None:
