@@ -516,7 +516,10 @@ def export_households_command(
     try:
         st = state(ctx)
         text = export_households(
-            st.engine(), actor=SYSTEM_ACTOR, clock=st.settings.clock, fmt=fmt,
+            st.engine(),
+            actor=SYSTEM_ACTOR,
+            clock=st.settings.clock,
+            fmt=fmt,
             destination=str(out) if out else None,
         )
     except ServiceError as exc:
