@@ -38,13 +38,8 @@ def line(**values: str) -> str:
 
 def good(n: int, **extra: str) -> str:
     values = dict(
-        id_externe=f"X-{n}",
-        nom="Martin",
-        prenom=f"Prénom{n}",
-        adresse=f"{n} rue Haute",
-        commune="Salindres",
-        telephone="04 66 85 00 00",
-        date_naissance="01/01/1980",
+        id_externe=f"X-{n}", nom="Martin", prenom=f"Prénom{n}", adresse=f"{n} rue Haute",
+        commune="Salindres", telephone="04 66 85 00 00", date_naissance="01/01/1980",
     )
     values.update(extra)
     return line(**values)
@@ -64,24 +59,22 @@ def demo(engine):
 def mixed_file(tmp_path):
     header = ";".join(COLUMNS)
     text_lines = [
-        header,  # line 1
-        good(1),  # 2 good
-        good(2, date_naissance="31/02/1980"),  # 3 bad date
-        good(3, commune="Paris"),  # 4 unknown commune
-        good(1, prenom="Autre"),  # 5 duplicated external id
-        None,  # 6 Latin-1 line (below)
-        ";".join(good(5).split(";")[:10]),  # 7 missing columns
-        good(6) + ";en trop;encore",  # 8 extra columns
-        "",  # 9 empty line
-        ";;;;",  # 10 empty line (separators only)
-        good(7, nom="D'Artagnan", prenom='Jean "le Cadet"'),  # 11 good, quotes
-        good(8, telephone="12345"),  # 12 bad phone
-        good(9, email="pas-un-mail@"),  # 13 bad email
-        good(
-            10, enfant1_prenom="Léo", enfant1_date_naissance="01/01/1970"
-        ),  # 14 child before parent
-        good(11, nom=""),  # 15 missing required value
-        good(12),  # 16 good
+        header,                                                    # line 1
+        good(1),                                                   # 2 good
+        good(2, date_naissance="31/02/1980"),                      # 3 bad date
+        good(3, commune="Paris"),                                  # 4 unknown commune
+        good(1, prenom="Autre"),                                   # 5 duplicated external id
+        None,                                                      # 6 Latin-1 line (below)
+        ";".join(good(5).split(";")[:10]),                         # 7 missing columns
+        good(6) + ";en trop;encore",                               # 8 extra columns
+        "",                                                        # 9 empty line
+        ";;;;",                                                    # 10 empty line (separators only)
+        good(7, nom="D'Artagnan", prenom='Jean "le Cadet"'),       # 11 good, quotes
+        good(8, telephone="12345"),                                # 12 bad phone
+        good(9, email="pas-un-mail@"),                             # 13 bad email
+        good(10, enfant1_prenom="Léo", enfant1_date_naissance="01/01/1970"),  # 14 child before parent
+        good(11, nom=""),                                          # 15 missing required value
+        good(12),                                                  # 16 good
     ]
     raw = b"\xef\xbb\xbf"  # BOM
     for text in text_lines:
@@ -121,9 +114,7 @@ def test_mixed_file_reports_each_bad_line_and_imports_the_good(demo, tmp_path):
 
 def test_all_or_nothing_writes_nothing_when_a_line_is_bad(demo, tmp_path):
     path = mixed_file(tmp_path)
-    report = import_households(
-        demo, path, actor=AGENT, clock=CLOCK, apply=True, all_or_nothing=True
-    )
+    report = import_households(demo, path, actor=AGENT, clock=CLOCK, apply=True, all_or_nothing=True)
     assert not report.applied and report.bad
     assert household_count(demo) == 1
 
@@ -134,10 +125,7 @@ def test_comma_separated_file_and_example_file(demo, tmp_path):
     report = import_households(demo, example, actor=AGENT, clock=CLOCK, apply=True)
     assert (report.imported, report.bad) == (3, [])
     comma = tmp_path / "virgules.csv"
-    comma.write_text(
-        "id_externe,nom,prenom,adresse,commune\nV-1,Durand,Zoé,3 rue Basse,Anduze\n",
-        encoding="utf-8",
-    )
+    comma.write_text("id_externe,nom,prenom,adresse,commune\nV-1,Durand,Zoé,3 rue Basse,Anduze\n", encoding="utf-8")
     assert import_households(demo, comma, actor=AGENT, clock=CLOCK, apply=True).imported == 1
     assert find_households(demo, "zoe durand")[0].commune == "Anduze"
 
@@ -145,10 +133,7 @@ def test_comma_separated_file_and_example_file(demo, tmp_path):
 def test_a_file_without_the_required_columns_is_refused(demo, tmp_path):
     path = tmp_path / "mauvais.csv"
     path.write_text("nom;prenom\nDurand;Zoé\n", encoding="utf-8")
-    with pytest.raises(
-        ImportFileError,
-        match="Colonnes obligatoires absentes de l'en-tête : id_externe, adresse, commune",
-    ):
+    with pytest.raises(ImportFileError, match="Colonnes obligatoires absentes de l'en-tête : id_externe, adresse, commune"):
         import_households(demo, path, actor=AGENT, clock=CLOCK)
 
 
