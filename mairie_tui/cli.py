@@ -535,6 +535,7 @@ def export_households_command(
 
 
 # Sub-commands of the schools (lists, headcounts, offline copies) and of the démarches.
+from mairie_tui.cli_audit import register as register_audit_command  # noqa: E402
 from mairie_tui.cli_charge import register as register_charge_command  # noqa: E402
 from mairie_tui.cli_demarches import register as register_demarches_commands  # noqa: E402
 from mairie_tui.cli_staff import register as register_staff_commands  # noqa: E402
@@ -542,6 +543,7 @@ from mairie_tui.cli_staff import register as register_staff_commands  # noqa: E4
 register_staff_commands(app)
 register_demarches_commands(app)
 register_charge_command(app)
+register_audit_command(app)
 
 
 def main() -> None:
