@@ -22,10 +22,10 @@ from mairie_tui.services.enrolments import (
     list_activities,
 )
 from mairie_tui.services.errors import NotFoundError, PermissionDenied
+from mairie_tui.services.history import household_history
 from mairie_tui.services.household_edit import create_household, household_input, update_household
 from mairie_tui.services.household_io import export_households
 from mairie_tui.services.households import get_household
-from mairie_tui.services.history import household_history
 from tests.services.test_household_edit import AGENT, CLOCK, GUERIN, STAFF, demo  # noqa: F401
 
 SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
