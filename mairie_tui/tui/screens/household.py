@@ -76,6 +76,7 @@ class HouseholdScreen(MairieScreen):
     | e | Modifier le foyer. |
     | i | Inscrire un enfant (pré-inscription). |
     | v | Valider une pré-inscription. |
+    | h | Historique du foyer (superviseurs). |
     | tab | Bloc suivant (MA FAMILLE, DÉMARCHES…). |
     | enter | Choisir l'entrée en surbrillance. |
     | escape | Retour à la recherche. |
@@ -100,6 +101,7 @@ class HouseholdScreen(MairieScreen):
         Binding(
             "v", "activate", "Valider une pré-inscription", show=False, id="household.activate"
         ),
+        Binding("h", "history", "Historique", id="household.history"),
         Binding("escape", "back", "Retour à la recherche", id="household.back"),
     ]
 
@@ -330,6 +332,20 @@ class HouseholdScreen(MairieScreen):
             self.call_service("household-activate", call, done, failed=self._notify_error)
 
         self.app.push_screen(PendingModal(pending), chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "history":  # h is offered to supervisors only (issue 11)
+            return self.mairie.actor is not None and self.mairie.actor.is_supervisor
+        return True
+
+    def action_history(self) -> None:
+        """h: Historique du foyer (supervisors): the family's audit trail."""
+        if self.household is None:
+            self.notify("Le foyer est encore en cours de chargement.", severity="warning")
+            return
+        from mairie_tui.tui.screens.history import HouseholdHistoryScreen
+
+        self.app.push_screen(HouseholdHistoryScreen(self.household.dossier))
 
     def _notify_error(self, message: str, error: BaseException | None = None) -> None:
         self.notify(message, title="Erreur", severity="error", timeout=8)
