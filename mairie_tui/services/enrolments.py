@@ -19,6 +19,9 @@ from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViol
 from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.transactions import ENROLMENT_OVERLAP, lock_rows, write_use_case
 
+# What an enrolment's audit rows diff (issue 11): its status and its period.
+ENROLMENT_FIELDS = ("status", "start_date", "end_date")
+
 
 @dataclass(frozen=True)
 class ActivityOption:
@@ -147,12 +150,8 @@ def enrol_child(
             entity="enrolment",
             entity_id=enrolment.id,
             details={
-                "child": child_id,
-                "child_name": f"{child.first_name} {child.last_name}",
-                "household_id": child.household_id,
-                "activity": activity.code,
+                **_enrolment_details(child, activity, {}, enrolment),
                 "status": enrolment.status,
-                "changes": changes({}, fields_of(enrolment, ENROLMENT_FIELDS)),
             },
         )
         return enrolment.id
@@ -214,10 +213,6 @@ def end_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock: Clo
             entity_id=enrolment_id,
             details=_enrolment_details(child, activity, before, enrolment),
         )
-
-
-# What an enrolment's audit rows diff (issue 11): its status and its period.
-ENROLMENT_FIELDS = ("status", "start_date", "end_date")
 
 
 def _enrolment_details(

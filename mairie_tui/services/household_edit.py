@@ -220,27 +220,13 @@ def _apply_household(household: Household, clean: CleanHousehold, now: datetime)
 
 # What the audit trail diffs (issue 11): every field an agent can edit.
 HOUSEHOLD_FIELDS = (
-    "address",
-    "postcode",
-    "commune_insee",
-    "commune_name",
-    "phone",
-    "email",
-    "quotient_familial",
-    "qf_valid_until",
-    "external_id",
-)
+    "address", "postcode", "commune_insee", "commune_name", "phone", "email",
+    "quotient_familial", "qf_valid_until", "external_id"
+)  # fmt: skip
 PERSON_FIELDS = (
-    "role",
-    "civility",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "phone",
-    "email",
-    "school",
-    "school_class",
-)
+    "role", "civility", "first_name", "last_name", "birth_date", "phone", "email",
+    "school", "school_class"
+)  # fmt: skip
 
 
 def _person_change(kind: str, person: Person, diff: dict[str, Any]) -> dict[str, Any]:
