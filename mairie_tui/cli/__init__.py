@@ -14,6 +14,7 @@ import typer
 
 from mairie_tui.cli import (
     agents,
+    audit,
     base,
     charge,
     demarches,
@@ -102,7 +103,7 @@ def run_tui(st: State) -> None:
 
 
 # Command groups, in the order of the help page.
-for group in (base, households, lists, charge, agents, outbox, offline, demarches, rgpd):
+for group in (base, households, lists, charge, agents, outbox, offline, demarches, rgpd, audit):
     group.register(app)
 
 

@@ -132,21 +132,16 @@ def export_households_command(
 ) -> None:
     """Exporte tous les foyers dans le format que l'import relit (aller-retour identique)."""
     from mairie_tui.services.household_io import export_households
-    from mairie_tui.services.journal import record
 
     st = state(ctx)
     actor = signed_in_actor(ctx, permission="guichet")
     try:
-        text = export_households(st.engine(), actor=actor, fmt=fmt)
-        # Until the service audits its exports itself (branch i11-audit): then remove this,
-        # tests/cli/test_cli_signin.py expects exactly one row.
-        record(
+        text = export_households(
             st.engine(),
             actor=actor,
             clock=st.settings.clock,
-            action="household.export",
-            entity="household",
-            details={"format": fmt, "destination": str(out) if out else "sortie standard"},
+            fmt=fmt,
+            destination=str(out) if out else None,
         )
     except ServiceError as exc:
         fail(str(exc))
