@@ -312,3 +312,21 @@ def test_a_hand_edited_copy_brings_back_only_what_it_could_have_made(engine, wor
     assert set(marks_after) - set(marks_before) == {(e["Lucie"], MONDAY, world.unit_a)}
     assert {k: v for k, v in marks_after.items() if k in marks_before} == marks_before
     assert closings_after == closings_before
+
+
+def test_first_exports_at_once_share_one_secret(engine, db_url, world, tmp_path):
+    """The secret is created lazily by the first export: desks doing it together agree.
+
+    (Only the secret is raced: Alembic, which migrates each new copy, is not
+    thread-safe within one process; exports from several desks are processes.)
+    """
+    from mairie_tui.services.offline.seal import main_secret
+    from tests.services.test_races import race, split
+
+    secrets, errors = split(race(db_url, [main_secret] * 4))
+    assert errors == [] and len(set(secrets)) == 1
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM app_secret").scalar_one() == 1
+    summary = export(engine, world, tmp_path / "mons.db")
+    _mark_in_copy(summary.path, world)
+    assert import_offline(engine, summary.path, clock=LATER, actor=world.agent).added == 1
