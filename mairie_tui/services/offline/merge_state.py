@@ -14,7 +14,7 @@ from mairie_tui.models import Activity, Agent, Booking, Enrolment, Person, Unit
 from mairie_tui.models.attendance import Attendance, DayClosing
 
 # The same rule as the day lists: weekday served, no closure, no holiday.
-from mairie_tui.services.lists import _day_note as day_note
+from mairie_tui.services.lists.lookup import day_note
 from mairie_tui.services.offline.copy_read import CopyData
 
 
