@@ -199,7 +199,7 @@ def test_the_tui_message_gives_a_reference_and_logs_no_personal_data(tmp_path: P
         error = IntegrityError(
             "INSERT INTO household (name) VALUES (%(name)s)",
             {"name": FAMILY},
-            Exception(f'duplicate key: Key (name)=({FAMILY}) already exists'),
+            Exception(f"duplicate key: Key (name)=({FAMILY}) already exists"),
         )
         message = french_message(error)
         unexpected = french_message(ValueError(f"nom invalide : {FAMILY}"))
