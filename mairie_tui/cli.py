@@ -83,6 +83,9 @@ class State:
                 self._settings = load_settings(db_url=self.db, now=self.now, data_dir=self.data_dir)
             except SettingsError as exc:
                 fail(str(exc))
+            from mairie_tui import errorlog
+
+            errorlog.set_directory(self._settings.data_dir)
         return self._settings
 
     def engine(self, *, migrate: bool = True):  # type: ignore[no-untyped-def]
@@ -527,8 +530,10 @@ def export_households_command(
     if out is None:
         sys.stdout.write(export_for_stdout(text, fmt, sys.stdout.isatty()))
         return
+    from mairie_tui.files import write_private
+
     try:
-        out.write_text(text, encoding="utf-8")
+        write_private(out, text)  # 0600: every family's data
     except OSError as exc:
         fail(f"écriture impossible : {out} ({exc.strerror})")
     errors.print(f"Export écrit dans {out}.")
@@ -549,7 +554,13 @@ register_audit_command(app)
 
 
 def main() -> None:
-    """Entry point: an unexpected error is one French line, its traceback goes to a log file."""
+    """Entry point: an unexpected error is one French line with a reference; details in the log.
+
+    The umask 0o077 makes whatever this process creates private to its user,
+    including files written by libraries (PDF lists, SQLite's -wal/-shm…);
+    the files we write ourselves are also opened 0600 explicitly (files.py).
+    """
+    os.umask(0o077)
     try:
         app(standalone_mode=True)
     except SystemExit:
@@ -558,17 +569,13 @@ def main() -> None:
         errors.print("Interrompu.")
         raise SystemExit(130) from None
     except Exception as exc:  # noqa: BLE001 - last resort: never show a traceback to an agent
-        import tempfile
-        import traceback
+        from mairie_tui import errorlog
 
-        log = Path(tempfile.gettempdir()) / "mairie-tui-erreurs.log"
-        with log.open("a", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
-        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        incident = errorlog.record(exc)
         errors.print(
             styled(
-                ("Erreur inattendue :", "bold red"),
-                f" {type(exc).__name__} : {first_line} (détails dans {log})",
+                ("Erreur inattendue", "bold red"),
+                f" ({type(exc).__name__}) : l'opération n'a pas abouti ; {incident.where()}.",
             ),
             soft_wrap=True,
         )
