@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -108,7 +107,13 @@ for group in (base, households, lists, charge, agents, outbox, offline, demarche
 
 
 def main() -> None:
-    """Entry point: an unexpected error is one French line, its traceback goes to a log file."""
+    """Entry point: an unexpected error is one French line with a reference; details in the log.
+
+    The umask 0o077 makes whatever this process creates private to its user,
+    including files written by libraries (PDF lists, SQLite's -wal/-shm…);
+    the files we write ourselves are also opened 0600 explicitly (files.py).
+    """
+    os.umask(0o077)
     try:
         app(standalone_mode=True)
     except SystemExit:
@@ -117,19 +122,13 @@ def main() -> None:
         errors.print("Interrompu.")
         raise SystemExit(130) from None
     except Exception as exc:  # noqa: BLE001 - last resort: never show a traceback to an agent
-        import tempfile
-        import traceback
+        from mairie_tui import errorlog
 
-        from mairie_tui.clock import SystemClock
-
-        log = Path(tempfile.gettempdir()) / "mairie-tui-erreurs.log"
-        with log.open("a", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(f"--- {SystemClock().now().isoformat()}\n{traceback.format_exc()}\n")
-        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        incident = errorlog.record(exc)
         errors.print(
             styled(
-                ("Erreur inattendue :", "bold red"),
-                f" {type(exc).__name__} : {first_line} (détails dans {log})",
+                ("Erreur inattendue", "bold red"),
+                f" ({type(exc).__name__}) : l'opération n'a pas abouti ; {incident.where()}.",
             ),
             soft_wrap=True,
         )

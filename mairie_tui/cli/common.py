@@ -90,6 +90,9 @@ class State:
                 self._settings = load_settings(db_url=self.db, now=self.now, data_dir=self.data_dir)
             except SettingsError as exc:
                 fail(str(exc))
+            from mairie_tui import errorlog
+
+            errorlog.set_directory(self._settings.data_dir)
         return self._settings
 
     def engine(self, *, migrate: bool = True, notice: bool = True) -> Engine:

@@ -148,8 +148,10 @@ def export_households_command(
     if out is None:
         sys.stdout.write(export_for_stdout(text, fmt, sys.stdout.isatty()))
         return
+    from mairie_tui.files import write_private
+
     try:
-        out.write_text(text, encoding="utf-8")
+        write_private(out, text)  # 0600: every family's data
     except OSError as exc:
         fail(f"écriture impossible : {out} ({exc.strerror})")
     errors.print(f"Export écrit dans {out}.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mairie_tui.db import make_engine
-from mairie_tui.services.agents import add_agent
+from mairie_tui.services.agents import add_agent, get_agents
 from mairie_tui.services.common import SYSTEM_ACTOR
 from tests.helpers import clock_at
 
@@ -13,9 +13,11 @@ PASSWORD = "motdepasse-cli"
 def signed_in(
     db_url: str, login: str = "cli.superviseur", role: str = "supervisor"
 ) -> dict[str, str]:
-    """Create the agent (once) and return MAIRIE_AGENT / MAIRIE_PASSWORD for it."""
+    """Create the agent (unless it exists) and return MAIRIE_AGENT / MAIRIE_PASSWORD for it."""
     engine = make_engine(db_url)
     try:
+        if any(agent.login == login for agent in get_agents(engine)):
+            return {"MAIRIE_AGENT": login, "MAIRIE_PASSWORD": PASSWORD}
         add_agent(
             engine,
             login=login,
