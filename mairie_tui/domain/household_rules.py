@@ -45,6 +45,12 @@ HOUSEHOLD_LABELS = {
     "email": "e-mail du foyer",
     "external_id": "identifiant externe",
 }
+_OF_ROLE = {
+    "representative": "du représentant",
+    "co_representative": "du co-représentant",
+    "child": "de l'enfant",
+    "authorised": "de la personne autorisée",
+}
 _NUMBER_LABELS = {"quotient_familial": "Quotient familial"}
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -273,9 +279,9 @@ def _check_characters(data: HouseholdInput, report: ValidationReport) -> None:
             value = getattr(person, name)
             problem = refused_character(value) if value else None
             if problem:
-                role = ROLE_LABELS.get(person.role, person.role)
+                role = _OF_ROLE.get(person.role, person.role)
                 report.add(
-                    f"{where}.{name}", f"Caractère interdit dans {label} du {role} ({problem})."
+                    f"{where}.{name}", f"Caractère interdit dans {label} {role} ({problem})."
                 )
 
 
@@ -285,7 +291,9 @@ def check_limits(data: HouseholdInput, limits: FieldLimits, report: ValidationRe
         value = getattr(data, name, None)
         if isinstance(value, str) and len(value) > maximum:
             label = HOUSEHOLD_LABELS.get(name, name).capitalize()
-            report.add(name, f"{label} trop long : {len(value)} caractères ({maximum} au plus).")
+            report.add(
+                name, f"{label} : texte trop long ({len(value)} caractères, {maximum} au plus)."
+            )
     for name, (low, high) in limits.household_ranges.items():
         number = getattr(data, name, None)
         if isinstance(number, int) and not low <= number <= high:
@@ -296,10 +304,11 @@ def check_limits(data: HouseholdInput, limits: FieldLimits, report: ValidationRe
             value = getattr(person, name, None)
             if isinstance(value, str) and len(value) > maximum:
                 label = PERSON_LABELS.get(name, name).capitalize()
-                role = ROLE_LABELS.get(person.role, person.role)
+                role = _OF_ROLE.get(person.role, person.role)
                 report.add(
                     f"{where}.{name}",
-                    f"{label} du {role} trop long : {len(value)} caractères ({maximum} au plus).",
+                    f"{label} {role} : texte trop long ({len(value)} caractères, "
+                    f"{maximum} au plus).",
                 )
 
 

@@ -219,7 +219,9 @@ def _check_external_id(session: Session, external_id: str | None, exclude_id: in
     if exclude_id is not None:
         query = query.where(col(Household.id) != exclude_id)
     if session.exec(query).first() is not None:
-        raise ServiceError(f"Identifiant externe déjà utilisé : {external_id}.", field="external_id")
+        raise ServiceError(
+            f"Identifiant externe déjà utilisé : {external_id}.", field="external_id"
+        )
 
 
 @write_use_case(retry_on_duplicate=True)

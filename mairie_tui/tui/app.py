@@ -117,7 +117,9 @@ class MairieApp(App[None]):
         from mairie_tui.tui.screens.search import SearchScreen
 
         if self.actor is None or self.actor.is_staff or self.offline_copy:
-            self.notify("La recherche de foyer est réservée aux agents d'accueil.", severity="warning")
+            self.notify(
+                "La recherche de foyer est réservée aux agents d'accueil.", severity="warning"
+            )
             return
 
         def leave() -> None:
@@ -130,7 +132,9 @@ class MairieApp(App[None]):
 
     def confirm_leaving(self, then: Callable[[], None]) -> None:
         """Run `then`, after asking when open screens hold unsaved changes."""
-        unsaved = sum(getattr(screen, "unsaved_changes", lambda: 0)() for screen in self.screen_stack)
+        unsaved = sum(
+            getattr(screen, "unsaved_changes", lambda: 0)() for screen in self.screen_stack
+        )
         if not unsaved:
             then()
             return

@@ -103,7 +103,9 @@ def _csv_cells(text: str, separator: str) -> Cells:
     try:
         (values,) = list(csv.reader([text], delimiter=separator, strict=True))
     except (csv.Error, ValueError) as exc:
-        return f"ligne illisible ({exc})"
+        if "field larger" in str(exc):
+            return f"ligne illisible (champ de plus de {csv.field_size_limit()} caractères)"
+        return "ligne illisible (guillemets mal placés ou non fermés)"
     return [unneutralise(value.strip()) for value in values]
 
 

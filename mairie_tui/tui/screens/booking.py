@@ -200,7 +200,9 @@ class BookingScreen(MairieScreen):
 
     def action_next_step(self) -> None:
         if not self.booking.draft.dirty:
-            self.say("Aucune modification : cochez ou décochez des jours avant l'étape 2.", error=True)
+            self.say(
+                "Aucune modification : cochez ou décochez des jours avant l'étape 2.", error=True
+            )
             return
         from mairie_tui.tui.screens.recap import RecapScreen
 
@@ -254,7 +256,10 @@ class BookingScreen(MairieScreen):
     def back_from_recap(self, message: str | None) -> None:
         """Step 2 returned here (RETOUR, or a refused validation with its message)."""
         if message:
-            self.say(f"{message}\n(ctrl+r : recharger le calendrier, vos modifications sont gardées)", error=True)
+            self.say(
+                f"{message}\n(ctrl+r : recharger le calendrier, vos modifications sont gardées)",
+                error=True,
+            )
         self.grid.invalidate()
         self.grid.focus()
 

@@ -91,7 +91,9 @@ class DemarcheScreen(MairieScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Aide", id="screen.help"),
         Binding("pagedown", "next_step", "Étape suivante", priority=True, id="demarche.next"),
-        Binding("pageup", "previous_step", "Étape précédente", priority=True, id="demarche.previous"),
+        Binding(
+            "pageup", "previous_step", "Étape précédente", priority=True, id="demarche.previous"
+        ),
         Binding("ctrl+o", "attach", "Joindre une pièce", id="demarche.attach"),
         Binding("escape", "back", "Retour", id="demarche.back"),
         Binding("ctrl+x", "cancel", "Annuler la démarche", priority=True, id="demarche.cancel"),
@@ -142,7 +144,9 @@ class DemarcheScreen(MairieScreen):
         with VerticalScroll(id="demarche-body"):
             yield Static(demarche.category.upper(), classes="muted")
             yield Static(demarche.title, classes="panel-title", id="demarche-title")
-            about = demarche.description + (f" · durée {demarche.duration}" if demarche.duration else "")
+            about = demarche.description + (
+                f" · durée {demarche.duration}" if demarche.duration else ""
+            )
             yield Static(about, id="demarche-about", classes="muted")
             yield Static(wizard_steps_text(demarche, self.step), id="demarche-steps")
             yield Static("Chargement…", id="demarche-message")
@@ -155,7 +159,12 @@ class DemarcheScreen(MairieScreen):
                     )
                     with Horizontal(id="slot-day-line"):
                         yield Static("Prochains créneaux libres ; un autre jour :", classes="muted")
-                        yield Field(placeholder="jj/mm/aaaa puis entrée", id="slot-day", max_length=10, compact=True)
+                        yield Field(
+                            placeholder="jj/mm/aaaa puis entrée",
+                            id="slot-day",
+                            max_length=10,
+                            compact=True,
+                        )
                     yield Static("", id="slot-chosen")
                     yield OptionList(id="slots")
             for step in (Step.INFORMATIONS, Step.REQUEST):
@@ -381,7 +390,9 @@ class DemarcheScreen(MairieScreen):
                 elif code in self.rule_errors:
                     # The rule no longer complains: only the field's own check remains.
                     self.rule_errors.discard(code)
-                    other.show_error(validate_field(other.spec, other.raw, self._field_context())[1])
+                    other.show_error(
+                        validate_field(other.spec, other.raw, self._field_context())[1]
+                    )
             error = problems.get(widget.spec.code)
             if error:
                 self.rule_errors.add(widget.spec.code)
@@ -449,9 +460,7 @@ class DemarcheScreen(MairieScreen):
         if owner is None:
             return
         self.check_field(owner)
-        shown = [
-            w for w in self.field_widgets if w.spec.step is owner.spec.step and w.display
-        ]
+        shown = [w for w in self.field_widgets if w.spec.step is owner.spec.step and w.display]
         if shown and shown[-1] is owner:
             self.action_next_step()
         else:
@@ -707,7 +716,9 @@ class DemarcheScreen(MairieScreen):
     def unsaved_changes(self) -> int:
         if not self.loaded:
             return 0
-        changed = sum(1 for w in self.field_widgets if w.raw != self.initial.get(w.spec.code, w.raw))
+        changed = sum(
+            1 for w in self.field_widgets if w.raw != self.initial.get(w.spec.code, w.raw)
+        )
         return changed + (self.slot is not None) + len(self.documents)
 
     def action_cancel(self) -> None:
@@ -808,7 +819,8 @@ class DemarcheFiledScreen(MairieScreen):
                 yield Static(
                     "[b]Pièces à fournir :[/]\n"
                     + "\n".join(
-                        f"  • {p.piece.label}" + (f" ({p.note})" if p.note else "") for p in required
+                        f"  • {p.piece.label}" + (f" ({p.note})" if p.note else "")
+                        for p in required
                     ),
                     id="filed-pieces",
                 )

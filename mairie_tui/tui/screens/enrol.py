@@ -122,9 +122,7 @@ class EnrolScreen(MairieScreen):
         text = f"{child.full_name}"
         if child.birth_date is not None:
             text += f"  [dim]né(e) le {fr.short_date(child.birth_date)}[/]"
-        current = [
-            e.activity_name for e in self.household.enrolments if e.child_id == child_id
-        ]
+        current = [e.activity_name for e in self.household.enrolments if e.child_id == child_id]
         if current:
             text += f"  [dim]· déjà : {', '.join(current)}[/]"
         return text
@@ -242,7 +240,9 @@ class EnrolScreen(MairieScreen):
             if len(self.shown) == 1:
                 activity = self.shown[0]
             else:
-                self.set_status("[b red]Choisissez l'activité (entrée sur une ligne de la liste).[/]")
+                self.set_status(
+                    "[b red]Choisissez l'activité (entrée sur une ligne de la liste).[/]"
+                )
                 self.query_one("#enrol-filter", Input).focus()
                 return
         start = self._date("#enrol-start", "début")

@@ -330,9 +330,7 @@ class HouseholdFormScreen(MairieScreen):
             id="household_form.add_co",
         ),
         Binding("f8", "remove_person", "Retirer", id="household_form.remove"),
-        Binding(
-            "ctrl+r", "reload", "Recharger la fiche", show=False, id="household_form.reload"
-        ),
+        Binding("ctrl+r", "reload", "Recharger la fiche", show=False, id="household_form.reload"),
         Binding("escape", "back", "Retour", id="household_form.back"),
     ]
 
@@ -454,9 +452,7 @@ class HouseholdFormScreen(MairieScreen):
                 )
                 with Vertical(id=f"people-{role}", classes="people"):
                     yield from self._start_blocks[role]
-                    yield Static(
-                        f"[dim]aucun — {key} pour ajouter[/]", classes="people-empty"
-                    )
+                    yield Static(f"[dim]aucun — {key} pour ajouter[/]", classes="people-empty")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -598,7 +594,9 @@ class HouseholdFormScreen(MairieScreen):
             messages = by_field.get(form_field)
             form_field.set_error("\n".join(dict.fromkeys(messages)) if messages else None)
         count = len(errors)
-        status = f"[b red]{count} erreur{'s' if count > 1 else ''} : corrigez les champs en rouge.[/]"
+        status = (
+            f"[b red]{count} erreur{'s' if count > 1 else ''} : corrigez les champs en rouge.[/]"
+        )
         if loose:
             status += "\n[red]" + "\n".join(loose) + "[/]"
         self.set_status(status)
@@ -711,7 +709,9 @@ class HouseholdFormScreen(MairieScreen):
         else:
             self.representative.first_input().focus()
         name = " ".join(
-            part for part in (block.fields["first_name"].value, block.fields["last_name"].value) if part
+            part
+            for part in (block.fields["first_name"].value, block.fields["last_name"].value)
+            if part
         )
         self.set_status(
             f"{ROLE_TITLES[block.role]} retiré{'e' if block.role == 'authorised' else ''}"
@@ -742,7 +742,11 @@ class HouseholdFormScreen(MairieScreen):
 
             if household_id is None:
                 return create_household(
-                    app.engine, data, actor=actor, clock=app.clock, allow_duplicates=allow_duplicates
+                    app.engine,
+                    data,
+                    actor=actor,
+                    clock=app.clock,
+                    allow_duplicates=allow_duplicates,
                 )
             assert version is not None
             return update_household(

@@ -182,7 +182,12 @@ class InboxScreen(MairieScreen):
         self.rows = rows
         table.clear()
         for row in rows:
-            style = {"deposee": "yellow", "en_attente": "magenta", "traitee": "green", "refusee": "red"}
+            style = {
+                "deposee": "yellow",
+                "en_attente": "magenta",
+                "traitee": "green",
+                "refusee": "red",
+            }
             colour = style.get(row.status)
             status = f"[{colour}]{row.status_label}[/]" if colour else row.status_label
             table.add_row(

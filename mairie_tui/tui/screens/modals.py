@@ -216,7 +216,9 @@ class PatternModal(ModalScreen[WeeklyPattern | None]):
             field.add_class("-invalid")
             return None
         if not self.period[0] <= value <= self.period[1]:
-            self._error(f"{fr.short_date(value)} est hors de la période ({fr.period(*self.period)}).")
+            self._error(
+                f"{fr.short_date(value)} est hors de la période ({fr.period(*self.period)})."
+            )
             field.add_class("-invalid")
             return None
         field.remove_class("-invalid")

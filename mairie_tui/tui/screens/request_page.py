@@ -126,7 +126,11 @@ class RequestPageScreen(MairieScreen):
         summary = [
             f"Statut : [b {status_style}]{page.status_label}[/]",
             f"Déposée le {fr.date_time(page.created_at)}"
-            + (f" · mise à jour le {fr.date_time(page.updated_at)}" if page.updated_at != page.created_at else ""),
+            + (
+                f" · mise à jour le {fr.date_time(page.updated_at)}"
+                if page.updated_at != page.created_at
+                else ""
+            ),
             f"Demandeur : {page.requester or '—'}"
             + (f" · dossier {page.dossier}" if page.dossier else " · sans foyer"),
         ]
@@ -238,7 +242,9 @@ class RequestPageScreen(MairieScreen):
 
         def attached(document: DocumentView | None) -> None:
             if document is not None:
-                self.notify(f"« {document.original_name} » joint à la demande.", title="Pièce jointe")
+                self.notify(
+                    f"« {document.original_name} » joint à la demande.", title="Pièce jointe"
+                )
                 self.action_reload()
 
         self.app.push_screen(AttachModal(page.household_id, kinds, request_id=page.id), attached)
@@ -389,7 +395,9 @@ class AttachModal(MairieModal["DocumentView | None"]):
                 id="path",
                 suggester=PathSuggester(),
             )
-            yield Label("Date d'émission du document (si sa validité est limitée)", id="issued-label")
+            yield Label(
+                "Date d'émission du document (si sa validité est limitée)", id="issued-label"
+            )
             yield Field(placeholder="jj/mm/aaaa", id="issued", max_length=10)
             yield Static("", id="attach-error", classes="error")
             with Horizontal(classes="buttons"):
@@ -535,7 +543,11 @@ class HouseholdDocumentsScreen(MairieScreen):
             f"{'s' if len(expiring) > 1 else ''} ou bientôt expirée{'s' if len(expiring) > 1 else ''} "
             "à redemander.[/]"
             if expiring
-            else ("[dim]Aucune pièce dans ce dossier.[/]" if not documents else "Toutes les pièces sont valables.")
+            else (
+                "[dim]Aucune pièce dans ce dossier.[/]"
+                if not documents
+                else "Toutes les pièces sont valables."
+            )
         )
         table = self.query_one("#documents-table", DataTable)
         table.clear()

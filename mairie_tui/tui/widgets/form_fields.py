@@ -69,7 +69,10 @@ class FormFieldWidget(Vertical):
             return area
         limit = spec.max_length or (10 if spec.type is FieldType.DATE else None)
         return Field(
-            placeholder=PLACEHOLDERS.get(spec.type, ""), id=ident, max_length=limit or 0, compact=True
+            placeholder=PLACEHOLDERS.get(spec.type, ""),
+            id=ident,
+            max_length=limit or 0,
+            compact=True,
         )
 
     DEFAULT_CSS = """

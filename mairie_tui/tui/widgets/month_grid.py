@@ -507,7 +507,12 @@ class MonthGrid(Widget, can_focus=True):
         week_style = base + self._style("week")
         rows: list[list[Segment]] = []
         # Line 0: week number and dates.
-        first = [Segment(set_cell_size(f" {week[0].isocalendar().week:>2}", WEEK_COLUMN - 1), week_style), Segment("│", border)]
+        first = [
+            Segment(
+                set_cell_size(f" {week[0].isocalendar().week:>2}", WEEK_COLUMN - 1), week_style
+            ),
+            Segment("│", border),
+        ]
         for day in week:
             in_month = self.week_view or (day.month == month and day.year == year)
             style = base + self._style("date" if in_month else "other-month")
