@@ -267,8 +267,17 @@ def _members_with_paths(data: HouseholdInput) -> list[tuple[str, PersonInput]]:
     ]
 
 
+def _texts(data: HouseholdInput) -> str:
+    values = [getattr(data, name) or "" for name in HOUSEHOLD_LABELS]
+    for person in data.members():
+        values += [getattr(person, name) or "" for name in PERSON_LABELS]
+    return " ".join(values)
+
+
 def _check_characters(data: HouseholdInput, report: ValidationReport) -> None:
     """Refuse NUL, control, bidi and invisible characters in every text field."""
+    if refused_character(_texts(data)) is None:  # one pass for the usual clean household
+        return
     for name, label in HOUSEHOLD_LABELS.items():
         value = getattr(data, name)
         problem = refused_character(value) if value else None
@@ -288,20 +297,21 @@ def _check_characters(data: HouseholdInput, report: ValidationReport) -> None:
 def check_limits(data: HouseholdInput, limits: FieldLimits, report: ValidationReport) -> None:
     """Lengths and integer ranges of the cleaned values, as the database will store them."""
     for name, maximum in limits.household_lengths.items():
-        value = getattr(data, name, None)
+        value = getattr(data, name) if name in HOUSEHOLD_LABELS else None
         if isinstance(value, str) and len(value) > maximum:
             label = HOUSEHOLD_LABELS.get(name, name).capitalize()
             report.add(
                 name, f"{label} : texte trop long ({len(value)} caractères, {maximum} au plus)."
             )
     for name, (low, high) in limits.household_ranges.items():
-        number = getattr(data, name, None)
+        number = getattr(data, name) if name in _NUMBER_LABELS else None
         if isinstance(number, int) and not low <= number <= high:
             label = _NUMBER_LABELS.get(name, name)
             report.add(name, f"{label} hors limites : {number} (de {low} à {high}).")
+    person_lengths = [(n, m) for n, m in limits.person_lengths.items() if n in PERSON_LABELS]
     for where, person in _members_with_paths(data):
-        for name, maximum in limits.person_lengths.items():
-            value = getattr(person, name, None)
+        for name, maximum in person_lengths:
+            value = getattr(person, name)
             if isinstance(value, str) and len(value) > maximum:
                 label = PERSON_LABELS.get(name, name).capitalize()
                 role = _OF_ROLE.get(person.role, person.role)

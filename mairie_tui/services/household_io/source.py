@@ -58,11 +58,19 @@ class SourceHousehold:
         return self.values.get("id_externe", "")
 
 
-def _person(row: Row, role: str, prefix: str, names: Iterable[str]) -> SourceMember | None:
-    values = {name: row.values.get(prefix + name, "") for name in names}
-    if role != "representative" and not any(values.values()):
-        return None
-    return SourceMember(row.line, role, values, prefix)
+def _slots(prefix: str, names: Iterable[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return prefix, tuple((name, prefix + name) for name in names)
+
+
+# (role, prefix, ((field, column), …)) for each person a legacy line can hold.
+_LEGACY_SLOTS = (
+    ("co_representative", *_slots("co_", PERSON_FIELDS)),
+    *(("child", *_slots(f"enfant{i}_", CHILD_FIELDS)) for i in range(1, MAX_CHILDREN + 1)),
+    *(
+        ("authorised", *_slots(f"autorise{i}_", AUTHORISED_FIELDS))
+        for i in range(1, MAX_AUTHORISED + 1)
+    ),
+)
 
 
 def from_legacy(row: Row) -> SourceHousehold:
@@ -70,16 +78,13 @@ def from_legacy(row: Row) -> SourceHousehold:
     values = {name: row.values.get(name, "") for name in ("id_externe", *HOUSEHOLD_FIELDS)}
     household = SourceHousehold(row.line, values)
     household.problems = [(row.line, column, message) for column, message in row.problems]
-    candidates = [
-        _person(row, "representative", "", PERSON_FIELDS),
-        _person(row, "co_representative", "co_", PERSON_FIELDS),
-        *(_person(row, "child", f"enfant{i}_", CHILD_FIELDS) for i in range(1, MAX_CHILDREN + 1)),
-        *(
-            _person(row, "authorised", f"autorise{i}_", AUTHORISED_FIELDS)
-            for i in range(1, MAX_AUTHORISED + 1)
-        ),
-    ]
-    household.members = [member for member in candidates if member is not None]
+    get = row.values.get
+    members = [SourceMember(row.line, "representative", {n: get(n, "") for n in PERSON_FIELDS})]
+    for role, prefix, slots in _LEGACY_SLOTS:
+        if any(get(column) for _, column in slots):
+            values = {name: get(column, "") for name, column in slots}
+            members.append(SourceMember(row.line, role, values, prefix))
+    household.members = members
     return household
 
 

@@ -106,10 +106,9 @@ def to_input(source: SourceHousehold) -> tuple[HouseholdInput | None, list[Probl
     values = source.values
     if not values.get("id_externe", ""):
         problems.append((source.line, "id_externe", "id_externe manquant"))
-    people = {
-        role: [_person(m, problems) for m in source.members if m.role == role]
-        for role in ROLE_NAMES
-    }
+    people: dict[str, list[PersonInput]] = {role: [] for role in ROLE_NAMES}
+    for member in source.members:
+        people[member.role].append(_person(member, problems))
     if len(people["representative"]) != 1:
         found = len(people["representative"])
         problems.append((source.line, MEMBER, f"{found} lignes « representant » au lieu d'une"))
