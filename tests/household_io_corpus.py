@@ -13,20 +13,50 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "data" / "household_io_corpus"
-LEGACY = (
-    "id_externe;civilite;nom;prenom;date_naissance;telephone;email;adresse;commune;code_postal;"
-    "telephone_foyer;email_foyer;quotient_familial;qf_valide_jusqu_au;enfant1_prenom;enfant1_nom;"
-    "enfant1_date_naissance;enfant1_ecole;enfant1_classe"
-).split(";")
-PERSON = (
-    "id_externe;membre;civilite;nom;prenom;date_naissance;telephone;email;ecole;classe;adresse;"
-    "commune;code_postal;telephone_foyer;email_foyer;quotient_familial;qf_valide_jusqu_au"
-).split(";")
+LEGACY = [
+    "id_externe",
+    "civilite",
+    "nom",
+    "prenom",
+    "date_naissance",
+    "telephone",
+    "email",
+    "adresse",
+    "commune",
+    "code_postal",
+    "telephone_foyer",
+    "email_foyer",
+    "quotient_familial",
+    "qf_valide_jusqu_au",
+    "enfant1_prenom",
+    "enfant1_nom",
+    "enfant1_date_naissance",
+    "enfant1_ecole",
+    "enfant1_classe",
+]
+PERSON = [
+    "id_externe",
+    "membre",
+    "civilite",
+    "nom",
+    "prenom",
+    "date_naissance",
+    "telephone",
+    "email",
+    "ecole",
+    "classe",
+    "adresse",
+    "commune",
+    "code_postal",
+    "telephone_foyer",
+    "email_foyer",
+    "quotient_familial",
+    "qf_valide_jusqu_au",
+]
 
 
 def legacy_line(n: int, **values: str) -> dict[str, str]:
@@ -84,7 +114,7 @@ def json_with(**values: str) -> str:
     fields.update(values)
     body = ", ".join(f'"{key}": {value}' for key, value in fields.items())
     member = '[{"membre": "representant", "nom": "Roux", "prenom": "Zoé"}]'
-    return f"[{GOOD_JSON},\n{{{body}, \"membres\": {member}}}]"
+    return f'[{GOOD_JSON},\n{{{body}, "membres": {member}}}]'
 
 
 def csv_cases() -> list[tuple[str, bytes]]:
