@@ -16,7 +16,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from mairie_tui.domain import fr
-from mairie_tui.domain.communes import find_commune
+from mairie_tui.domain.communes import Commune, find_commune
 
 CIVILITIES = ("Mme", "M.")
 ROLE_LABELS = {
@@ -322,6 +322,45 @@ def check_limits(data: HouseholdInput, limits: FieldLimits, report: ValidationRe
                 )
 
 
+def _check_children(
+    children: tuple[PersonInput, ...], parents: tuple[PersonInput, ...], report: ValidationReport
+) -> None:
+    for index, child in enumerate(children):
+        if child.birth_date is None:
+            report.add(
+                f"children.{index}.birth_date",
+                f"Date de naissance de {child.first_name or 'l’enfant'} obligatoire.",
+            )
+            continue
+        for parent in parents:
+            if parent.birth_date is not None and child.birth_date <= parent.birth_date:
+                report.add(
+                    f"children.{index}.birth_date",
+                    f"{child.first_name} ne peut pas être né(e) avant son parent {parent.full_name} "
+                    f"({fr.short_date(child.birth_date)} ≤ {fr.short_date(parent.birth_date)}).",
+                )
+
+
+def _check_commune(data: HouseholdInput, report: ValidationReport) -> tuple[Commune | None, str]:
+    commune = find_commune(data.commune)
+    postcode = data.postcode.strip()
+    if not data.commune.strip():
+        report.add("commune", "Commune obligatoire.")
+    elif commune is None:
+        report.add(
+            "commune", f"Commune inconnue : « {data.commune} » (communes d'Alès Agglomération)."
+        )
+    else:
+        if not postcode:
+            postcode = commune.postcode
+        elif postcode not in commune.postcodes:
+            report.add(
+                "postcode",
+                f"Code postal {postcode} incorrect pour {commune.name} ({', '.join(commune.postcodes)}).",
+            )
+    return commune, postcode
+
+
 def validate_household(
     data: HouseholdInput, today: date, limits: FieldLimits | None = None
 ) -> tuple[CleanHousehold | None, ValidationReport]:
@@ -348,36 +387,8 @@ def validate_household(
         _person(p, f"authorised.{i}", "personne autorisée", today, report, "")
         for i, p in enumerate(data.authorised)
     )
-    for index, child in enumerate(children):
-        if child.birth_date is None:
-            report.add(
-                f"children.{index}.birth_date",
-                f"Date de naissance de {child.first_name or 'l’enfant'} obligatoire.",
-            )
-            continue
-        for parent in (representative, *co_reps):
-            if parent.birth_date is not None and child.birth_date <= parent.birth_date:
-                report.add(
-                    f"children.{index}.birth_date",
-                    f"{child.first_name} ne peut pas être né(e) avant son parent {parent.full_name} "
-                    f"({fr.short_date(child.birth_date)} ≤ {fr.short_date(parent.birth_date)}).",
-                )
-    commune = find_commune(data.commune)
-    postcode = data.postcode.strip()
-    if not data.commune.strip():
-        report.add("commune", "Commune obligatoire.")
-    elif commune is None:
-        report.add(
-            "commune", f"Commune inconnue : « {data.commune} » (communes d'Alès Agglomération)."
-        )
-    else:
-        if not postcode:
-            postcode = commune.postcode
-        elif postcode not in commune.postcodes:
-            report.add(
-                "postcode",
-                f"Code postal {postcode} incorrect pour {commune.name} ({', '.join(commune.postcodes)}).",
-            )
+    _check_children(children, (representative, *co_reps), report)
+    commune, postcode = _check_commune(data, report)
     if not data.address.strip():
         report.add("address", "Adresse obligatoire.")
     phone, email = data.phone, data.email
