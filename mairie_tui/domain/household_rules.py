@@ -55,6 +55,9 @@ _NUMBER_LABELS = {"quotient_familial": "Quotient familial"}
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Printable ASCII, Latin-1 letters (not the soft hyphen U+00AD), Latin Extended-A/B,
+# dashes and typographic quotes: all assigned, none a control or format character.
+_PLAIN_LATIN = re.compile("[\x20-\x7e\xa0-\xac\xae-\u024f\u2010-\u2015\u2018-\u201f]*")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def refused_character(text: str) -> str | None:
     if text.isascii():
         found = _ASCII_CONTROL.search(text)
         return _describe(found.group()) if found else None
+    if _PLAIN_LATIN.fullmatch(text):  # printable Latin letters and quotes: the usual names
+        return None
     for char in text:
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             return _describe(char)
