@@ -69,7 +69,8 @@ def search(
 def import_households_command(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help="Fichier CSV (séparateur ; , ou tabulation, UTF-8) ou JSON.")
+        Path,
+        typer.Argument(help="Fichier CSV (séparateur ; , ou tabulation, UTF-8), JSON ou XLSX."),
     ],
     apply: Annotated[
         bool, typer.Option("--apply", help="Importer pour de bon (sinon essai à blanc).")
@@ -78,6 +79,10 @@ def import_households_command(
         bool, typer.Option("--all-or-nothing", help="Ne rien importer si une ligne est en erreur.")
     ] = False,
     as_json: JsonOption = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, json ou xlsx (sinon d'après l'extension du fichier)."),
+    ] = None,
 ) -> None:
     """Importe des foyers (essai à blanc par défaut ; chaque ligne en erreur est signalée avec son numéro)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -106,6 +111,7 @@ def import_households_command(
                 apply=apply,
                 all_or_nothing=all_or_nothing,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                fmt=fmt,
             )
         except ServiceError as exc:
             fail(str(exc))
@@ -113,7 +119,11 @@ def import_households_command(
         print_json(report)
     else:
         for bad in report.bad:
-            console.print(f"ligne {bad.line} : {bad.reason}", highlight=False, soft_wrap=True)
+            console.print(bad.text(), highlight=False, soft_wrap=True, markup=False)
+        for warning in report.warnings:
+            console.print(
+                f"attention, {warning.text()}", highlight=False, soft_wrap=True, markup=False
+            )
         if all_or_nothing and apply and report.bad:
             console.print(
                 "Rien n'a été importé (--all-or-nothing) : corrigez les lignes en erreur."
@@ -125,18 +135,22 @@ def import_households_command(
 
 def export_households_command(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="csv ou json.")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv, json ou xlsx (xlsx : avec --out).")
+    ] = "csv",
     out: Annotated[
         Path | None, typer.Option("--out", help="Fichier (sinon la sortie standard).")
     ] = None,
 ) -> None:
     """Exporte tous les foyers dans le format que l'import relit (aller-retour identique)."""
-    from mairie_tui.services.household_io import export_households
+    from mairie_tui.services.household_io import export_households_bytes
 
+    if fmt == "xlsx" and out is None:
+        fail("l'export .xlsx s'écrit dans un fichier : ajoutez --out foyers.xlsx")
     st = state(ctx)
     actor = signed_in_actor(ctx, permission="guichet")
     try:
-        text = export_households(
+        content = export_households_bytes(
             st.engine(),
             actor=actor,
             clock=st.settings.clock,
@@ -146,12 +160,12 @@ def export_households_command(
     except ServiceError as exc:
         fail(str(exc))
     if out is None:
-        sys.stdout.write(export_for_stdout(text, fmt, sys.stdout.isatty()))
+        sys.stdout.write(export_for_stdout(content.decode("utf-8"), fmt, sys.stdout.isatty()))
         return
     from mairie_tui.files import write_private
 
     try:
-        write_private(out, text)  # 0600: every family's data
+        write_private(out, content)  # 0600: every family's data
     except OSError as exc:
         fail(f"écriture impossible : {out} ({exc.strerror})")
     errors.print(f"Export écrit dans {out}.")

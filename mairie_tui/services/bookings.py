@@ -351,7 +351,9 @@ def month_view(engine: Engine, enrolment_id: int, year: int, month: int, clock: 
     """Day states, current and pending bookings of one enrolment for one month."""
     weeks = month_weeks(year, month)
     with read_session(engine) as session:
-        loaded = load_calendar(session, enrolment_id, clock.now(), start=weeks[0][0], end=weeks[-1][-1])
+        loaded = load_calendar(
+            session, enrolment_id, clock.now(), start=weeks[0][0], end=weeks[-1][-1]
+        )
     draft = BookingDraft(ctx=loaded.ctx, existing=loaded.existing)
     counts: Counter[str] = Counter()
     rows = []
