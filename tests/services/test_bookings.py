@@ -23,7 +23,6 @@ from mairie_tui.models import (
     Request,
     RequestEvent,
 )
-from mairie_tui.services.bookings import validation as booking_validation
 from mairie_tui.services.bookings import (
     list_enrolments,
     month_view,
@@ -31,6 +30,7 @@ from mairie_tui.services.bookings import (
     reload_booking,
     validate_booking,
 )
+from mairie_tui.services.bookings import validation as booking_validation
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
 from mairie_tui.services.errors import (
