@@ -116,7 +116,9 @@ def test_write_bookings_reused_cancelled_row_keeps_the_forced_reason(engine, see
     assert bookings_of(engine, seed.enrolment_id) == {key: ("booked", "Oubli signalé par l'école")}
     book(engine, seed, FRIDAY_25_09, "2020-09-18T09:00", actor=SUPERVISOR, reason="Enfant malade")
     assert bookings_of(engine, seed.enrolment_id) == {key: ("cancelled", "Enfant malade")}
-    forced = [details["reason"] for action, details in audit_actions(engine) if action == "booking.force"]
+    forced = [
+        details["reason"] for action, details in audit_actions(engine) if action == "booking.force"
+    ]
     assert forced == ["Oubli signalé par l'école", "Enfant malade"]
 
 
@@ -165,7 +167,9 @@ def test_load_calendar_deadline_weekday_of_the_activity_is_used(engine, seed):
     set_deadline_weekday(engine, seed.activity_id, 4)
     booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-16T10:00"))
     assert booking.rule_text == "avant le vendredi 23h59 pour la semaine suivante"
-    assert booking.draft.toggle(FRIDAY_25_09, seed.unit_id).changed == [(FRIDAY_25_09, seed.unit_id)]
+    assert booking.draft.toggle(FRIDAY_25_09, seed.unit_id).changed == [
+        (FRIDAY_25_09, seed.unit_id)
+    ]
     validate_booking(engine, booking, actor=AGENT, clock=clock_at("2020-09-18T23:59"))
     assert bookings_of(engine, seed.enrolment_id) == {
         (FRIDAY_25_09, seed.unit_id): ("booked", None)
