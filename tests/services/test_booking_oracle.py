@@ -377,7 +377,11 @@ def run_scenario(engine, *, world, opened, validated, edits, meanwhile, actor, e
     ids = build(engine, world, email)
     booking = open_booking(engine, ids.enrolment, FrozenClock(opened))
     live = world.live()
-    for day in sorted({world.start, world.end, *(edit.day for edit in edits)}):
+    every_day = [
+        world.start + timedelta(days=offset)
+        for offset in range(-2, (world.end - world.start).days + 3)
+    ]
+    for day in sorted({*every_day, *(edit.day for edit in edits)}):
         for unit, unit_id in enumerate(ids.units):
             state, reason = world.state(day, unit, opened, has_booking=(day, unit) in live)
             status = booking.draft.status(day, unit_id)
