@@ -325,6 +325,7 @@ def snapshot(engine, ids: Ids) -> dict:
                     row.status,
                     row.forced_reason,
                     row.request_id,
+                    row.agent_id,
                 )
                 for row in rows
             },
@@ -423,7 +424,7 @@ def run_scenario(engine, *, world, opened, validated, edits, meanwhile, actor, e
     else:
         result = validate_booking(engine, booking, actor=actor, clock=clock)
         assert result.lines == lines
-        check_written(engine, world, ids, recap, before, result, email, validated)
+        check_written(engine, world, ids, recap, before, result, email, validated, actor)
         return
     assert snapshot(engine, ids) == before
 
@@ -446,7 +447,7 @@ def edit_draft(booking, ids, edit: Edit, expected) -> None:
     assert skipped == ([(edit.day, unit_id, *expected.skipped)] if expected.skipped else []), edit
 
 
-def check_written(engine, world, ids, recap, before, result, email, validated) -> None:
+def check_written(engine, world, ids, recap, before, result, email, validated, actor) -> None:
     forced = [line for line in recap if line[3]]
     added = sum(1 for line in recap if line[2])
     number = f"{validated.year}-000001"
@@ -454,7 +455,8 @@ def check_written(engine, world, ids, recap, before, result, email, validated) -
     assert (result.recipient, result.mail_queued) == (email, email is not None)
     mine = dict(before["mine"])
     for day, unit, is_add, reason in recap:
-        mine[(day, unit)] = ("booked" if is_add else "cancelled", reason, result.request_id)
+        status = "booked" if is_add else "cancelled"
+        mine[(day, unit)] = (status, reason, result.request_id, actor.id)
     audit = [
         ("booking.validate", {"request": number, "added": added, "removed": len(recap) - added})
     ]
