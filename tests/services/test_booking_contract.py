@@ -91,13 +91,17 @@ def test_enrolments_are_listed_in_the_household_order_of_the_children(engine):
         )
         session.add(elder)
         session.flush()
-        for start in (date(2021, 1, 4), date(2020, 9, 1)):
+        # Two periods that do not overlap (the database refuses overlapping ones).
+        for start, end in (
+            (date(2021, 1, 4), date(2021, 7, 6)),
+            (date(2020, 9, 1), date(2020, 12, 18)),
+        ):
             session.add(
                 Enrolment(
                     person_id=elder.id,
                     activity_id=seed.activity_id,
                     start_date=start,
-                    end_date=date(2021, 7, 6),
+                    end_date=end,
                 )
             )
     rows = list_enrolments(engine, seed.household_id)
