@@ -11,16 +11,16 @@ from sqlmodel import select as sm_select
 
 from mairie_tui.db import read_session
 from mairie_tui.models.attendance import OfflineCopy
-from mairie_tui.services.errors import PermissionDenied
+from mairie_tui.services.errors import READ_ONLY_COPY_MESSAGE, ReadOnlyCopy
 
-READ_ONLY_MESSAGE = "Copie hors ligne : seul le pointage est possible"
+__all__ = ["READ_ONLY_MESSAGE", "ReadOnlyCopy", "ensure_writable", "is_offline_copy"]
+
+# The copy's read-only triggers say the same as the services' refusal.
+READ_ONLY_MESSAGE = READ_ONLY_COPY_MESSAGE
+
 # Tables a copy may still write: pointage, closings, audit; agents may only be updated
 # (sign-in throttling counters), not added or removed.
 WRITABLE_IN_COPY = ("attendance", "day_closing", "auditevent")
-
-
-class ReadOnlyCopy(PermissionDenied):
-    """A write other than pointage was attempted in an offline copy."""
 
 
 def table_of(model: Any) -> Table:
@@ -48,7 +48,7 @@ def is_offline_copy(target: Engine | Session) -> bool:
 def ensure_writable(target: Engine | Session, what: str) -> None:
     """Refuse a write other than pointage in an offline copy (call it first in a use case)."""
     if is_offline_copy(target):
-        raise ReadOnlyCopy(f"{READ_ONLY_MESSAGE} ({what} refusé).")
+        raise ReadOnlyCopy.refusing(what)
 
 
 def copy_access_hash(session: Session) -> str | None:

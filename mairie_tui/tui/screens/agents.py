@@ -9,9 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.text import markup, plain
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -83,8 +85,8 @@ class AgentsScreen(MairieScreen):
         table.clear()
         for agent in agents:
             table.add_row(
-                agent.login,
-                agent.name,
+                plain(agent.login),
+                plain(agent.name),
                 agent.role_label,
                 Text(agent.state_label, style=STATE_STYLES.get(agent.state_label, "")),
                 str(agent.failed_attempts) if agent.failed_attempts else "",
@@ -102,12 +104,14 @@ class AgentsScreen(MairieScreen):
         return self.agents[table.cursor_row]
 
     @staticmethod
-    def _describe(agent: AgentPublic | None) -> str:
+    def _describe(agent: AgentPublic | None) -> Content | str:
         if agent is not None and agent.locked and agent.active:
-            return f"[b red]{agent.login} est verrouillé[/] : d pour le déverrouiller."
+            return markup(
+                "[b red]$login est verrouillé[/] : d pour le déverrouiller.", login=agent.login
+            )
         return HINT
 
-    def _status(self, text: str) -> None:
+    def _status(self, text: Content | str) -> None:
         self.query_one("#agents-status", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#agent-table")
@@ -134,7 +138,7 @@ class AgentsScreen(MairieScreen):
         self.call_service("agents-unlock", call, self._unlocked)
 
     def _unlocked(self, agent: AgentPublic) -> None:
-        self.notify(f"Compte « {agent.login} » déverrouillé.", title="Agents")
+        self.notify(f"Compte « {agent.login} » déverrouillé.", title="Agents", markup=False)
         self.reload(keep=agent.login)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
