@@ -173,8 +173,10 @@ def test_listes_effectifs_and_pdf(env, tmp_path, db_url):
 
 def test_export_keeps_the_data_and_shows_no_control_on_a_terminal(env):
     out = run(["export", "households", "--format", "json"], env)
-    rows = json.loads(out)
-    assert any(RAW_CO_FIRST in row.values() for row in rows)
+    households = json.loads(out)  # one object per household, its people in "membres"
+    assert any(
+        RAW_CO_FIRST in member.values() for row in households for member in row["membres"]
+    )
     csv_text = runner.invoke(app, ["export", "households"], env=env).stdout
     assert HOSTILE_NAME in csv_text
     shown = export_for_stdout(csv_text, "csv", to_terminal=True)
@@ -196,8 +198,9 @@ def pdf_strings(pdf: bytes) -> str:
 def test_import_report_with_markup_in_a_bad_line(env, tmp_path, db_url):
     header = runner.invoke(app, ["export", "households"], env=env).stdout.splitlines()[0]
     columns = header.split(";")
-    good = {"id_externe": "X1", "nom": "Durand [/]", "prenom": "Léa", "adresse": "1 rue [b]"}
-    bad = {"id_externe": "X2", "nom": "Bad", "prenom": "[/]", "adresse": "x"}
+    good = {"id_externe": "X1", "membre": "representant", "nom": "Durand [/]", "prenom": "Léa"}
+    bad = {"id_externe": "X2", "membre": "representant", "nom": "Bad", "prenom": "[/]"}
+    good["adresse"], bad["adresse"] = "1 rue [b]", "x"
     good["commune"], bad["commune"] = "Mons", "Nulle [/] part"
     source = tmp_path / "foyers.csv"
     rows = [";".join(row.get(c, "") for c in columns) for row in (good, bad)]
