@@ -46,7 +46,7 @@ bench: $(STAMP)
 
 ## SVG of every screen into screenshots/.
 screenshots: $(STAMP)
-	$(BIN)/python -m mairie_tui.tui.screenshots
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache .mypy_cache *.egg-info

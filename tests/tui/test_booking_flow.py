@@ -20,9 +20,9 @@ from mairie_tui.tui.screens.login import LoginScreen
 from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.screens.recap import RecapScreen
 from mairie_tui.tui.screens.search import SearchScreen
-from mairie_tui.tui.snapshot_app import SEED_KEYS, open_step1, screen_text, seed_ticks, settle
 from mairie_tui.tui.widgets.month_grid import MonthGrid
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import SEED_KEYS, open_step1, screen_text, seed_ticks, settle
 
 SIZE = (120, 40)
 TUTORIAL_LINES = [

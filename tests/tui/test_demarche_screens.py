@@ -22,10 +22,10 @@ from mairie_tui.tui.screens.demarche import DemarcheFiledScreen, DemarcheScreen
 from mairie_tui.tui.screens.household import HouseholdScreen
 from mairie_tui.tui.screens.inbox import InboxScreen
 from mairie_tui.tui.screens.request_page import RequestPageScreen, TransitionModal
-from mairie_tui.tui.snapshot_app import open_household, screen_text, settle, sign_in
 from mairie_tui.tui.widgets.form_fields import FormFieldWidget
 from tests.helpers import clock_at
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import open_household, screen_text, settle, sign_in
 
 SIZE = (120, 40)
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
