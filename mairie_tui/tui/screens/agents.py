@@ -11,7 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from mairie_tui.services.agents import get_agents, unlock_agent
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.text import plain
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -71,8 +73,6 @@ class AgentsScreen(MairieScreen):
         app = self.mairie
 
         def call() -> list[AgentPublic]:
-            from mairie_tui.services.agents import get_agents
-
             return get_agents(app.engine)
 
         self.call_service("agents-load", call, lambda agents: self._loaded(agents, keep))
@@ -83,8 +83,8 @@ class AgentsScreen(MairieScreen):
         table.clear()
         for agent in agents:
             table.add_row(
-                agent.login,
-                agent.name,
+                plain(agent.login),
+                plain(agent.name),
                 agent.role_label,
                 Text(agent.state_label, style=STATE_STYLES.get(agent.state_label, "")),
                 str(agent.failed_attempts) if agent.failed_attempts else "",
@@ -126,8 +126,6 @@ class AgentsScreen(MairieScreen):
         assert actor is not None
 
         def call() -> AgentPublic:
-            from mairie_tui.services.agents import unlock_agent
-
             return unlock_agent(app.engine, login, actor=actor, clock=app.clock)
 
         self._status("Déverrouillage…")

@@ -78,10 +78,4 @@ class ConfirmationScreen(MairieScreen):
         self.action_done()
 
     def action_done(self) -> None:
-        from mairie_tui.tui.screens.household import HouseholdScreen
-
-        app = self.app
-        while len(app.screen_stack) > 2 and not isinstance(app.screen, HouseholdScreen):
-            app.pop_screen()
-        if isinstance(app.screen, HouseholdScreen):
-            app.screen.reload()
+        self.mairie.back_to_household()

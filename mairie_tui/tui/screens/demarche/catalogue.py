@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from mairie_tui.services.requests import catalogue
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.demarche.screen import DemarcheScreen
 from mairie_tui.tui.text import content
@@ -47,8 +48,6 @@ class CatalogueScreen(MairieScreen):
         self.household_id = household_id
 
     def compose(self) -> ComposeResult:
-        from mairie_tui.services.requests import catalogue
-
         options: list[Option] = []
         for category, demarches in catalogue().categories().items():
             options.append(Option(content(category.upper(), "b"), disabled=True))
@@ -69,8 +68,6 @@ class CatalogueScreen(MairieScreen):
 
     @on(OptionList.OptionHighlighted, "#catalogue")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        from mairie_tui.services.requests import catalogue
-
         found = catalogue().get(event.option.id or "")
         self.query_one("#catalogue-about", Static).update(
             content(found.description if found else "")

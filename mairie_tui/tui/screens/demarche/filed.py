@@ -114,14 +114,8 @@ class DemarcheFiledScreen(MairieScreen):
         self.action_open()
 
     def action_open(self) -> None:
-        from mairie_tui.tui.screens.request_page import RequestPageScreen
-
-        self.app.switch_screen(RequestPageScreen(self.filed.id))
+        self.mairie.open_request(self.filed.id, replace=True)
 
     def action_done(self) -> None:
-        from mairie_tui.tui.screens.household import HouseholdScreen
-
-        app = self.app
-        app.pop_screen()
-        if isinstance(app.screen, HouseholdScreen):
-            app.screen.reload()
+        self.app.pop_screen()
+        self.mairie.reload_household()

@@ -37,6 +37,8 @@ from mairie_tui.domain.catalogue import (
     rule_problems,
     validate_field,
 )
+from mairie_tui.services.appointments import day_slots, next_free_slots
+from mairie_tui.services.requests import demarche_of, form_context, prefill
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.demarche.common import wizard_steps_text
 from mairie_tui.tui.text import content
@@ -105,8 +107,6 @@ class DemarcheForm(MairieScreen):
 
     def __init__(self, code: str, household_id: int | None) -> None:
         super().__init__()
-        from mairie_tui.services.requests import demarche_of
-
         self.demarche = demarche_of(code)
         self.household_id = household_id
         self.steps = [step for step, _title in self.demarche.steps]
@@ -198,14 +198,10 @@ class DemarcheForm(MairieScreen):
         code, household_id, demarche = self.demarche.code, self.household_id, self.demarche
 
         def call() -> tuple[FieldContext, dict[str, str], list[Slot]]:
-            from mairie_tui.services.requests import form_context, prefill
-
             context = form_context(app.engine, household_id, actor=actor, clock=app.clock)
             values = prefill(app.engine, code, household_id, actor=actor)
             slots: list[Slot] = []
             if demarche.appointment is not None:
-                from mairie_tui.services.appointments import next_free_slots
-
                 slots = next_free_slots(
                     app.engine, demarche.appointment.code, actor=actor, clock=app.clock, limit=60
                 )
@@ -234,8 +230,6 @@ class DemarcheForm(MairieScreen):
         agenda = self.demarche.appointment.code
 
         def call() -> list[Slot]:
-            from mairie_tui.services.appointments import next_free_slots
-
             return next_free_slots(app.engine, agenda, actor=actor, clock=app.clock, limit=60)
 
         self.call_service("demarche-slots", call, self._show_slots)
@@ -476,8 +470,6 @@ class DemarcheForm(MairieScreen):
         agenda = self.demarche.appointment.code
 
         def call() -> list[Slot]:
-            from mairie_tui.services.appointments import day_slots
-
             return [
                 slot
                 for slot in day_slots(app.engine, agenda, day, actor=actor, clock=app.clock)

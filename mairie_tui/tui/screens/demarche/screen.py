@@ -14,8 +14,17 @@ from mairie_tui.domain import fr
 from mairie_tui.domain.catalogue import (
     Step,
 )
+from mairie_tui.services.errors import ConflictError
+from mairie_tui.services.requests import (
+    InvalidAnswers,
+    check_answers,
+    file_request,
+    simulate_tariffs,
+)
 from mairie_tui.tui.screens.demarche.filed import DemarcheFiledScreen
 from mairie_tui.tui.screens.demarche.form import DemarcheForm
+from mairie_tui.tui.screens.modals import ConfirmModal
+from mairie_tui.tui.screens.request_page import AttachModal
 from mairie_tui.tui.text import content, plain, span
 from mairie_tui.tui.text import lines as lines_of
 from mairie_tui.tui.widgets.form_fields import FormFieldWidget
@@ -39,8 +48,6 @@ class DemarcheScreen(DemarcheForm):
         self._message("Vérification des réponses…")
 
         def call() -> tuple[RecapItem, ...]:
-            from mairie_tui.services.requests import check_answers
-
             return check_answers(
                 app.engine, code, answers, household_id=household_id, actor=actor, clock=app.clock
             )
@@ -64,8 +71,6 @@ class DemarcheScreen(DemarcheForm):
         answers, household_id = self.answers(), self.household_id
 
         def call() -> tuple[str, ...]:
-            from mairie_tui.services.requests import simulate_tariffs
-
             return simulate_tariffs(
                 app.engine, answers, household_id=household_id, actor=actor, clock=app.clock
             ).summary()
@@ -136,9 +141,6 @@ class DemarcheScreen(DemarcheForm):
 
     def _refused(self, message: str, error: BaseException | None) -> None:
         """InvalidAnswers: each message under its field, back to the step of the first one."""
-        from mairie_tui.services.errors import ConflictError
-        from mairie_tui.services.requests import InvalidAnswers
-
         self._busy = False
         self._message("")
         if isinstance(error, InvalidAnswers):
@@ -185,8 +187,6 @@ class DemarcheScreen(DemarcheForm):
         self._message("Enregistrement de la demande…")
 
         def call() -> FiledRequest:
-            from mairie_tui.services.requests import file_request
-
             return file_request(
                 app.engine,
                 code=code,
@@ -213,8 +213,6 @@ class DemarcheScreen(DemarcheForm):
         if self.household_id is None:
             self.notify("Une pièce se joint au dossier d'un foyer.", severity="warning")
             return
-        from mairie_tui.tui.screens.request_page import AttachModal
-
         kinds = [piece.piece.code for piece in self.demarche.pieces]
 
         def attached(document: DocumentView | None) -> None:
@@ -247,7 +245,6 @@ class DemarcheScreen(DemarcheForm):
         if not self.unsaved_changes():
             self.app.pop_screen()
             return
-        from mairie_tui.tui.screens.modals import ConfirmModal
 
         def answered(drop: bool | None) -> None:
             if drop:

@@ -72,9 +72,8 @@ CIVILITY_WORDS = {
 
 
 def _key(text: str) -> str:
-    from mairie_tui.domain.communes import _key as commune_key
-
-    return commune_key(text)
+    """`saint christol lez ales` for « Saint-Christol-lez-Alès » (as the communes are matched)."""
+    return fr.fold(text, separators="-'’")
 
 
 def matching_communes(text: str) -> list[Commune]:

@@ -21,11 +21,20 @@ from textual.widgets import Input, Static
 
 from mairie_tui.domain.communes import find_commune
 from mairie_tui.domain.household_rules import FieldError, HouseholdInput, validate_household
+from mairie_tui.services.errors import ConflictError, ServiceError
+from mairie_tui.services.household_edit import (
+    InvalidHousehold,
+    PossibleDuplicates,
+    create_household,
+    household_input,
+    update_household,
+)
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.household_form.checks import ROLE_PATHS, ROLE_TITLES, check_value
 from mairie_tui.tui.screens.household_form.duplicates import DuplicatesModal
 from mairie_tui.tui.screens.household_form.reading import Collected, collect_form, household_fields
 from mairie_tui.tui.screens.household_form.widgets import FormField, FormRow, PersonBlock
+from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.text import content
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -116,9 +125,7 @@ class HouseholdFormScreen(MairieScreen):
     TITLE_TEXT = "Fiche foyer"
 
     def action_help(self) -> None:
-        from mairie_tui.tui.screens.modals import HelpModal
-
-        self.app.push_screen(HelpModal(self.form_title, self.HELP, self))
+        self.mairie.show_help(self.form_title, self.HELP, self)
 
     # ------------------------------------------------------------ layout
 
@@ -375,8 +382,6 @@ class HouseholdFormScreen(MairieScreen):
         self.set_status("Enregistrement…")
 
         def call() -> SavedHousehold:
-            from mairie_tui.services.household_edit import create_household, update_household
-
             if household_id is None:
                 return create_household(
                     app.engine,
@@ -399,25 +404,18 @@ class HouseholdFormScreen(MairieScreen):
         self.call_service("household-save", call, self._saved, failed=self._save_failed)
 
     def _saved(self, saved: SavedHousehold) -> None:
-        from mairie_tui.tui.screens.household import HouseholdScreen
-
         self._saving = False
         self.saved = saved
         created = self.household_id is None
         self.app.pop_screen()
         if created:
             self.app.notify(f"Foyer créé : dossier {saved.dossier}.", title="Enregistré")
-            self.app.push_screen(HouseholdScreen(saved.id))
+            self.mairie.open_household(saved.id)
             return
         self.app.notify(f"Foyer {saved.dossier} enregistré.", title="Enregistré")
-        below = self.app.screen
-        if isinstance(below, HouseholdScreen) and below.household_id == saved.id:
-            below.reload()
+        self.mairie.reload_household(saved.id)
 
     def _save_failed(self, message: str, error: BaseException | None) -> None:
-        from mairie_tui.services.errors import ConflictError, ServiceError
-        from mairie_tui.services.household_edit import InvalidHousehold, PossibleDuplicates
-
         self._saving = False
         if isinstance(error, InvalidHousehold):
             self.show_field_errors(error.errors)
@@ -447,25 +445,19 @@ class HouseholdFormScreen(MairieScreen):
         if choice == "save":
             self.action_save(allow_duplicates=True)
         elif choice == "open" and household_id is not None:
-            from mairie_tui.tui.screens.household import HouseholdScreen
-
             self.saved = None
             self._initial_raw = ()  # the agent chose to drop this form
             self.app.pop_screen()
-            self.app.push_screen(HouseholdScreen(household_id))
+            self.mairie.open_household(household_id)
 
     def action_reload(self) -> None:
         """ctrl+r: the household as saved now (after another desk saved it), asking first."""
         household_id = self.household_id
         if household_id is None:
             return
-        from mairie_tui.tui.screens.modals import ConfirmModal
-
         app = self.mairie
 
         def call() -> tuple[HouseholdInput, int]:
-            from mairie_tui.services.household_edit import household_input
-
             return household_input(app.engine, household_id)
 
         def loaded(result: tuple[HouseholdInput, int]) -> None:
@@ -499,7 +491,6 @@ class HouseholdFormScreen(MairieScreen):
         if not self.unsaved_changes():
             self.app.pop_screen()
             return
-        from mairie_tui.tui.screens.modals import ConfirmModal
 
         def answered(drop: bool | None) -> None:
             if drop:

@@ -9,6 +9,8 @@ from textual import on
 from textual.widgets import DataTable
 
 from mairie_tui.domain import fr
+from mairie_tui.services.lists import close_day, mark_attendance
+from mairie_tui.services.reports import print_day_list
 from mairie_tui.tui.screens.lists.cells import (
     PendingMark,
     PointageTable,
@@ -17,6 +19,7 @@ from mairie_tui.tui.screens.lists.cells import (
 )
 from mairie_tui.tui.screens.lists.contacts import ContactsModal
 from mairie_tui.tui.screens.lists.view import ListsView
+from mairie_tui.tui.screens.modals import ConfirmModal
 
 if TYPE_CHECKING:
     from mairie_tui.services.lists import ChildLine, ClosingInfo, Mark
@@ -100,8 +103,6 @@ class ListsScreen(ListsView):
         app = self.mairie
 
         def call() -> Mark:
-            from mairie_tui.services.lists import mark_attendance
-
             assert app.actor is not None
             return mark_attendance(
                 app.engine,
@@ -158,9 +159,7 @@ class ListsScreen(ListsView):
         self.action_contacts()
 
     def action_headcounts(self) -> None:
-        from mairie_tui.tui.screens.headcounts import HeadcountsScreen
-
-        self.app.push_screen(HeadcountsScreen(site=self.site, day=self.day))
+        self.mairie.open_headcounts(self.site, self.day)
 
     def action_print(self) -> None:
         if self.site is None or self.unit_id is None:
@@ -174,8 +173,6 @@ class ListsScreen(ListsView):
         self.notify("Impression de la liste…", timeout=2)
 
         def call() -> PrintedList:
-            from mairie_tui.services.reports import print_day_list
-
             assert app.actor is not None
             folder.mkdir(parents=True, exist_ok=True)
             return print_day_list(
@@ -215,8 +212,6 @@ class ListsScreen(ListsView):
         if listed.closed:
             self.show_error(f"La journée du {fr.long_date(listed.day)} est déjà clôturée.")
             return
-        from mairie_tui.tui.screens.modals import ConfirmModal
-
         marks = [m for m in self._marks.values() if m is not None]
         unmarked = sum(
             1 for c in self._children.values()
@@ -244,8 +239,6 @@ class ListsScreen(ListsView):
         app = self.mairie
 
         def call() -> ClosingInfo:
-            from mairie_tui.services.lists import close_day
-
             assert app.actor is not None
             return close_day(app.engine, unit_id=unit_id, day=day, actor=app.actor, clock=app.clock)
 

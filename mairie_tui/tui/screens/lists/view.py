@@ -29,6 +29,7 @@ from textual.content import Content
 from textual.widgets import Select, Static
 
 from mairie_tui.domain import fr
+from mairie_tui.services.lists import day_list, list_sites
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.lists.cells import (
     OFFLINE_TITLE,
@@ -147,8 +148,6 @@ class ListsView(MairieScreen):
         app = self.mairie
 
         def call() -> list[SiteSummary]:
-            from mairie_tui.services.lists import list_sites
-
             return list_sites(app.engine)
 
         self.call_service("sites", call, self._sites_loaded)
@@ -250,8 +249,6 @@ class ListsView(MairieScreen):
         self.query_one("#lists-status", Static).update("Chargement de la liste…")
 
         def call() -> DayList:
-            from mairie_tui.services.lists import day_list
-
             assert app.actor is not None
             return day_list(
                 app.engine, site=site, unit=unit_id, day=day, clock=app.clock, actor=app.actor
