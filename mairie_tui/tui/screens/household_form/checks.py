@@ -1,14 +1,13 @@
-"""What the household form checks on one field as it is left (commune, dates, phones…)."""
+"""The household form's fields (labels, rows by role) and its commune completer.
+
+The checks themselves are the domain's (domain/household_rules.py: check_field).
+"""
 
 from __future__ import annotations
 
-from datetime import date
-
 from textual.suggester import Suggester
 
-from mairie_tui.domain import fr
-from mairie_tui.domain.communes import Commune, communes, find_commune
-from mairie_tui.domain.household_rules import normalise_email, normalise_phone
+from mairie_tui.domain.household_rules import matching_communes
 
 DATE_PLACEHOLDER = "JJ/MM/AAAA"
 
@@ -60,28 +59,6 @@ ROLE_PATHS = {
     "child": "children",
     "authorised": "authorised",
 }
-CIVILITY_WORDS = {
-    "mme": "Mme",
-    "madame": "Mme",
-    "mlle": "Mme",
-    "m": "M.",
-    "m.": "M.",
-    "mr": "M.",
-    "monsieur": "M.",
-}
-
-
-def _key(text: str) -> str:
-    """`saint christol lez ales` for « Saint-Christol-lez-Alès » (as the communes are matched)."""
-    return fr.fold(text, separators="-'’")
-
-
-def matching_communes(text: str) -> list[Commune]:
-    """Communes whose name starts with `text` (accents, case and hyphens ignored)."""
-    typed = _key(text)
-    if not typed:
-        return []
-    return [commune for commune in communes() if _key(commune.name).startswith(typed)]
 
 
 class CommuneSuggester(Suggester):
@@ -96,59 +73,3 @@ class CommuneSuggester(Suggester):
             return None
         name = found[0].name
         return value + name[len(value) :] if len(name) > len(value) else None
-
-
-def parse_form_date(text: str) -> date:
-    """`12031985` or `12/03/1985` (or ISO); ValueError with the French message."""
-    value = text.strip()
-    if value.isdigit() and len(value) == 8:
-        value = f"{value[:2]}/{value[2:4]}/{value[4:]}"
-    return fr.parse_date(value)
-
-
-def check_value(key: str, text: str, today: date) -> tuple[str, str | None]:
-    """One field on its own: (value to show, French error or None). Empty is fine here."""
-    value = text.strip()
-    if not value:
-        return "", None
-    if key == "civility":
-        civility = CIVILITY_WORDS.get(value.lower())
-        if civility is None:
-            return text, f"Civilité invalide : « {value} » (Mme ou M.)."
-        return civility, None
-    if key == "phone":
-        try:
-            return normalise_phone(value) or "", None
-        except ValueError:
-            return text, f"Téléphone invalide : « {value} » (ex. 04 66 83 10 74)."
-    if key == "email":
-        try:
-            return normalise_email(value) or "", None
-        except ValueError:
-            return text, f"Adresse e-mail invalide : « {value} »."
-    if key in ("birth_date", "qf_valid_until"):
-        try:
-            day = parse_form_date(value)
-        except ValueError as exc:
-            message = str(exc)
-            return text, message[0].upper() + message[1:] + "."
-        if key == "birth_date" and day > today:
-            return fr.short_date(day), f"Date de naissance dans le futur : {fr.short_date(day)}."
-        return fr.short_date(day), None
-    if key == "quotient_familial":
-        if not value.isdigit():
-            return text, f"Quotient familial invalide : « {value} » (un nombre entier)."
-        return str(int(value)), None
-    if key == "commune":
-        commune = find_commune(value)
-        if commune is None:
-            found = matching_communes(value)
-            if len(found) == 1:
-                commune = found[0]
-            elif found:
-                names = ", ".join(c.name for c in found[:4]) + (" …" if len(found) > 4 else "")
-                return text, f"Précisez la commune : {names}."
-            else:
-                return text, f"Commune inconnue : « {value} » (communes d'Alès Agglomération)."
-        return commune.name, None
-    return text, None

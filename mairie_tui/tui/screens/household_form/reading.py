@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from mairie_tui.domain.household_rules import FieldError, HouseholdInput, PersonInput
-from mairie_tui.tui.screens.household_form.checks import (
+from mairie_tui.domain.household_rules import (
     CIVILITY_WORDS,
-    DATE_PLACEHOLDER,
+    FieldError,
+    HouseholdInput,
+    PersonInput,
     parse_form_date,
+    parse_quotient,
 )
+from mairie_tui.tui.screens.household_form.checks import DATE_PLACEHOLDER
 from mairie_tui.tui.screens.household_form.widgets import FormField, PersonBlock, field_text
 
 if TYPE_CHECKING:
@@ -89,8 +92,7 @@ def collect_form(screen: HouseholdFormScreen) -> Collected:
         try:
             return parse_form_date(text)
         except ValueError as exc:
-            message = str(exc)
-            errors.append(FieldError(path, message[0].upper() + message[1:] + "."))
+            errors.append(FieldError(path, str(exc)))
             return None
 
     def person(block: PersonBlock) -> PersonInput:
@@ -116,18 +118,11 @@ def collect_form(screen: HouseholdFormScreen) -> Collected:
     co = tuple(person(b) for b in screen.blocks("co_representative"))
     children = tuple(person(b) for b in screen.blocks("child"))
     authorised = tuple(person(b) for b in screen.blocks("authorised"))
-    qf_text = screen.fields["quotient_familial"].value.strip()
     quotient: int | None = None
-    if qf_text:
-        if qf_text.isdigit():
-            quotient = int(qf_text)
-        else:
-            errors.append(
-                FieldError(
-                    "quotient_familial",
-                    f"Quotient familial invalide : « {qf_text} » (un nombre entier).",
-                )
-            )
+    try:
+        quotient = parse_quotient(screen.fields["quotient_familial"].value)
+    except ValueError as exc:
+        errors.append(FieldError("quotient_familial", str(exc)))
     initial = screen.initial
     data = HouseholdInput(
         representative=representative,

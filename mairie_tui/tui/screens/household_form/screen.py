@@ -20,7 +20,12 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from mairie_tui.domain.communes import find_commune
-from mairie_tui.domain.household_rules import FieldError, HouseholdInput, validate_household
+from mairie_tui.domain.household_rules import (
+    FieldError,
+    HouseholdInput,
+    check_field,
+    validate_household,
+)
 from mairie_tui.services.errors import ConflictError, ServiceError
 from mairie_tui.services.household_edit import (
     InvalidHousehold,
@@ -30,7 +35,7 @@ from mairie_tui.services.household_edit import (
     update_household,
 )
 from mairie_tui.tui.screens.base import MairieScreen
-from mairie_tui.tui.screens.household_form.checks import ROLE_PATHS, ROLE_TITLES, check_value
+from mairie_tui.tui.screens.household_form.checks import ROLE_PATHS, ROLE_TITLES
 from mairie_tui.tui.screens.household_form.duplicates import DuplicatesModal
 from mairie_tui.tui.screens.household_form.reading import Collected, collect_form, household_fields
 from mairie_tui.tui.screens.household_form.widgets import FormField, FormRow, PersonBlock
@@ -264,7 +269,7 @@ class HouseholdFormScreen(MairieScreen):
         if form_field is None or not self.is_mounted:
             return
         today = self.mairie.clock.today()
-        shown, error = check_value(form_field.key, event.value, today)
+        shown, error = check_field(form_field.key, event.value, today)
         if error is None and shown != event.value.strip() and shown:
             form_field.input.value = shown
         if form_field.key == "commune" and error is None and shown:
