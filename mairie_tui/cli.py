@@ -514,7 +514,14 @@ def export_households_command(
     from mairie_tui.services.household_io import export_households
 
     try:
-        text = export_households(state(ctx).engine(), actor=SYSTEM_ACTOR, fmt=fmt)
+        st = state(ctx)
+        text = export_households(
+            st.engine(),
+            actor=SYSTEM_ACTOR,
+            clock=st.settings.clock,
+            fmt=fmt,
+            destination=str(out) if out else None,
+        )
     except ServiceError as exc:
         fail(str(exc))
     if out is None:
@@ -528,6 +535,7 @@ def export_households_command(
 
 
 # Sub-commands of the schools (lists, headcounts, offline copies) and of the démarches.
+from mairie_tui.cli_audit import register as register_audit_command  # noqa: E402
 from mairie_tui.cli_charge import register as register_charge_command  # noqa: E402
 from mairie_tui.cli_demarches import register as register_demarches_commands  # noqa: E402
 from mairie_tui.cli_rgpd import register as register_rgpd_commands  # noqa: E402
@@ -537,6 +545,7 @@ register_staff_commands(app)
 register_demarches_commands(app)
 register_charge_command(app)
 register_rgpd_commands(app)
+register_audit_command(app)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ design: outside > closed > holiday > closure > locked > full > open.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -218,19 +218,6 @@ class CalendarContext:
             places = "place" if unit.capacity <= 1 else "places"
             return DayStatus(DayState.FULL, f"Complet ({unit.capacity} {places})")
         return DayStatus(DayState.OPEN)
-
-
-def days_between(start: date, end: date) -> Iterator[date]:
-    """Every date from start to end, both included."""
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
-
-
-def count_open_days(ctx: CalendarContext, unit: UnitInfo, days: Iterable[date]) -> int:
-    """How many of `days` are open for `unit` (ignoring nothing else)."""
-    return sum(1 for day in days if ctx.status(day, unit).state is DayState.OPEN)
 
 
 def month_weeks(year: int, month: int) -> list[list[date]]:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from dateutil.rrule import WEEKLY, rrule
 
 from mairie_tui.domain import fr
-from mairie_tui.domain.calendar import CalendarContext, DayState, DayStatus, UnitInfo, days_between
+from mairie_tui.domain.calendar import CalendarContext, DayState, DayStatus
 
 Key = tuple[date, int]  # (day, unit id)
 
@@ -248,11 +248,6 @@ class BookingDraft:
                 result.merge(self.set(day, unit_id, ticked))
         return result
 
-    def set_range(
-        self, start: date, end: date, ticked: bool, unit_ids: Iterable[int] | None = None
-    ) -> EditResult:
-        return self.set_days(days_between(start, end), ticked, unit_ids)
-
     def apply_pattern(self, pattern: WeeklyPattern) -> EditResult:
         return self.set_days(pattern.dates(), pattern.tick, pattern.unit_ids)
 
@@ -283,21 +278,3 @@ class BookingDraft:
 def recap_totals(lines: Iterable[RecapLine]) -> dict[ChangeKind, int]:
     counts = Counter(line.kind for line in lines)
     return {kind: counts.get(kind, 0) for kind in ChangeKind}
-
-
-def apply_recap(bookings: Iterable[Key], lines: Iterable[RecapLine]) -> set[Key]:
-    """The set of booked keys after a recap is applied (what validation writes)."""
-    result = set(bookings)
-    for line in lines:
-        if line.kind is ChangeKind.ADD:
-            result.add((line.day, line.unit_id))
-        else:
-            result.discard((line.day, line.unit_id))
-    return result
-
-
-def unit_by_name(units: Iterable[UnitInfo], name: str) -> UnitInfo:
-    for unit in units:
-        if unit.name == name:
-            return unit
-    raise KeyError(name)

@@ -48,6 +48,7 @@ from mairie_tui.services.errors import ServiceError
 from mairie_tui.services.household_edit import household_input, update_household
 from mairie_tui.services.households import get_household
 from mairie_tui.services.search import find_households
+from mairie_tui.services.transactions import retries_so_far
 
 # Operation names (French: they are printed as is) and their weights in the loop.
 SIGN_IN = "connexion"
@@ -190,7 +191,9 @@ class Desk:
         self.flush(force=True)
 
     def summary(self) -> dict[str, Any]:
-        return {"ok": dict(self.ok), "extra": dict(self.extra), "tracebacks": self.tracebacks}
+        extra = dict(self.extra)
+        extra["nouveaux essais des services"] = retries_so_far()
+        return {"ok": dict(self.ok), "extra": extra, "tracebacks": self.tracebacks}
 
     # ------------------------------------------------------------ reads
 

@@ -69,9 +69,11 @@ class Results:
 
     @property
     def retries(self) -> int:
-        """Retries the services report (BusyError…) plus the desks' reloads after a conflict."""
-        busy = sum(n for kind, n in self.refusals.items() if kind.startswith("BusyError"))
-        return busy + self.extra.get("reprises après conflit", 0)
+        """Lost races the services re-ran by themselves, plus the desks' reloads after a
+        conflict (a BusyError, after the services' own retries, is counted as a refusal)."""
+        return self.extra.get("nouveaux essais des services", 0) + self.extra.get(
+            "reprises après conflit", 0
+        )
 
     @property
     def passed(self) -> bool:

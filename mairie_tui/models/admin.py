@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, Text
+from sqlalchemy import CheckConstraint, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from mairie_tui.models.types import UTCDateTime
@@ -28,6 +28,9 @@ class Agent(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
+    # Append-only (migration 0008 refuses UPDATE and DELETE); by entity for a family's history.
+    __table_args__ = (Index("ix_auditevent_entity", "entity", "entity_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     agent_id: int | None = Field(default=None, foreign_key="agent.id")

@@ -1,46 +1,21 @@
 """« Signaler une absence »: a child's absence cancels the bookings of those days.
 
 The absence is one validated Request (type `absence`, status `traitee`) whose
-recap lists each cancelled booking. Days still before the booking deadline
-are cancelled; a day past the deadline is cancelled only when the absence is
-justified by a medical certificate (attached as a pièce), otherwise the
-booking stays (and is charged) and the recap says so. Every enrolment touched
-has its version bumped, so a booking calendar open on another desk must
-reload before validating.
+recap lists each cancelled booking. Filing it (`services.requests.file_request`)
+runs its effects, `absence_effects.apply_absence`: which days are cancelled,
+which stay. `declare_absence` is the same démarche with typed values (the load
+harness drives it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Engine, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
 
 from mairie_tui.clock import Clock
-from mairie_tui.domain import fr
-from mairie_tui.domain.calendar import DayState
-from mairie_tui.domain.catalogue import FieldValue
-from mairie_tui.models import Absence, Booking, Document, Enrolment, Person, Request
-from mairie_tui.services.bookings import LIVE_STATUSES, load_calendar
-from mairie_tui.services.common import Actor, audit
-from mairie_tui.services.errors import NotFoundError, RuleViolation
-from mairie_tui.services.requests import FiledRequest, InvalidAnswers, file_request, prefill
-from mairie_tui.services.transactions import lock_rows
-
-
-@dataclass(frozen=True)
-class AbsenceLine:
-    day: date
-    unit: str
-    activity: str
-    cancelled: bool
-    why: str = ""
-
-    def text(self) -> str:
-        what = "annulé" if self.cancelled else f"maintenu : {self.why}"
-        return f"{fr.long_date(self.day)} - {self.activity} - {self.unit} : {what}"
+from mairie_tui.services.common import Actor
+from mairie_tui.services.requests import FiledRequest, file_request, prefill
 
 
 def declare_absence(
@@ -77,124 +52,3 @@ def declare_absence(
         household_id=household_id,
         document_ids=[certificate_id] if certificate_id is not None else [],
     )
-
-
-def apply_absence(
-    session: Session,
-    *,
-    request: Request,
-    household_id: int,
-    values: Mapping[str, FieldValue],
-    documents: Sequence[Document],
-    actor: Actor,
-    now: datetime,
-) -> list[str]:
-    """The absence's effects inside the filing transaction; the recap's result lines."""
-    assert request.id is not None
-    child_id, start, end = values.get("enfant"), values.get("du"), values.get("au")
-    assert isinstance(child_id, int) and isinstance(start, date) and isinstance(end, date)
-    justified = values.get("justifiee") is True
-    certificate = next((doc for doc in documents if doc.kind == "certificat_medical"), None)
-    if justified and certificate is None:
-        raise InvalidAnswers(
-            {"justifiee": "Une absence justifiée demande le certificat médical en pièce jointe."}
-        )
-    if (end - start).days > 366:
-        raise InvalidAnswers({"au": "Une absence se signale pour un an au plus."})
-    child = session.get(Person, child_id)
-    if child is None or child.household_id != household_id or child.role != "child":
-        raise NotFoundError(f"Enfant introuvable dans ce foyer (n° {child_id}).")
-    # Two desks signalling the same absence: the child's row lock makes the
-    # second one see the first's absence below (PostgreSQL; SQLite serialises).
-    lock_rows(session, Person, [child_id])
-    overlapping = session.exec(
-        select(Absence).where(
-            Absence.person_id == child_id, Absence.start_date <= end, Absence.end_date >= start
-        )
-    ).first()
-    if overlapping is not None:
-        raise RuleViolation(
-            f"Une absence de {child.first_name} est déjà signalée "
-            f"{fr.period(overlapping.start_date, overlapping.end_date)}."
-        )
-    lines: list[AbsenceLine] = []
-    enrolment_ids = session.exec(
-        select(Enrolment.id)
-        .join(Booking, col(Booking.enrolment_id) == Enrolment.id)
-        .where(
-            Enrolment.person_id == child_id,
-            col(Booking.status).in_(LIVE_STATUSES),
-            Booking.day >= start,
-            Booking.day <= end,
-        )
-        .distinct()
-    ).all()
-    for enrolment_id in sorted(i for i in enrolment_ids if i is not None):
-        # Bump the version first: it takes the row lock, and drafts open elsewhere must reload.
-        session.execute(
-            update(Enrolment)
-            .where(col(Enrolment.id) == enrolment_id)
-            .values(version=col(Enrolment.version) + 1)
-        )
-        loaded = load_calendar(session, enrolment_id, now, start=start, end=end)
-        for (day, unit_id), row in sorted(loaded.rows.items()):
-            if row.status not in LIVE_STATUSES:
-                continue
-            unit = loaded.ctx.unit(unit_id)
-            status = loaded.ctx.status(day, unit, has_booking=True)
-            if status.state is DayState.OPEN or (status.state is DayState.LOCKED and justified):
-                row.status = "cancelled"
-                row.request_id = request.id
-                row.agent_id = actor.id
-                row.updated_at = now
-                row.forced_reason = (
-                    "Absence justifiée (certificat médical)"
-                    if status.state is DayState.LOCKED
-                    else None
-                )
-                session.add(row)
-                lines.append(AbsenceLine(day, unit.name, loaded.summary.activity_name, True))
-            else:
-                why = (
-                    "délai dépassé, absence non justifiée"
-                    if status.state is DayState.LOCKED
-                    else status.reason
-                )
-                lines.append(AbsenceLine(day, unit.name, loaded.summary.activity_name, False, why))
-    lines.sort(key=lambda line: (line.day, line.activity, line.unit))
-    motif = str(values.get("motif") or "")
-    absence = Absence(
-        person_id=child_id,
-        start_date=start,
-        end_date=end,
-        reason=motif,
-        justified=justified,
-        document_id=certificate.id if certificate is not None else None,
-        request_id=request.id,
-    )
-    session.add(absence)
-    session.flush()
-    cancelled = [line for line in lines if line.cancelled]
-    audit(
-        session,
-        at=now,
-        actor=actor,
-        action="absence.declare",
-        entity="person",
-        entity_id=child_id,
-        details={
-            "absence": absence.id,
-            "request": request.number,
-            "from": start.isoformat(),
-            "to": end.isoformat(),
-            "justified": justified,
-            "cancelled": [line.day.isoformat() for line in cancelled],
-            "kept": [line.day.isoformat() for line in lines if not line.cancelled],
-        },
-    )
-    summary = f"Absence de {child.first_name} {fr.period(start, end)} : " + (
-        f"{len(cancelled)} réservation annulée"
-        if len(cancelled) == 1
-        else f"{len(cancelled)} réservations annulées"
-    )
-    return [summary] + [line.text() for line in lines]

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.models import AGENT_ROLES, Agent
-from mairie_tui.services.common import SYSTEM_ACTOR, Actor, audit
+from mairie_tui.services.common import SYSTEM_ACTOR, Actor, audit, changes, fields_of
 from mairie_tui.services.errors import PermissionDenied, ServiceError
 from mairie_tui.services.offline import ensure_writable
 
@@ -269,9 +269,18 @@ def add_agent(
             action="agent.create",
             entity="agent",
             entity_id=agent.id,
-            details={"login": login, "role": role},
+            # The hash is masked by changes(): the journal says a password was set, no more.
+            details={"login": login, "role": role, "changes": changes({}, _audited(agent))},
         )
         return _public(agent)
+
+
+# What an agent's audit rows diff (issue 11); the password hash is always masked.
+AGENT_FIELDS = ("login", "name", "role", "active", "password_hash", "failed_attempts")
+
+
+def _audited(agent: Agent) -> dict[str, object]:
+    return fields_of(agent, AGENT_FIELDS)
 
 
 def list_agents(session: Session) -> list[AgentPublic]:
@@ -299,6 +308,7 @@ def unlock_agent(engine: Engine, login: str, *, actor: Actor, clock: Clock) -> A
         if not agent.failed_attempts:
             raise ServiceError(f"Le compte « {login} » n'est pas verrouillé.", field="login")
         failed = agent.failed_attempts
+        before = _audited(agent)
         agent.failed_attempts = 0
         agent.last_failed_at = None
         session.add(agent)
@@ -309,6 +319,10 @@ def unlock_agent(engine: Engine, login: str, *, actor: Actor, clock: Clock) -> A
             action="agent.unlock",
             entity="agent",
             entity_id=agent.id,
-            details={"login": login, "failed_attempts": failed},
+            details={
+                "login": login,
+                "failed_attempts": failed,
+                "changes": changes(before, _audited(agent)),
+            },
         )
         return _public(agent)

@@ -1,4 +1,4 @@
-"""Appointments (« Mon rendez-vous »): slots of an agenda, booking, cancellation.
+"""Appointments (« Mon rendez-vous »): agenda slots, booking, freeing a refused request's slot.
 
 An agenda (the titres desk) has opening hours per weekday and a slot length
 set by the mairie; its defaults come from the catalogue and are written to
@@ -22,20 +22,16 @@ from mairie_tui.clock import PARIS, Clock
 from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import HolidayCalendar
-from mairie_tui.domain.catalogue import AgendaSpec
+from mairie_tui.domain.catalogue import AgendaSpec, default_catalogue
 from mairie_tui.models.demarches import Agenda, Appointment
 from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import (
     ConflictError,
     NotFoundError,
-    PermissionDenied,
     RuleViolation,
-    ServiceError,
 )
 from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.transactions import write_use_case
-
-Opening = dict[int, list[tuple[time, time]]]
 
 
 @dataclass(frozen=True)
@@ -88,15 +84,13 @@ class AppointmentView:
 
 
 def _spec_of(code: str) -> AgendaSpec:
-    from mairie_tui.services.requests import catalogue
-
-    for demarche in catalogue().demarches:
+    for demarche in default_catalogue().demarches:
         if demarche.appointment is not None and demarche.appointment.code == code:
             return demarche.appointment
     raise NotFoundError(f"Agenda inconnu : « {code} ».")
 
 
-def _opening_json(opening: Opening | dict[int, tuple[tuple[time, time], ...]]) -> str:
+def _opening_json(opening: dict[int, tuple[tuple[time, time], ...]]) -> str:
     return json.dumps(
         {
             str(day): [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in ranges]
@@ -160,53 +154,6 @@ def get_agenda(engine: Engine, code: str, *, actor: Actor) -> AgendaView:
     with read_session(engine) as session:
         found = _agenda_row(session, code)
     return _view(found) if found is not None else _spec_view(_spec_of(code))
-
-
-@write_use_case()
-def configure_agenda(
-    engine: Engine,
-    code: str,
-    *,
-    slot_minutes: int,
-    opening: Opening,
-    actor: Actor,
-    clock: Clock,
-    days_ahead: int | None = None,
-) -> AgendaView:
-    """Change an agenda's opening hours and slot length (supervisor). Taken slots stay."""
-    if not actor.is_supervisor:
-        raise PermissionDenied("Seul un superviseur peut modifier les horaires d'un agenda.")
-    if not 5 <= slot_minutes <= 240:
-        raise ServiceError("La durée d'un créneau doit être de 5 à 240 minutes.", field="slot")
-    for day, ranges in opening.items():
-        if not 0 <= day <= 6:
-            raise ServiceError(f"Jour invalide : {day}.", field="opening")
-        for start, end in ranges:
-            if end <= start:
-                raise ServiceError(
-                    f"Horaire à l'envers le {fr.WEEKDAYS[day]} : {start:%Hh%M}-{end:%Hh%M}.",
-                    field="opening",
-                )
-    ensure_agenda(engine, _spec_of(code))
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "modification d'agenda")
-        agenda = _agenda_row(session, code)
-        assert agenda is not None
-        agenda.slot_minutes = slot_minutes
-        agenda.opening = _opening_json(opening)
-        if days_ahead is not None:
-            agenda.days_ahead = days_ahead
-        session.add(agenda)
-        audit(
-            session,
-            at=clock.now(),
-            actor=actor,
-            action="agenda.configure",
-            entity="agenda",
-            entity_id=agenda.id,
-            details={"slot_minutes": slot_minutes, "opening": agenda.opening},
-        )
-        return _view(agenda)
 
 
 # ---------------------------------------------------------------- slots
@@ -406,35 +353,6 @@ def _release(session: Session, appointment: Appointment, now: datetime, reason: 
     session.add(appointment)
 
 
-@write_use_case()
-def cancel_appointment(
-    engine: Engine, appointment_id: int, *, actor: Actor, clock: Clock, reason: str = ""
-) -> AppointmentView:
-    """Cancel an appointment: its slot becomes free again."""
-    require_counter_agent(actor)
-    now = clock.now()
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "annulation de rendez-vous")
-        appointment = session.get(Appointment, appointment_id)
-        if appointment is None:
-            raise NotFoundError(f"Rendez-vous introuvable (n° {appointment_id}).")
-        if not appointment.held:
-            raise RuleViolation("Ce rendez-vous est déjà annulé.")
-        _release(session, appointment, now, reason.strip() or "Annulé au guichet")
-        audit(
-            session,
-            at=now,
-            actor=actor,
-            action="appointment.cancel",
-            entity="appointment",
-            entity_id=appointment_id,
-            details={"reason": reason},
-        )
-        agenda = session.get(Agenda, appointment.agenda_id)
-        assert agenda is not None
-        return _appointment_view(appointment, agenda)
-
-
 def release_for_request(session: Session, request_id: int, *, now: datetime, reason: str) -> int:
     """Free the slots of a refused or cancelled request; how many were freed."""
     freed = 0
@@ -446,26 +364,3 @@ def release_for_request(session: Session, request_id: int, *, now: datetime, rea
         _release(session, appointment, now, reason)
         freed += 1
     return freed
-
-
-def appointments_of_day(
-    engine: Engine, code: str, day: date, *, actor: Actor
-) -> list[AppointmentView]:
-    """Live appointments of a day, in time order (the desk's day list)."""
-    require_counter_agent(actor)
-    first = datetime.combine(day, time.min, tzinfo=PARIS)
-    with read_session(engine) as session:
-        agenda = _agenda_row(session, code)
-        if agenda is None:
-            return []
-        rows = session.exec(
-            select(Appointment)
-            .where(
-                Appointment.agenda_id == agenda.id,
-                col(Appointment.held).is_(True),
-                Appointment.starts_at >= first,
-                Appointment.starts_at < first + timedelta(days=1),
-            )
-            .order_by(col(Appointment.starts_at))
-        ).all()
-        return [_appointment_view(row, agenda) for row in rows]

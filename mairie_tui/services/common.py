@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
@@ -69,6 +70,51 @@ def audit(
     )
     session.add(event)
     return event
+
+
+SECRET_FIELDS = ("password_hash", "password", "token", "secret")
+MASK = "***"
+
+
+def _plain(value: Any) -> Any:
+    """A value as the audit's JSON keeps it (dates in ISO, decimals as text)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def changes(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    secret_fields: tuple[str, ...] = SECRET_FIELDS,
+) -> dict[str, dict[str, Any]]:
+    """The fields that differ, as {"field": {"avant": …, "après": …}} (sorted by field).
+
+    A field missing on one side counts as None (a creation diffs against {}).
+    A secret (password hash…) that changed is recorded as "***" on both
+    sides: the journal says it changed, never what it was or became.
+    """
+    diff: dict[str, dict[str, Any]] = {}
+    for field in sorted(set(before) | set(after)):
+        old, new = before.get(field), after.get(field)
+        if old == new:
+            continue
+        if field in secret_fields:
+            diff[field] = {
+                "avant": MASK if old is not None else None,
+                "après": MASK if new is not None else None,
+            }
+        else:
+            diff[field] = {"avant": _plain(old), "après": _plain(new)}
+    return diff
+
+
+def fields_of(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named attributes of a model or dataclass, as a dict for `changes`."""
+    return {name: getattr(row, name) for name in names}
 
 
 def queue_email(

@@ -14,10 +14,13 @@ from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import HolidayCalendar
 from mairie_tui.models import Activity, Enrolment, Person, Unit
-from mairie_tui.services.common import Actor, audit, require_counter_agent
+from mairie_tui.services.common import Actor, audit, changes, fields_of, require_counter_agent
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
 from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.transactions import ENROLMENT_OVERLAP, lock_rows, write_use_case
+
+# What an enrolment's audit rows diff (issue 11): its status and its period.
+ENROLMENT_FIELDS = ("status", "start_date", "end_date")
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,10 @@ def enrol_child(
             action="enrolment.create",
             entity="enrolment",
             entity_id=enrolment.id,
-            details={"child": child_id, "activity": activity.code, "status": enrolment.status},
+            details={
+                **_enrolment_details(child, activity, {}, enrolment),
+                "status": enrolment.status,
+            },
         )
         return enrolment.id
 
@@ -168,6 +174,7 @@ def activate_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock
         assert activity is not None and child is not None
         _check_age(child, activity, enrolment.start_date)
         _check_capacity(session, activity, enrolment.start_date, enrolment.end_date)
+        before = fields_of(enrolment, ENROLMENT_FIELDS)
         enrolment.status = "active"
         enrolment.version += 1
         session.add(enrolment)
@@ -178,6 +185,7 @@ def activate_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock
             action="enrolment.activate",
             entity="enrolment",
             entity_id=enrolment_id,
+            details=_enrolment_details(child, activity, before, enrolment),
         )
 
 
@@ -189,9 +197,13 @@ def end_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock: Clo
         enrolment = session.get(Enrolment, enrolment_id, with_for_update=True)
         if enrolment is None:
             raise NotFoundError(f"Inscription introuvable (n° {enrolment_id}).")
+        before = fields_of(enrolment, ENROLMENT_FIELDS)
         enrolment.status = "ended"
         enrolment.version += 1
         session.add(enrolment)
+        child = session.get(Person, enrolment.person_id)
+        activity = session.get(Activity, enrolment.activity_id)
+        assert child is not None and activity is not None
         audit(
             session,
             at=clock.now(),
@@ -199,7 +211,20 @@ def end_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock: Clo
             action="enrolment.end",
             entity="enrolment",
             entity_id=enrolment_id,
+            details=_enrolment_details(child, activity, before, enrolment),
         )
+
+
+def _enrolment_details(
+    child: Person, activity: Activity, before: dict[str, object], enrolment: Enrolment
+) -> dict[str, object]:
+    return {
+        "child": child.id,
+        "child_name": f"{child.first_name} {child.last_name}",
+        "household_id": child.household_id,
+        "activity": activity.code,
+        "changes": changes(before, fields_of(enrolment, ENROLMENT_FIELDS)),
+    }
 
 
 def _check_age(child: Person, activity: Activity, on: date) -> None:

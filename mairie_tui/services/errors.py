@@ -1,6 +1,13 @@
-"""Errors raised by services; their message is French and shown as is."""
+"""Errors raised by services; their message is French and shown as is.
+
+Every service error is defined here. What the agent reads is decided by the
+error's class: `french_message()` is the message, and a class that carries
+more (a rule's list of problems) says how to show it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 
 class ServiceError(Exception):
@@ -12,6 +19,10 @@ class ServiceError(Exception):
         self.field = field
 
     def __str__(self) -> str:
+        return self.message
+
+    def french_message(self) -> str:
+        """The text shown to the agent (screen, command line)."""
         return self.message
 
 
@@ -33,6 +44,24 @@ class RuleViolation(ServiceError):
     def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+    def french_message(self) -> str:
+        """The message, then each problem it does not already say, one per line."""
+        missing = [problem for problem in self.problems if problem not in self.message]
+        return "\n".join([self.message] + [f"• {problem}" for problem in missing])
+
+
+class InvalidAnswers(ServiceError):
+    """Some answers of a démarche's form are wrong: `errors` maps each field code to its
+    French message."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        first = next(iter(errors.items()))
+        super().__init__(
+            first[1] if len(errors) == 1 else f"{len(errors)} réponses à corriger : {first[1]}",
+            field=first[0],
+        )
+        self.errors = dict(errors)
 
 
 class BusyError(ServiceError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
@@ -22,7 +23,14 @@ from mairie_tui.domain.household_rules import (
     validate_household,
 )
 from mairie_tui.models import Enrolment, Household, Person
-from mairie_tui.services.common import Actor, audit, next_numbers, require_counter_agent
+from mairie_tui.services.common import (
+    Actor,
+    audit,
+    changes,
+    fields_of,
+    next_numbers,
+    require_counter_agent,
+)
 from mairie_tui.services.errors import ConflictError, NotFoundError, ServiceError
 from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.search import normalise, reindex_household, search_households
@@ -210,6 +218,30 @@ def _apply_household(household: Household, clean: CleanHousehold, now: datetime)
     household.updated_at = now
 
 
+# What the audit trail diffs (issue 11): every field an agent can edit.
+HOUSEHOLD_FIELDS = (
+    "address", "postcode", "commune_insee", "commune_name", "phone", "email",
+    "quotient_familial", "qf_valid_until", "external_id"
+)  # fmt: skip
+PERSON_FIELDS = (
+    "role", "civility", "first_name", "last_name", "birth_date", "phone", "email",
+    "school", "school_class"
+)  # fmt: skip
+
+
+def _person_change(kind: str, person: Person, diff: dict[str, Any]) -> dict[str, Any]:
+    """One member in a household's audit row: ajout, retrait or modification."""
+    entry: dict[str, Any] = {
+        "change": kind,
+        "person_id": person.id,
+        "role": person.role,
+        "name": f"{person.first_name} {person.last_name}",
+    }
+    if diff:
+        entry["changes"] = diff
+    return entry
+
+
 def _check_external_id(session: Session, external_id: str | None, exclude_id: int | None) -> None:
     """Refuse an external id another household holds. The unique constraint backs this
     check up: a desk that loses the race is retried and then stops here."""
@@ -219,7 +251,9 @@ def _check_external_id(session: Session, external_id: str | None, exclude_id: in
     if exclude_id is not None:
         query = query.where(col(Household.id) != exclude_id)
     if session.exec(query).first() is not None:
-        raise ServiceError(f"Identifiant externe déjà utilisé : {external_id}.", field="external_id")
+        raise ServiceError(
+            f"Identifiant externe déjà utilisé : {external_id}.", field="external_id"
+        )
 
 
 @write_use_case(retry_on_duplicate=True)
@@ -253,10 +287,12 @@ def create_household(
         session.add(household)
         session.flush()
         assert household.id is not None
+        added: list[Person] = []
         for position, (source, role) in enumerate(_member_rows(household.id, clean)):
             person = Person(household_id=household.id, role=role, first_name="", last_name="")
             _apply_person(person, source, role, position)
             session.add(person)
+            added.append(person)
         session.flush()
         reindex_household(session, household.id)
         audit(
@@ -266,7 +302,15 @@ def create_household(
             action="household.create",
             entity="household",
             entity_id=household.id,
-            details={"dossier": household.dossier},
+            details={
+                "dossier": household.dossier,
+                "household_id": household.id,
+                "changes": changes({}, fields_of(household, HOUSEHOLD_FIELDS)),
+                "persons": [
+                    _person_change("ajout", p, changes({}, fields_of(p, PERSON_FIELDS)))
+                    for p in added
+                ],
+            },
         )
         return SavedHousehold(household.id, household.dossier, household.version)
 
@@ -308,33 +352,10 @@ def update_household(
         household = session.get(Household, household_id)
         assert household is not None
         session.refresh(household)
+        before = fields_of(household, HOUSEHOLD_FIELDS)
         _apply_household(household, clean, now)
         session.add(household)
-        existing = {
-            person.id: person
-            for person in session.exec(select(Person).where(Person.household_id == household_id))
-        }
-        kept: set[int] = set()
-        for position, (source, role) in enumerate(_member_rows(household_id, clean)):
-            if source.id is not None:
-                person = existing.get(source.id)
-                if person is None:
-                    raise ServiceError(f"{source.full_name} n'appartient pas à ce foyer.")
-                kept.add(source.id)
-            else:
-                person = Person(household_id=household_id, role=role, first_name="", last_name="")
-            _apply_person(person, source, role, position)
-            session.add(person)
-        for person_id, person in existing.items():
-            if person_id in kept:
-                continue
-            if session.exec(select(Enrolment.id).where(Enrolment.person_id == person_id)).first():
-                raise ServiceError(
-                    f"{person.first_name} {person.last_name} a des inscriptions : "
-                    "impossible de le retirer du foyer."
-                )
-            session.delete(person)
-        session.flush()
+        persons = _save_members(session, household_id, clean)
         reindex_household(session, household_id)
         audit(
             session,
@@ -343,9 +364,59 @@ def update_household(
             action="household.update",
             entity="household",
             entity_id=household_id,
-            details={"version": expected_version + 1},
+            details={
+                "dossier": household.dossier,
+                "household_id": household_id,
+                "version": expected_version + 1,
+                "changes": changes(before, fields_of(household, HOUSEHOLD_FIELDS)),
+                "persons": persons,
+            },
         )
         return SavedHousehold(household_id, household.dossier, expected_version + 1)
+
+
+def _save_members(
+    session: Session, household_id: int, clean: CleanHousehold
+) -> list[dict[str, Any]]:
+    """Add, change and remove the members as the form says; what changed, for the audit."""
+    existing = {
+        person.id: person
+        for person in session.exec(select(Person).where(Person.household_id == household_id))
+    }
+    before = {pid: fields_of(person, PERSON_FIELDS) for pid, person in existing.items()}
+    kept: set[int] = set()
+    saved: list[tuple[Person, dict[str, Any] | None]] = []
+    for position, (source, role) in enumerate(_member_rows(household_id, clean)):
+        if source.id is not None:
+            person = existing.get(source.id)
+            if person is None:
+                raise ServiceError(f"{source.full_name} n'appartient pas à ce foyer.")
+            kept.add(source.id)
+        else:
+            person = Person(household_id=household_id, role=role, first_name="", last_name="")
+        _apply_person(person, source, role, position)
+        session.add(person)
+        saved.append((person, before.get(source.id) if source.id is not None else None))
+    removed: list[dict[str, Any]] = []
+    for person_id, person in existing.items():
+        if person_id in kept:
+            continue
+        if session.exec(select(Enrolment.id).where(Enrolment.person_id == person_id)).first():
+            raise ServiceError(
+                f"{person.first_name} {person.last_name} a des inscriptions : "
+                "impossible de le retirer du foyer."
+            )
+        removed.append(_person_change("retrait", person, changes(before[person_id], {})))
+        session.delete(person)
+    session.flush()
+    entries: list[dict[str, Any]] = []
+    for person, old in saved:
+        diff = changes(old or {}, fields_of(person, PERSON_FIELDS))
+        if old is None:
+            entries.append(_person_change("ajout", person, diff))
+        elif diff:
+            entries.append(_person_change("modification", person, diff))
+    return entries + removed
 
 
 def household_input(engine: Engine, household_id: int) -> tuple[HouseholdInput, int]:

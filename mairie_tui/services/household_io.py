@@ -524,9 +524,37 @@ def export_rows(engine: Engine, *, actor: Actor) -> list[dict[str, str]]:
     return rows
 
 
-def export_households(engine: Engine, *, actor: Actor, fmt: str = "csv") -> str:
-    """The export file's text: CSV with ; as French spreadsheets expect, or JSON."""
+def export_households(
+    engine: Engine,
+    *,
+    actor: Actor,
+    clock: Clock,
+    fmt: str = "csv",
+    destination: str | None = None,
+) -> str:
+    """The export file's text: CSV with ; as French spreadsheets expect, or JSON.
+
+    Every export is audited ("household.export") with its scope: all the
+    households, the format, how many, and where it went when known.
+    """
+    if fmt not in ("csv", "json"):
+        raise ServiceError(f"Format inconnu : « {fmt} » (csv ou json).")
     rows = export_rows(engine, actor=actor)
+    with unit_of_work(engine) as session:
+        audit(
+            session,
+            at=clock.now(),
+            actor=actor,
+            action="household.export",
+            entity="household",
+            entity_id=None,
+            details={
+                "scope": "tous les foyers",
+                "format": fmt,
+                "count": len(rows),
+                "destination": destination or "sortie standard",
+            },
+        )
     if fmt == "json":
         return (
             json.dumps(
@@ -536,8 +564,6 @@ def export_households(engine: Engine, *, actor: Actor, fmt: str = "csv") -> str:
             )
             + "\n"
         )
-    if fmt != "csv":
-        raise ServiceError(f"Format inconnu : « {fmt} » (csv ou json).")
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, delimiter=";", lineterminator="\n")
     writer.writeheader()

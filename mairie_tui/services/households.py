@@ -13,6 +13,7 @@ from mairie_tui.models import Household, Person, Request
 from mairie_tui.services.bookings import EnrolmentSummary, enrolments_of
 from mairie_tui.services.common import Actor, require_counter_agent
 from mairie_tui.services.errors import NotFoundError
+from mairie_tui.services.requests import status_label, type_label
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,10 @@ class RequestSummary:
 
     @property
     def type_label(self) -> str:
-        from mairie_tui.services.requests import type_label
-
         return type_label(self.type)
 
     @property
     def status_label(self) -> str:
-        from mairie_tui.services.requests import status_label
-
         return status_label(self.status, self.type)
 
 

@@ -49,6 +49,13 @@ UNIQUE_SQLSTATES = frozenset({"23505", "23P01"})  # unique_violation, exclusion_
 ENROLMENT_OVERLAP = "ex_enrolment_overlap"
 
 _running: ContextVar[bool] = ContextVar("mairie_write_use_case", default=False)
+# Lost races retried in this process since it started (read by the load harness).
+_retries = 0
+
+
+def retries_so_far() -> int:
+    """How many times this process re-ran a write use case after a lost race."""
+    return _retries
 
 
 def sqlstate(error: BaseException) -> str | None:
@@ -145,6 +152,8 @@ def run_write(
                 retry = is_busy(error) or (retry_on_duplicate and is_duplicate(error))
                 if not retry or attempt == attempts - 1:
                     raise french_error(error) from error
+                global _retries
+                _retries += 1
                 log.info("course perdue (%s), nouvel essai %d", sqlstate(error), attempt + 2)
                 time.sleep(backoff(attempt))
         raise AssertionError("unreachable")  # pragma: no cover

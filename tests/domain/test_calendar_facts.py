@@ -22,8 +22,6 @@ from mairie_tui.domain.calendar import (
     DeadlineRule,
     HolidayCalendar,
     UnitInfo,
-    count_open_days,
-    days_between,
     month_weeks,
 )
 from tests.domain.domain_helpers import (
@@ -211,7 +209,6 @@ def test_seed_period_has_141_bookable_days() -> None:
         if day.weekday() in (0, 1, 3, 4) and not in_seed_holidays(day)
     ]
     assert open_days == expected
-    assert count_open_days(ctx, REPAS, days_between(SEED_START, SEED_END)) == 141
 
 
 def test_seed_period_state_counts() -> None:
@@ -230,15 +227,6 @@ def test_seed_holiday_ranges_match_the_library() -> None:
     for day in every_day(SEED_START, SEED_END):
         if day.weekday() < 5:
             assert HOLIDAYS.is_holiday(day) == in_seed_holidays(day), day
-
-
-def test_days_between_includes_both_ends() -> None:
-    assert list(days_between(d("28/09/2020"), d("30/09/2020"))) == [
-        d("28/09/2020"),
-        d("29/09/2020"),
-        d("30/09/2020"),
-    ]
-    assert list(days_between(d("30/09/2020"), d("28/09/2020"))) == []
 
 
 # ------------------------------------------------------------------ weekly deadline

@@ -14,10 +14,7 @@ from mairie_tui.clock import PARIS
 from mairie_tui.db import make_engine, read_session
 from mairie_tui.models.demarches import Appointment
 from mairie_tui.services.appointments import (
-    appointments_of_day,
     book_appointment,
-    cancel_appointment,
-    configure_agenda,
     day_slots,
     get_agenda,
     next_free_slots,
@@ -25,7 +22,8 @@ from mairie_tui.services.appointments import (
 from mairie_tui.services.errors import ConflictError, PermissionDenied, RuleViolation, ServiceError
 from mairie_tui.services.requests import change_status, file_request, prefill
 from tests.helpers import clock_at
-from tests.services.test_requests import AGENT, SAMPLES, STAFF, SUPERVISOR, fast_seed
+from tests.services.agenda_helpers import live_appointment_ids, set_opening_hours
+from tests.services.test_requests import AGENT, SAMPLES, STAFF, fast_seed
 
 CLOCK = clock_at("2020-09-15T10:00")  # a Tuesday
 THURSDAY = date(2020, 9, 17)
@@ -139,18 +137,28 @@ def test_the_database_itself_refuses_a_second_live_appointment(engine, seed):
         )
 
 
-def test_cancelling_frees_the_slot(engine, seed):
+def test_a_refused_demarche_frees_its_slot_for_another_booking(engine, seed):
     moment = at(THURSDAY, 8, 50)
-    first = book_appointment(engine, code="titres", starts_at=moment, actor=AGENT, clock=CLOCK)
-    cancelled = cancel_appointment(engine, first.id, actor=AGENT, clock=CLOCK, reason="Empêché")
-    assert not cancelled.live
-    with pytest.raises(RuleViolation, match="déjà annulé"):
-        cancel_appointment(engine, first.id, actor=AGENT, clock=CLOCK)
+    raw = {**prefill(engine, "rdv_titres", seed.household_id, actor=AGENT), **SAMPLES["rdv_titres"]}
+    filed = file_request(
+        engine,
+        code="rdv_titres",
+        answers=raw,
+        actor=AGENT,
+        clock=CLOCK,
+        household_id=seed.household_id,
+        appointment_at=moment,
+    )
+    (first,) = live_appointment_ids(engine, "titres", THURSDAY)
+    change_status(engine, filed.id, "refusee", actor=AGENT, clock=CLOCK, comment="Empêché")
+    assert live_appointment_ids(engine, "titres", THURSDAY) == []
+    with read_session(engine) as session:
+        released = session.get(Appointment, first)
+        assert released is not None
+        assert (released.held, released.cancel_reason) == (None, "Refuser")
     second = book_appointment(engine, code="titres", starts_at=moment, actor=AGENT, clock=CLOCK)
-    assert second.live and second.id != first.id
-    assert [a.id for a in appointments_of_day(engine, "titres", THURSDAY, actor=AGENT)] == [
-        second.id
-    ]
+    assert second.live and second.id != first
+    assert live_appointment_ids(engine, "titres", THURSDAY) == [second.id]
 
 
 def test_the_demarche_books_its_slot_and_a_refusal_frees_it(engine, seed):
@@ -196,21 +204,15 @@ def test_the_demarche_books_its_slot_and_a_refusal_frees_it(engine, seed):
     }["15h10"]
 
 
-def test_the_mairie_sets_opening_hours_and_slot_length(engine, seed):
-    with pytest.raises(PermissionDenied):
-        configure_agenda(engine, "titres", slot_minutes=30, opening={}, actor=AGENT, clock=CLOCK)
+def test_school_staff_cannot_book_an_appointment(engine, seed):
     with pytest.raises(PermissionDenied):
         book_appointment(
             engine, code="titres", starts_at=at(THURSDAY, 8, 30), actor=STAFF, clock=CLOCK
         )
-    configure_agenda(
-        engine,
-        "titres",
-        slot_minutes=30,
-        opening={3: [(time(9, 0), time(10, 30))]},
-        actor=SUPERVISOR,
-        clock=CLOCK,
-    )
+
+
+def test_slots_follow_the_hours_and_slot_length_stored_for_the_agenda(engine, seed):
+    set_opening_hours(engine, "titres", slot_minutes=30, opening={3: [(time(9, 0), time(10, 30))]})
     assert [s.label for s in day_slots(engine, "titres", THURSDAY, actor=AGENT, clock=CLOCK)] == [
         "09h00",
         "09h30",

@@ -27,7 +27,6 @@ from mairie_tui.services.requests import (
     file_request,
     form_context,
     get_request,
-    household_requests,
     inbox,
     prefill,
     set_tariff_grid,
@@ -245,7 +244,9 @@ def test_school_staff_cannot_file_or_read_requests(world):
     household = world.ids.household_id
     for call in (
         lambda: inbox(world.engine, actor=STAFF, clock=SEED_CLOCK),
-        lambda: household_requests(world.engine, household, actor=STAFF, clock=SEED_CLOCK),
+        lambda: inbox(
+            world.engine, actor=STAFF, clock=SEED_CLOCK, statuses=None, household_id=household
+        ),
         lambda: prefill(world.engine, "acte_deces", household, actor=STAFF),
         lambda: form_context(world.engine, household, actor=STAFF, clock=SEED_CLOCK),
         lambda: get_request(world.engine, filed.id, actor=STAFF),
@@ -365,7 +366,14 @@ def test_inbox_filters_by_status_type_and_age(world):
     assert [r.id for r in inbox(world.engine, actor=AGENT, clock=today, statuses=["en_cours"])] == [
         old.id
     ]
-    history = household_requests(world.engine, world.ids.household_id, actor=AGENT, clock=today)
+    # A household's requests (every status), newest first.
+    history = inbox(
+        world.engine,
+        actor=AGENT,
+        clock=today,
+        statuses=None,
+        household_id=world.ids.household_id,
+    )
     assert [r.type for r in history] == ["absence", "demande_informations", "carte_perdue"]
 
 

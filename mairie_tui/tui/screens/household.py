@@ -106,6 +106,7 @@ class HouseholdScreen(MairieScreen):
     | i | Inscrire un enfant (pré-inscription). |
     | v | Valider une pré-inscription. |
     | x | Export RGPD (droit d'accès ; superviseurs). |
+    | h | Historique du foyer (superviseurs). |
     | tab | Bloc suivant (MA FAMILLE, DÉMARCHES…). |
     | enter | Choisir l'entrée en surbrillance. |
     | escape | Retour à la recherche. |
@@ -130,6 +131,7 @@ class HouseholdScreen(MairieScreen):
         Binding(
             "v", "activate", "Valider une pré-inscription", show=False, id="household.activate"
         ),
+        Binding("h", "history", "Historique", id="household.history"),
         Binding("escape", "back", "Retour à la recherche", id="household.back"),
         # Supervisors only (check_action hides it from the others).
         Binding("x", "rgpd_export", "Export RGPD", id="household.rgpd_export"),
@@ -354,6 +356,8 @@ class HouseholdScreen(MairieScreen):
         if action == "rgpd_export":
             actor = self.mairie.actor
             return actor is not None and actor.is_supervisor
+        if action == "history":  # h is offered to supervisors only
+            return self.mairie.actor is not None and self.mairie.actor.is_supervisor
         return True
 
     def action_rgpd_export(self) -> None:
@@ -380,6 +384,15 @@ class HouseholdScreen(MairieScreen):
             )
 
         self.call_service("household-rgpd", call, done, failed=self._notify_error)
+
+    def action_history(self) -> None:
+        """h: Historique du foyer (supervisors): the family's audit trail."""
+        if self.household is None:
+            self.notify("Le foyer est encore en cours de chargement.", severity="warning")
+            return
+        from mairie_tui.tui.screens.history import HouseholdHistoryScreen
+
+        self.app.push_screen(HouseholdHistoryScreen(self.household.dossier))
 
     def _notify_error(self, message: str, error: BaseException | None = None) -> None:
         self.notify(message, title="Erreur", severity="error", timeout=8)

@@ -1,0 +1,60 @@
+"""`mairie-tui audit --household F-000001 [--json]`: a family's history from the audit trail.
+
+Registered on the main application by :func:`register` (see mairie_tui/cli.py).
+Runs as the system actor (a supervisor) until the command line signs agents in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+
+def register(app: typer.Typer) -> None:
+    """Add `audit` to the main command."""
+    app.command("audit")(audit_command)
+
+
+def audit_command(
+    ctx: typer.Context,
+    household: Annotated[str, typer.Option("--household", help="Dossier du foyer (ex. F-000001).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON (pour les scripts).")
+    ] = False,
+) -> None:
+    """Historique d'un foyer : qui a changé quoi, quand (journal d'audit)."""
+    from mairie_tui.cli import console, fail, print_json, state
+    from mairie_tui.domain import fr
+    from mairie_tui.services.common import SYSTEM_ACTOR
+    from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.history import household_history
+
+    try:
+        history = household_history(state(ctx).engine(), household, actor=SYSTEM_ACTOR)
+    except ServiceError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(history)
+        return
+    title = f"Historique du foyer {history.dossier}"
+    if history.representative:
+        title += f" — {history.representative}"
+    table = Table(title=Text(title), show_lines=False)
+    table.add_column("Quand", no_wrap=True)
+    table.add_column("Agent")
+    table.add_column("Action")
+    table.add_column("Détail")
+    for entry in history.entries:
+        # Text, not markup: names and addresses may hold brackets.
+        table.add_row(
+            Text(fr.date_time(entry.at)),
+            Text(entry.agent),
+            Text(entry.label),
+            Text(entry.summary),
+        )
+    console.print(table)
+    if not history.entries:
+        console.print(Text("Aucune entrée au journal pour ce foyer."))
