@@ -157,6 +157,11 @@ class Navigation(App[None]):
             self.pop_screen()
         self.reload_household()
 
+    def open_household_history(self, dossier: str) -> None:
+        from mairie_tui.tui.screens.history import HouseholdHistoryScreen
+
+        self.push_screen(HouseholdHistoryScreen(dossier))
+
     def open_enrol(self, household: HouseholdView) -> None:
         from mairie_tui.tui.screens.enrol import EnrolScreen
 

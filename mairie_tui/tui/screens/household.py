@@ -390,9 +390,7 @@ class HouseholdScreen(MairieScreen):
         if self.household is None:
             self.notify("Le foyer est encore en cours de chargement.", severity="warning")
             return
-        from mairie_tui.tui.screens.history import HouseholdHistoryScreen
-
-        self.app.push_screen(HouseholdHistoryScreen(self.household.dossier))
+        self.mairie.open_household_history(self.household.dossier)
 
     def _notify_error(self, message: str, error: BaseException | None = None) -> None:
         self.notify(message, title="Erreur", severity="error", timeout=8)
