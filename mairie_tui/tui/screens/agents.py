@@ -42,7 +42,6 @@ class AgentsScreen(MairieScreen):
         "Chaque déverrouillage est tracé au journal."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("d", "unlock", "Déverrouiller", id="agents.unlock"),
         Binding("escape", "back", "Retour", id="agents.back"),
     ]

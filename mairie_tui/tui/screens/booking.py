@@ -68,7 +68,6 @@ class BookingScreen(MairieScreen):
         Binding("enter", "next_step", "Étape 2", id="booking.next"),
         Binding("escape", "cancel", "Annuler la démarche", id="booking.cancel"),
         Binding("ctrl+r", "reload", "Recharger", show=False, id="booking.reload"),
-        Binding("f1", "help", "Aide", id="screen.help"),
     ]
 
     def __init__(self, booking: BookingSession) -> None:

@@ -59,7 +59,6 @@ class EnrolScreen(MairieScreen):
         "« Valider tout de suite » pour l'inscrire directement."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("ctrl+s", "enrol", "Inscrire", priority=True, id="enrol.save"),
         Binding("escape", "back", "Retour au foyer", id="enrol.back"),
     ]

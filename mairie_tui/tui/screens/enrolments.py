@@ -37,7 +37,6 @@ class EnrolmentsScreen(MairieScreen):
         "de l'inscription en surbrillance (étape 1 — MA DEMANDE)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "start", "Commencer", priority=True, id="enrolments.start"),
         Binding("escape", "back", "Retour au foyer", id="enrolments.back"),
     ]

@@ -75,7 +75,6 @@ class HeadcountsScreen(MairieScreen):
         "de période, `t` montre ce site ou tous les sites."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("j", "mode('day')", "Jour", id="headcounts.day"),
         Binding("s", "mode('week')", "Semaine", id="headcounts.week"),
         Binding("m", "mode('month')", "Mois", id="headcounts.month"),

@@ -47,7 +47,6 @@ class HouseholdHistoryScreen(MairieScreen):
         "Le journal ne se modifie pas. Réservé aux superviseurs."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("escape", "back", "Retour au foyer", id="history.back"),
     ]
 

@@ -123,7 +123,6 @@ class HouseholdScreen(MairieScreen):
         "« bientôt disponible » arrivent avec les prochaines versions."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("r", "reservations", "Modifier les réservations", id="household.reservations"),
         Binding("e", "edit", "Modifier le foyer", id="household.edit"),
         # i and v are in MA FAMILLE too (left out of the key bar: it would overflow).

@@ -73,7 +73,6 @@ class InboxScreen(MairieScreen):
         "étapes possibles."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "open", "Ouvrir", id="inbox.open"),
         Binding("s", "next_status", "Statut", id="inbox.status"),
         Binding("t", "next_type", "Démarche", id="inbox.type"),

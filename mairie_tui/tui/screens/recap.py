@@ -74,7 +74,6 @@ class RecapScreen(MairieScreen):
         "`échap` **RETOUR À L'ÉTAPE 1** garde la saisie."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "validate", "Valider", id="recap.validate"),
         Binding("escape", "back", "Retour à l'étape 1", id="recap.back"),
         Binding("ctrl+x", "cancel", "Annuler la démarche", id="recap.cancel"),

@@ -96,7 +96,6 @@ class RequestPageScreen(MairieScreen):
         "demande de pièces ; la famille reçoit un mail à chaque étape."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         *[
             Binding(str(n), f"move({n})", "", show=False, id=f"request.move{n}")
             for n in range(1, MAX_MOVES + 1)
@@ -506,7 +505,6 @@ class HouseholdDocumentsScreen(MairieScreen):
         "les 30 jours sont en tête, à redemander à la famille. `ctrl+o` joint une pièce."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("ctrl+o", "attach", "Joindre une pièce", id="documents.attach"),
         Binding("escape", "back", "Retour au foyer", id="documents.back"),
     ]

@@ -73,7 +73,6 @@ class SearchScreen(MairieScreen):
         "les commandes de cet écran utilisent `ctrl`."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "open", "Ouvrir le foyer", priority=True, id="search.open"),
         Binding("ctrl+n", "new_household", "Nouveau foyer", id="search.new"),
         Binding("ctrl+l", "clear", "Effacer", id="search.clear"),

@@ -39,7 +39,6 @@ class CatalogueScreen(MairieScreen):
     """
     HELP = "Les démarches du catalogue, par rubrique. `entrée` commence la démarche pour ce foyer."
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("escape", "back", "Retour au foyer", id="catalogue.back"),
     ]
 

@@ -43,7 +43,6 @@ class DemarcheFiledScreen(MairieScreen):
         "d'envoi. `entrée` revient au foyer, `o` ouvre la page de la demande."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "done", "Retour au foyer", id="filed.done"),
         Binding("o", "open", "Ouvrir la demande", id="filed.open"),
         Binding("escape", "done", "Retour au foyer", show=False, id="filed.back"),

@@ -77,7 +77,6 @@ class DemarcheForm(MairieScreen):
         "ou PNG, par exemple dans le dossier du scanner)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("pagedown", "next_step", "Étape suivante", priority=True, id="demarche.next"),
         Binding(
             "pageup", "previous_step", "Étape précédente", priority=True, id="demarche.previous"

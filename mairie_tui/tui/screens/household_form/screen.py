@@ -78,7 +78,6 @@ class HouseholdFormScreen(MairieScreen):
         "téléphone) est signalé avant l'enregistrement."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("ctrl+s", "save", "Enregistrer", priority=True, id="household_form.save"),
         Binding("f2", "add('child')", "Ajouter un enfant", id="household_form.add_child"),
         Binding(

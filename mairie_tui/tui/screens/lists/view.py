@@ -83,7 +83,6 @@ class ListsView(MairieScreen):
         "données ; `e` ouvre les effectifs pour la cuisine."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("left", "previous_day", "Jour", key_display="←/→", id="lists.prev"),
         Binding("right", "next_day", "Jour suivant", show=False, id="lists.next"),
         Binding("t", "today", "Aujourd'hui", show=False, id="lists.today"),
