@@ -43,7 +43,7 @@ from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.demarche.common import wizard_steps_text
 from mairie_tui.tui.text import content
 from mairie_tui.tui.widgets.fields import Field
-from mairie_tui.tui.widgets.form_fields import FormFieldWidget
+from mairie_tui.tui.widgets.form_fields import CatalogueField
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -165,7 +165,7 @@ class DemarcheForm(MairieScreen):
                             classes="muted",
                         )
                     for spec in fields:
-                        yield FormFieldWidget(spec)
+                        yield CatalogueField(spec)
             with Vertical(id="pane-recapitulatif", classes="step-pane"):
                 yield Static("", id="recap-answers")
                 yield Static("", id="recap-simulation")
@@ -180,11 +180,11 @@ class DemarcheForm(MairieScreen):
         yield KeyBar()
 
     @property
-    def field_widgets(self) -> list[FormFieldWidget]:
-        return list(self.query(FormFieldWidget))
+    def field_widgets(self) -> list[CatalogueField]:
+        return list(self.query(CatalogueField))
 
-    def field_widget(self, code: str) -> FormFieldWidget:
-        return self.query_one(f"#row-{code}", FormFieldWidget)
+    def field_widget(self, code: str) -> CatalogueField:
+        return self.query_one(f"#row-{code}", CatalogueField)
 
     def on_mount(self) -> None:
         self._show_step(self.step, focus=False)
@@ -355,7 +355,7 @@ class DemarcheForm(MairieScreen):
         for widget in self.field_widgets:
             widget.display = is_shown(widget.spec, values)
 
-    def check_field(self, widget: FormFieldWidget) -> bool:
+    def check_field(self, widget: CatalogueField) -> bool:
         """validate_field on one field, then the démarche's rules on what is read: message under it."""
         self.touched.add(widget.spec.code)
         if not widget.display:
@@ -392,7 +392,7 @@ class DemarcheForm(MairieScreen):
         return dict(rule_problems(self.demarche, values, self._field_context()))
 
     def _check_step(self, step: Step) -> bool:
-        first_wrong: FormFieldWidget | None = None
+        first_wrong: CatalogueField | None = None
         for widget in self.field_widgets:
             if widget.spec.step is step and not self.check_field(widget) and first_wrong is None:
                 first_wrong = widget
@@ -403,8 +403,8 @@ class DemarcheForm(MairieScreen):
             return False
         return True
 
-    def _owner(self, node: Widget | None) -> FormFieldWidget | None:
-        while node is not None and not isinstance(node, FormFieldWidget):
+    def _owner(self, node: Widget | None) -> CatalogueField | None:
+        while node is not None and not isinstance(node, CatalogueField):
             parent = node.parent
             node = parent if isinstance(parent, Widget) else None
         return node

@@ -27,7 +27,7 @@ from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.screens.request_page import AttachModal
 from mairie_tui.tui.text import content, plain, span
 from mairie_tui.tui.text import lines as lines_of
-from mairie_tui.tui.widgets.form_fields import FormFieldWidget
+from mairie_tui.tui.widgets.form_fields import CatalogueField
 
 if TYPE_CHECKING:
     from mairie_tui.services.documents import DocumentView
@@ -144,7 +144,7 @@ class DemarcheScreen(DemarcheForm):
         self._busy = False
         self._message("")
         if isinstance(error, InvalidAnswers):
-            first: FormFieldWidget | None = None
+            first: CatalogueField | None = None
             for code, text in error.errors.items():
                 if code == "rendez_vous":
                     self.slot = None

@@ -14,7 +14,7 @@ from mairie_tui.domain.household_rules import (
     parse_quotient,
 )
 from mairie_tui.tui.screens.household_form.checks import DATE_PLACEHOLDER
-from mairie_tui.tui.screens.household_form.widgets import FormField, PersonBlock, field_text
+from mairie_tui.tui.screens.household_form.widgets import HouseholdField, PersonBlock, field_text
 
 if TYPE_CHECKING:
     from mairie_tui.tui.screens.household_form.screen import HouseholdFormScreen
@@ -25,7 +25,7 @@ class Collected:
     errors: list[FieldError]
 
 
-def household_fields(data: HouseholdInput | None) -> dict[str, FormField]:
+def household_fields(data: HouseholdInput | None) -> dict[str, HouseholdField]:
     """The address, contact and quotient fields, filled from `data` when editing."""
     values: dict[str, object] = {}
     if data is not None:
@@ -39,40 +39,40 @@ def household_fields(data: HouseholdInput | None) -> dict[str, FormField]:
             "qf_valid_until": data.qf_valid_until,
         }
     return {
-        "address": FormField(
+        "address": HouseholdField(
             "address", "Adresse *", field_text(values.get("address")), classes="w-address"
         ),
-        "commune": FormField(
+        "commune": HouseholdField(
             "commune",
             "Commune *",
             field_text(values.get("commune")),
             placeholder="Alès, Mons…",
             classes="w-commune",
         ),
-        "postcode": FormField(
+        "postcode": HouseholdField(
             "postcode", "Code postal", field_text(values.get("postcode")), classes="w-postcode"
         ),
-        "phone": FormField(
+        "phone": HouseholdField(
             "phone",
             "Téléphone du foyer",
             field_text(values.get("phone")),
             placeholder="celui du représentant",
             classes="w-phone-home",
         ),
-        "email": FormField(
+        "email": HouseholdField(
             "email",
             "E-mail du foyer",
             field_text(values.get("email")),
             placeholder="celui du représentant",
             classes="w-email",
         ),
-        "quotient_familial": FormField(
+        "quotient_familial": HouseholdField(
             "quotient_familial",
             "Quotient familial",
             field_text(values.get("quotient_familial")),
             classes="w-qf",
         ),
-        "qf_valid_until": FormField(
+        "qf_valid_until": HouseholdField(
             "qf_valid_until",
             "Valable jusqu'au",
             field_text(values.get("qf_valid_until")),

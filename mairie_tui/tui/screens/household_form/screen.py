@@ -38,7 +38,7 @@ from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.household_form.checks import ROLE_PATHS, ROLE_TITLES
 from mairie_tui.tui.screens.household_form.duplicates import DuplicatesModal
 from mairie_tui.tui.screens.household_form.reading import Collected, collect_form, household_fields
-from mairie_tui.tui.screens.household_form.widgets import FormField, FormRow, PersonBlock
+from mairie_tui.tui.screens.household_form.widgets import FormRow, HouseholdField, PersonBlock
 from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.text import content
 from mairie_tui.tui.widgets.header import AppHeader
@@ -113,7 +113,7 @@ class HouseholdFormScreen(MairieScreen):
         self.representative = PersonBlock(
             "representative", data.representative if data is not None else None
         )
-        self.fields: dict[str, FormField] = household_fields(data)
+        self.fields: dict[str, HouseholdField] = household_fields(data)
         self._start_blocks: dict[str, list[PersonBlock]] = {
             role: [PersonBlock(role, person) for person in people]
             for role, people in (
@@ -206,7 +206,7 @@ class HouseholdFormScreen(MairieScreen):
         # A date that cannot be read is said once, with the reading error.
         return collected.errors + [e for e in report.errors if e.field not in unreadable]
 
-    def field_at(self, path: str) -> FormField | None:
+    def field_at(self, path: str) -> HouseholdField | None:
         """The field a FieldError names (`representative.phone`, `children.0.birth_date`…)."""
         if path in self.fields:
             return self.fields[path]
@@ -221,12 +221,12 @@ class HouseholdFormScreen(MairieScreen):
                 return blocks[index].fields.get(parts[2])
         return None
 
-    def form_fields(self) -> list[FormField]:
-        return list(self.query(FormField))
+    def form_fields(self) -> list[HouseholdField]:
+        return list(self.query(HouseholdField))
 
     def show_field_errors(self, errors: list[FieldError]) -> None:
         """Each message under its field, the first one (top to bottom) focused."""
-        by_field: dict[FormField, list[str]] = {}
+        by_field: dict[HouseholdField, list[str]] = {}
         loose: list[str] = []
         for error in errors:
             target = self.field_at(error.field)
@@ -258,9 +258,9 @@ class HouseholdFormScreen(MairieScreen):
 
     # ------------------------------------------------------------ field by field
 
-    def _form_field(self, widget: Input) -> FormField | None:
+    def _form_field(self, widget: Input) -> HouseholdField | None:
         parent = widget.parent
-        return parent if isinstance(parent, FormField) else None
+        return parent if isinstance(parent, HouseholdField) else None
 
     @on(Input.Blurred, ".form-input")
     def _left_field(self, event: Input.Blurred) -> None:
@@ -281,7 +281,7 @@ class HouseholdFormScreen(MairieScreen):
                 error = "\n".join(dict.fromkeys(errors))
         form_field.set_error(error)
 
-    def _path_of_field(self, form_field: FormField) -> str | None:
+    def _path_of_field(self, form_field: HouseholdField) -> str | None:
         for block in self.all_blocks():
             if form_field in block.fields.values():
                 return f"{self.path_of(block)}.{form_field.key}"

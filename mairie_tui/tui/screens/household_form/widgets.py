@@ -19,7 +19,7 @@ from mairie_tui.tui.text import lines
 from mairie_tui.tui.widgets.fields import Field
 
 
-class FormField(Vertical):
+class HouseholdField(Vertical):
     """A label, its input and, right under it, its French error."""
 
     def __init__(
@@ -57,7 +57,7 @@ class FormField(Vertical):
 class FormRow(Vertical):
     """A line of fields and, right under it, their errors (full width, so they never wrap)."""
 
-    def __init__(self, *fields: FormField) -> None:
+    def __init__(self, *fields: HouseholdField) -> None:
         super().__init__(classes="form-row")
         self.fields = fields
         self.errors = Static("", classes="row-error")
@@ -89,8 +89,8 @@ class PersonBlock(Vertical):
         self.role = role
         self.person_id = person.id if person is not None else None
         self.title = Static("", classes="person-title")
-        self.fields: dict[str, FormField] = {
-            key: FormField(
+        self.fields: dict[str, HouseholdField] = {
+            key: HouseholdField(
                 key,
                 label,
                 field_text(getattr(person, key)) if person is not None else "",
