@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from mairie_tui.tui.screens.household_form.screen import HouseholdFormScreen
 
 
+@dataclass
 class Collected:
     data: HouseholdInput
     errors: list[FieldError]
