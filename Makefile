@@ -8,7 +8,7 @@ DEMO_DIR ?= .demo
 DEMO_NOW ?= 2020-09-15T10:00
 DEMO_HOUSEHOLDS ?= 2000
 
-.PHONY: install run demo test check lint typecheck bench screenshots clean
+.PHONY: install run demo test check lint typecheck bench mutation screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,20 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+## Mutation testing of the booking rules (docs/mutation.md): mutmut on domain/calendar.py,
+## domain/draft.py and services/bookings.py, SQLite only. Log: mutants/run.log.
+mutation: $(STAMP)
+	rm -rf mutants && mkdir mutants
+	env -u MAIRIE_TEST_PG_URL $(BIN)/mutmut run --max-children 2 > mutants/run.log 2>&1 \
+		|| (tail -n 30 mutants/run.log; exit 1)
+	@$(BIN)/mutmut results
+	@$(BIN)/mutmut results --all true | awk -F': ' 'NF == 2 { n[$$2]++; total++ } \
+		END { for (s in n) printf "%6d %s\n", n[s], s; \
+		printf "score: %d killed / %d mutants = %.1f %%\n", n["killed"], total, 100 * n["killed"] / total }'
+
 ## SVG of every screen into screenshots/.
 screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache .mypy_cache *.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) mutants .pytest_cache .ruff_cache .mypy_cache *.egg-info

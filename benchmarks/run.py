@@ -818,6 +818,18 @@ def markdown(ctx: Context, sections: list[tuple[str, list[Row]]], command: str) 
     return "\n".join(lines)
 
 
+HAND_SECTION = "\n## Test de charge (plusieurs guichets)"
+
+
+def kept_by_hand(output: Path) -> str:
+    """The sections measured by hand (the load test), kept when the file is rewritten."""
+    if not output.exists():
+        return ""
+    old = output.read_text(encoding="utf-8")
+    start = old.find(HAND_SECTION)
+    return "" if start < 0 else "\n" + old[start:].lstrip("\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=None, help="taille de la base")
@@ -867,7 +879,8 @@ def main(argv: list[str] | None = None) -> int:
                 shown[index + 1] = "URL"
         command = "python benchmarks/run.py" + (" " + " ".join(shown)).rstrip()
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(markdown(ctx, sections, command), encoding="utf-8")
+        text = markdown(ctx, sections, command) + kept_by_hand(output)
+        output.write_text(text, encoding="utf-8")
         print(f"\nÉcrit : {output}")
     return 0
 

@@ -83,6 +83,9 @@ class State:
                 self._settings = load_settings(db_url=self.db, now=self.now, data_dir=self.data_dir)
             except SettingsError as exc:
                 fail(str(exc))
+            from mairie_tui import errorlog
+
+            errorlog.set_directory(self._settings.data_dir)
         return self._settings
 
     def engine(self, *, migrate: bool = True):  # type: ignore[no-untyped-def]
@@ -447,7 +450,8 @@ def outbox_send(ctx: typer.Context) -> None:
 def import_households_command(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help="Fichier CSV (séparateur ; , ou tabulation, UTF-8) ou JSON.")
+        Path,
+        typer.Argument(help="Fichier CSV (séparateur ; , ou tabulation, UTF-8), JSON ou XLSX."),
     ],
     apply: Annotated[
         bool, typer.Option("--apply", help="Importer pour de bon (sinon essai à blanc).")
@@ -456,6 +460,10 @@ def import_households_command(
         bool, typer.Option("--all-or-nothing", help="Ne rien importer si une ligne est en erreur.")
     ] = False,
     as_json: JsonOption = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, json ou xlsx (sinon d'après l'extension du fichier)."),
+    ] = None,
 ) -> None:
     """Importe des foyers (essai à blanc par défaut ; chaque ligne en erreur est signalée avec son numéro)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -484,6 +492,7 @@ def import_households_command(
                 apply=apply,
                 all_or_nothing=all_or_nothing,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                fmt=fmt,
             )
         except ServiceError as exc:
             fail(str(exc))
@@ -491,7 +500,11 @@ def import_households_command(
         print_json(report)
     else:
         for bad in report.bad:
-            console.print(f"ligne {bad.line} : {bad.reason}", highlight=False, soft_wrap=True)
+            console.print(bad.text(), highlight=False, soft_wrap=True, markup=False)
+        for warning in report.warnings:
+            console.print(
+                f"attention, {warning.text()}", highlight=False, soft_wrap=True, markup=False
+            )
         if all_or_nothing and apply and report.bad:
             console.print(
                 "Rien n'a été importé (--all-or-nothing) : corrigez les lignes en erreur."
@@ -504,18 +517,22 @@ def import_households_command(
 @export_app.command("households")
 def export_households_command(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="csv ou json.")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv, json ou xlsx (xlsx : avec --out).")
+    ] = "csv",
     out: Annotated[
         Path | None, typer.Option("--out", help="Fichier (sinon la sortie standard).")
     ] = None,
 ) -> None:
     """Exporte tous les foyers dans le format que l'import relit (aller-retour identique)."""
     from mairie_tui.services.common import SYSTEM_ACTOR
-    from mairie_tui.services.household_io import export_households
+    from mairie_tui.services.household_io import export_households_bytes
 
+    if fmt == "xlsx" and out is None:
+        fail("l'export .xlsx s'écrit dans un fichier : ajoutez --out foyers.xlsx")
     try:
         st = state(ctx)
-        text = export_households(
+        content = export_households_bytes(
             st.engine(),
             actor=SYSTEM_ACTOR,
             clock=st.settings.clock,
@@ -525,10 +542,12 @@ def export_households_command(
     except ServiceError as exc:
         fail(str(exc))
     if out is None:
-        sys.stdout.write(export_for_stdout(text, fmt, sys.stdout.isatty()))
+        sys.stdout.write(export_for_stdout(content.decode("utf-8"), fmt, sys.stdout.isatty()))
         return
+    from mairie_tui.files import write_private
+
     try:
-        out.write_text(text, encoding="utf-8")
+        write_private(out, content)  # 0600: every family's data
     except OSError as exc:
         fail(f"écriture impossible : {out} ({exc.strerror})")
     errors.print(f"Export écrit dans {out}.")
@@ -549,7 +568,13 @@ register_audit_command(app)
 
 
 def main() -> None:
-    """Entry point: an unexpected error is one French line, its traceback goes to a log file."""
+    """Entry point: an unexpected error is one French line with a reference; details in the log.
+
+    The umask 0o077 makes whatever this process creates private to its user,
+    including files written by libraries (PDF lists, SQLite's -wal/-shm…);
+    the files we write ourselves are also opened 0600 explicitly (files.py).
+    """
+    os.umask(0o077)
     try:
         app(standalone_mode=True)
     except SystemExit:
@@ -558,17 +583,13 @@ def main() -> None:
         errors.print("Interrompu.")
         raise SystemExit(130) from None
     except Exception as exc:  # noqa: BLE001 - last resort: never show a traceback to an agent
-        import tempfile
-        import traceback
+        from mairie_tui import errorlog
 
-        log = Path(tempfile.gettempdir()) / "mairie-tui-erreurs.log"
-        with log.open("a", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
-        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        incident = errorlog.record(exc)
         errors.print(
             styled(
-                ("Erreur inattendue :", "bold red"),
-                f" {type(exc).__name__} : {first_line} (détails dans {log})",
+                ("Erreur inattendue", "bold red"),
+                f" ({type(exc).__name__}) : l'opération n'a pas abouti ; {incident.where()}.",
             ),
             soft_wrap=True,
         )

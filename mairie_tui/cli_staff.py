@@ -302,7 +302,10 @@ def offline_export(
         f"{summary.children} enfant(s), {summary.bookings} réservation(s), "
         f"{summary.absences} absence(s), {summary.agents} compte(s) du personnel.\n"
         f"Fichier : {summary.path} ({summary.size_bytes // 1024} Kio). "
-        f"À ouvrir avec : mairie-tui --db sqlite:///{summary.path}",
+        f"À ouvrir avec : mairie-tui --db sqlite:///{summary.path}\n"
+        f"Code d'accès de la copie : {summary.access_code}\n"
+        "Le personnel se connecte avec son identifiant et ce code (pas son mot de passe). "
+        "Notez-le : il n'est affiché qu'une fois et n'est enregistré nulle part.",
         highlight=False,
         soft_wrap=True,
     )

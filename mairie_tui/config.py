@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mairie_tui.clock import Clock, FrozenClock, SystemClock, parse_now
+from mairie_tui.files import make_private_dir
 
 SUPPORTED_DRIVERS = ("sqlite", "postgresql")
 
@@ -71,7 +72,7 @@ _OS_ERRORS = {
 def _check_data_dir(path: Path) -> Path:
     path = path.expanduser()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path)
         probe = path / ".ecriture-test"
         probe.write_text("ok", encoding="utf-8")
         probe.unlink()

@@ -20,6 +20,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from mairie_tui.files import create_private_file, tighten
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # PostgreSQL session limits (see docs/architecture.md, « Concurrence »): a desk
@@ -56,13 +58,37 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _prepare_sqlite_file(url: str) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would follow the umask).
+
+    SQLite gives its -wal and -shm files the mode of the base, so they are 0600
+    too. An existing base of ours that is readable by others is tightened.
+    """
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).expanduser()
+    try:
+        create_private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            tighten(path.with_name(path.name + suffix))
+    except OSError:
+        pass  # SQLite says it better when it opens the file (missing folder, rights).
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for a database URL (already normalised by config)."""
-    kwargs: dict[str, Any] = {"echo": echo}
+    # hide_parameters: an error's text never carries the values of a statement
+    # (names, addresses…), wherever it ends up (error log, screen, echo).
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
+        else:
+            _prepare_sqlite_file(url)
         engine = create_engine(url, **kwargs)
         _install_sqlite_pragmas(engine)
         return engine

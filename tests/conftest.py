@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -19,6 +20,10 @@ from mairie_tui.db import make_engine, upgrade
 from tests.helpers import clock_at
 
 PG_URL = os.environ.get("MAIRIE_TEST_PG_URL")
+
+# `make mutation` runs the tests once per mutant: the same examples every time, and no
+# example saved by one mutant replayed for another (pytest --hypothesis-profile=mutation).
+settings.register_profile("mutation", derandomize=True, database=None)
 PG_SKIP_REASON = "MAIRIE_TEST_PG_URL non défini : tests PostgreSQL ignorés"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
 

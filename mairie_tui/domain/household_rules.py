@@ -7,6 +7,8 @@ saved while one remains.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -33,6 +35,87 @@ ROLE_LABELS = {
     "child": "enfant",
     "authorised": "personne autorisée",
 }
+
+
+# French names of the fields, for the messages (the import adds its column name).
+PERSON_LABELS = {
+    "civility": "civilité",
+    "first_name": "prénom",
+    "last_name": "nom",
+    "phone": "téléphone",
+    "email": "e-mail",
+    "school": "école",
+    "school_class": "classe",
+}
+HOUSEHOLD_LABELS = {
+    "address": "adresse",
+    "commune": "commune",
+    "postcode": "code postal",
+    "phone": "téléphone du foyer",
+    "email": "e-mail du foyer",
+    "external_id": "identifiant externe",
+}
+_OF_ROLE = {
+    "representative": "du représentant",
+    "co_representative": "du co-représentant",
+    "child": "de l'enfant",
+    "authorised": "de la personne autorisée",
+}
+_NUMBER_LABELS = {"quotient_familial": "Quotient familial"}
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Printable ASCII, Latin-1 letters (not the soft hyphen U+00AD), Latin Extended-A/B,
+# dashes and typographic quotes: all assigned, none a control or format character.
+_PLAIN_LATIN = re.compile("[\x20-\x7e\xa0-\xac\xae-\u024f\u2010-\u2015\u2018-\u201f]*")
+
+
+@dataclass(frozen=True)
+class FieldLimits:
+    """What the database can store: maximum lengths and integer ranges.
+
+    Built from the tables themselves (services.household_io.limits), so the
+    checks cannot drift from the schema. Keys are the model attribute names.
+    """
+
+    household_lengths: Mapping[str, int]
+    person_lengths: Mapping[str, int]
+    household_ranges: Mapping[str, tuple[int, int]]
+
+
+def refused_character(text: str) -> str | None:
+    """A description of the first character that has no place in a name or an address.
+
+    NUL and other control characters, bidirectional overrides (U+202E…), the
+    BOM and other invisible format characters, lone surrogates, private-use and
+    unassigned code points, line/paragraph separators. None if the text is clean.
+    """
+    if text.isascii():
+        found = _ASCII_CONTROL.search(text)
+        return _describe(found.group()) if found else None
+    if _PLAIN_LATIN.fullmatch(text):  # printable Latin letters and quotes: the usual names
+        return None
+    for char in text:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            return _describe(char)
+    return None
+
+
+def _describe(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    if char == "\x00":
+        kind = "caractère nul"
+    elif char in _BIDI:
+        kind = "contrôle de direction du texte"
+    elif char == "\ufeff":
+        kind = "marque d'ordre des octets (BOM)"
+    elif unicodedata.category(char) == "Cc":
+        kind = "caractère de contrôle"
+    elif unicodedata.category(char) == "Cs":
+        kind = "demi-paire UTF-16 isolée"
+    else:
+        kind = "caractère invisible ou non attribué"
+    return f"{code}, {kind}"
 
 
 @dataclass(frozen=True)
@@ -215,7 +298,7 @@ def matching_communes(text: str) -> list[Commune]:
     return [c for c in communes() if fr.fold(c.name, separators="-'’").startswith(typed)]
 
 
-def _check_commune(value: str) -> tuple[str, str | None]:
+def _commune_as_typed(value: str) -> tuple[str, str | None]:
     commune = find_commune(value)
     if commune is None:
         found = matching_communes(value)
@@ -262,7 +345,7 @@ def check_field(key: str, text: str, today: date) -> tuple[str, str | None]:
         except ValueError as exc:
             return text, str(exc)
     if key == "commune":
-        shown, error = _check_commune(value)
+        shown, error = _commune_as_typed(value)
         return (text, error) if error else (shown, None)
     return text, None
 
@@ -303,11 +386,117 @@ def _person(
     return replace(person, first_name=first, last_name=last, phone=phone, email=email)
 
 
+def _members_with_paths(data: HouseholdInput) -> list[tuple[str, PersonInput]]:
+    return [
+        ("representative", data.representative),
+        *((f"co_representatives.{i}", p) for i, p in enumerate(data.co_representatives)),
+        *((f"children.{i}", p) for i, p in enumerate(data.children)),
+        *((f"authorised.{i}", p) for i, p in enumerate(data.authorised)),
+    ]
+
+
+def _texts(data: HouseholdInput) -> str:
+    values = [getattr(data, name) or "" for name in HOUSEHOLD_LABELS]
+    for person in data.members():
+        values += [getattr(person, name) or "" for name in PERSON_LABELS]
+    return " ".join(values)
+
+
+def _check_characters(data: HouseholdInput, report: ValidationReport) -> None:
+    """Refuse NUL, control, bidi and invisible characters in every text field."""
+    if refused_character(_texts(data)) is None:  # one pass for the usual clean household
+        return
+    for name, label in HOUSEHOLD_LABELS.items():
+        value = getattr(data, name)
+        problem = refused_character(value) if value else None
+        if problem:
+            report.add(name, f"Caractère interdit dans {label} ({problem}).")
+    for where, person in _members_with_paths(data):
+        for name, label in PERSON_LABELS.items():
+            value = getattr(person, name)
+            problem = refused_character(value) if value else None
+            if problem:
+                role = _OF_ROLE.get(person.role, person.role)
+                report.add(
+                    f"{where}.{name}", f"Caractère interdit dans {label} {role} ({problem})."
+                )
+
+
+def check_limits(data: HouseholdInput, limits: FieldLimits, report: ValidationReport) -> None:
+    """Lengths and integer ranges of the cleaned values, as the database will store them."""
+    for name, maximum in limits.household_lengths.items():
+        value = getattr(data, name) if name in HOUSEHOLD_LABELS else None
+        if isinstance(value, str) and len(value) > maximum:
+            label = HOUSEHOLD_LABELS.get(name, name).capitalize()
+            report.add(
+                name, f"{label} : texte trop long ({len(value)} caractères, {maximum} au plus)."
+            )
+    for name, (low, high) in limits.household_ranges.items():
+        number = getattr(data, name) if name in _NUMBER_LABELS else None
+        if isinstance(number, int) and not low <= number <= high:
+            label = _NUMBER_LABELS.get(name, name)
+            report.add(name, f"{label} hors limites : {number} (de {low} à {high}).")
+    person_lengths = [(n, m) for n, m in limits.person_lengths.items() if n in PERSON_LABELS]
+    for where, person in _members_with_paths(data):
+        for name, maximum in person_lengths:
+            value = getattr(person, name)
+            if isinstance(value, str) and len(value) > maximum:
+                label = PERSON_LABELS.get(name, name).capitalize()
+                role = _OF_ROLE.get(person.role, person.role)
+                report.add(
+                    f"{where}.{name}",
+                    f"{label} {role} : texte trop long ({len(value)} caractères, "
+                    f"{maximum} au plus).",
+                )
+
+
+def _check_children(
+    children: tuple[PersonInput, ...], parents: tuple[PersonInput, ...], report: ValidationReport
+) -> None:
+    for index, child in enumerate(children):
+        if child.birth_date is None:
+            report.add(
+                f"children.{index}.birth_date",
+                f"Date de naissance de {child.first_name or 'l’enfant'} obligatoire.",
+            )
+            continue
+        for parent in parents:
+            if parent.birth_date is not None and child.birth_date <= parent.birth_date:
+                report.add(
+                    f"children.{index}.birth_date",
+                    f"{child.first_name} ne peut pas être né(e) avant son parent {parent.full_name} "
+                    f"({fr.short_date(child.birth_date)} ≤ {fr.short_date(parent.birth_date)}).",
+                )
+
+
+def _check_commune(data: HouseholdInput, report: ValidationReport) -> tuple[Commune | None, str]:
+    commune = find_commune(data.commune)
+    postcode = data.postcode.strip()
+    if not data.commune.strip():
+        report.add("commune", "Commune obligatoire.")
+    elif commune is None:
+        report.add("commune", unknown_commune_message(data.commune))
+    else:
+        if not postcode:
+            postcode = commune.postcode
+        elif postcode not in commune.postcodes:
+            report.add(
+                "postcode",
+                f"Code postal {postcode} incorrect pour {commune.name} ({', '.join(commune.postcodes)}).",
+            )
+    return commune, postcode
+
+
 def validate_household(
-    data: HouseholdInput, today: date
+    data: HouseholdInput, today: date, limits: FieldLimits | None = None
 ) -> tuple[CleanHousehold | None, ValidationReport]:
-    """Check a household; returns the cleaned household, or None with the report's errors."""
+    """Check a household; returns the cleaned household, or None with the report's errors.
+
+    With `limits` (the schema's, see services.household_io.limits), the cleaned
+    values are also checked against what the database can store.
+    """
     report = ValidationReport()
+    _check_characters(data, report)
     representative = _person(
         data.representative, "representative", "représentant", today, report, ""
     )
@@ -324,34 +513,8 @@ def validate_household(
         _person(p, f"authorised.{i}", "personne autorisée", today, report, "")
         for i, p in enumerate(data.authorised)
     )
-    for index, child in enumerate(children):
-        if child.birth_date is None:
-            report.add(
-                f"children.{index}.birth_date",
-                f"Date de naissance de {child.first_name or 'l’enfant'} obligatoire.",
-            )
-            continue
-        for parent in (representative, *co_reps):
-            if parent.birth_date is not None and child.birth_date <= parent.birth_date:
-                report.add(
-                    f"children.{index}.birth_date",
-                    f"{child.first_name} ne peut pas être né(e) avant son parent {parent.full_name} "
-                    f"({fr.short_date(child.birth_date)} ≤ {fr.short_date(parent.birth_date)}).",
-                )
-    commune = find_commune(data.commune)
-    postcode = data.postcode.strip()
-    if not data.commune.strip():
-        report.add("commune", "Commune obligatoire.")
-    elif commune is None:
-        report.add("commune", unknown_commune_message(data.commune))
-    else:
-        if not postcode:
-            postcode = commune.postcode
-        elif postcode not in commune.postcodes:
-            report.add(
-                "postcode",
-                f"Code postal {postcode} incorrect pour {commune.name} ({', '.join(commune.postcodes)}).",
-            )
+    _check_children(children, (representative, *co_reps), report)
+    commune, postcode = _check_commune(data, report)
     if not data.address.strip():
         report.add("address", "Adresse obligatoire.")
     phone, email = data.phone, data.email
@@ -369,7 +532,25 @@ def validate_household(
         report.add("qf_valid_until", "Date de validité du quotient familial obligatoire.")
     if not report.ok or commune is None:
         return None, report
-    clean = replace(
+    clean = _cleaned(data, representative, co_reps, children, authorised, phone, email)
+    clean = replace(clean, postcode=postcode)
+    if limits is not None:
+        check_limits(clean, limits, report)
+        if not report.ok:
+            return None, report
+    return CleanHousehold(clean, commune.insee, commune.name, postcode), report
+
+
+def _cleaned(
+    data: HouseholdInput,
+    representative: PersonInput,
+    co_reps: tuple[PersonInput, ...],
+    children: tuple[PersonInput, ...],
+    authorised: tuple[PersonInput, ...],
+    phone: str | None,
+    email: str | None,
+) -> HouseholdInput:
+    return replace(
         data,
         representative=representative,
         co_representatives=co_reps,
@@ -380,4 +561,3 @@ def validate_household(
         email=email,
         external_id=(data.external_id or "").strip() or None,
     )
-    return CleanHousehold(clean, commune.insee, commune.name, postcode), report

@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from mairie_tui.loadtest.desk import OK, REFUSED, UNEXPECTED, VALIDATIONS
 from mairie_tui.loadtest.invariants import Check
@@ -140,10 +141,15 @@ def _ms(value: float) -> str:
 
 
 def print_report(results: Results, console: Console) -> None:
+    # Styles are given as Text spans: the CLI's consoles never parse markup.
     console.print(
-        f"[bold]Test de charge[/] : {results.desks} guichet(s) pendant {results.elapsed:.1f} s sur "
-        f"{results.backend} ({results.households} foyers de démonstration) — "
-        f"{results.operations} opérations, {results.operations / max(results.elapsed, 1e-9):.1f} op/s",
+        Text.assemble(
+            ("Test de charge", "bold"),
+            f" : {results.desks} guichet(s) pendant {results.elapsed:.1f} s sur "
+            f"{results.backend} ({results.households} foyers de démonstration) — "
+            f"{results.operations} opérations, "
+            f"{results.operations / max(results.elapsed, 1e-9):.1f} op/s",
+        ),
         highlight=False,
     )
     table = Table(
@@ -179,28 +185,34 @@ def print_report(results: Results, console: Console) -> None:
     for kind, count in results.refusals.most_common():
         refusals.add_row(kind, str(count))
     for kind, count in sorted(results.extra.items()):
-        refusals.add_row(f"[dim]{kind}[/]", str(count))
+        refusals.add_row(Text(kind, style="dim"), str(count))
     console.print(refusals)
     checks = Table(
         "Invariant", "Attendu", "Trouvé", "État", title="Invariants (lus dans les tables)"
     )
     for check in results.checks:
-        state = "[green]tenu[/]" if check.ok else "[bold red]VIOLÉ[/]"
-        detail = "".join(f"\n  [dim]{example}[/]" for example in check.examples)
-        checks.add_row(check.name + detail, str(check.expected), str(check.found), state)
+        state = Text("tenu", style="green") if check.ok else Text("VIOLÉ", style="bold red")
+        name = Text(check.name)
+        for example in check.examples:
+            name.append(f"\n  {example}", style="dim")
+        checks.add_row(name, str(check.expected), str(check.found), state)
     console.print(checks)
     for trace in results.tracebacks[:PRINTED_TRACEBACKS]:
         lines = trace.splitlines()
-        console.print(f"[bold red]Erreur inattendue[/] {lines[0]}", highlight=False)
+        console.print(Text.assemble(("Erreur inattendue", "bold red"), f" {lines[0]}"))
         console.print("\n".join(lines[-TRACEBACK_TAIL:]), highlight=False, markup=False)
     if len(results.tracebacks) > PRINTED_TRACEBACKS:
         console.print(
             f"… et {len(results.tracebacks) - PRINTED_TRACEBACKS} autre(s) trace(s) (--json les donne toutes)."
         )
-    verdict = "[green]aucune[/]" if results.passed else "[bold red]ÉCHEC[/]"
+    verdict = ("aucune", "green") if results.passed else ("ÉCHEC", "bold red")
     console.print(
-        f"Messages de refus : {sum(results.refusals.values())} · reprises : {results.retries} · "
-        f"erreurs inattendues : {results.unexpected_errors} · invariants violés : {results.violations} · "
-        f"p95 d'une validation : {_ms(results.validation_p95())} ms — anomalie : {verdict}",
+        Text.assemble(
+            f"Messages de refus : {sum(results.refusals.values())} · reprises : {results.retries} · "
+            f"erreurs inattendues : {results.unexpected_errors} · "
+            f"invariants violés : {results.violations} · "
+            f"p95 d'une validation : {_ms(results.validation_p95())} ms — anomalie : ",
+            verdict,
+        ),
         highlight=False,
     )

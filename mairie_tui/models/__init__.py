@@ -12,7 +12,7 @@ from mairie_tui.models.activity import (
     Unit,
 )
 from mairie_tui.models.admin import AGENT_ROLES, Agent, AuditEvent, Counter, OutboxEmail
-from mairie_tui.models.attendance import Attendance, DayClosing, OfflineCopy
+from mairie_tui.models.attendance import AppSecret, Attendance, DayClosing, OfflineCopy
 from mairie_tui.models.demarches import Agenda, Appointment, TariffBracket
 from mairie_tui.models.household import PERSON_ROLES, Household, Person
 from mairie_tui.models.request import Document, Request, RequestEvent
@@ -28,6 +28,7 @@ __all__ = [
     "ENROLMENT_STATUSES",
     "PERSON_ROLES",
     "Absence",
+    "AppSecret",
     "Activity",
     "Agent",
     "Attendance",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from mairie_tui.models.types import UTCDateTime
@@ -63,3 +63,20 @@ class OfflineCopy(SQLModel, table=True):
     # import into another database is refused.
     source_fingerprint: str = Field(max_length=64)
     read_only_except_pointage: bool = True
+    # What the copy may bring back (JSON: its enrolments as [id, child] and its unit ids),
+    # sealed with the main database's secret (see services/offline/seal.py); the salted
+    # scrypt hash of the access code staff sign in with (no person's password is copied).
+    scope: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    seal: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    access_code_hash: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": ""}
+    )
+
+
+class AppSecret(SQLModel, table=True):
+    """A random secret of the main database (never copied into an offline copy)."""
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)

@@ -33,8 +33,3 @@ class UTCDateTime(TypeDecorator[datetime]):
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)
-
-
-def utcnow_from(now: datetime) -> datetime:
-    """The UTC form of an aware instant given by a Clock."""
-    return now.astimezone(UTC)

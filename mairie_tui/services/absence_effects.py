@@ -22,8 +22,9 @@ from mairie_tui.domain.catalogue import FieldValue
 from mairie_tui.models import Absence, Booking, Document, Enrolment, Person, Request
 from mairie_tui.services.bookings import LIVE_STATUSES, load_calendar
 from mairie_tui.services.common import Actor, audit
-from mairie_tui.services.errors import InvalidAnswers, NotFoundError, RuleViolation
+from mairie_tui.services.errors import InvalidAnswers, RuleViolation
 from mairie_tui.services.transactions import lock_rows
+from mairie_tui.services.uow import get_or_404
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,13 @@ def _child_without_absence(
     session: Session, child_id: int, household_id: int, start: date, end: date
 ) -> Person:
     """The household's child, locked, with no absence overlapping start…end."""
-    child = session.get(Person, child_id)
-    if child is None or child.household_id != household_id or child.role != "child":
-        raise NotFoundError(f"Enfant introuvable dans ce foyer (n° {child_id}).")
+    child = get_or_404(
+        session,
+        Person,
+        child_id,
+        f"Enfant introuvable dans ce foyer (n° {child_id}).",
+        where=lambda found: found.household_id == household_id and found.role == "child",
+    )
     # Two desks signalling the same absence: the child's row lock makes the
     # second one see the first's absence below (PostgreSQL; SQLite serialises).
     lock_rows(session, Person, [child_id])

@@ -17,7 +17,7 @@ from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.models import AGENT_ROLES, Agent
 from mairie_tui.services.common import SYSTEM_ACTOR, Actor, audit, changes, fields_of
 from mairie_tui.services.errors import PermissionDenied, ServiceError
-from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.offline import copy_access_hash, ensure_writable, verify_access_code
 
 _HASHER = PasswordHasher()
 MAX_FREE_ATTEMPTS = 3
@@ -105,6 +105,14 @@ class _Candidate:
     password_hash: str
     active: bool
     failed_attempts: int
+    # On an offline copy: the hash of the copy's access code, which staff type instead
+    # of their password (the copy holds no password hash); None on the main database.
+    copy_code_hash: str | None = None
+
+    def check(self, secret: str) -> bool:
+        if self.copy_code_hash:
+            return verify_access_code(self.copy_code_hash, secret)
+        return _verify(self.password_hash, secret)
 
 
 def _read_candidate(engine: Engine, login: str) -> _Candidate | None:
@@ -120,6 +128,7 @@ def _read_candidate(engine: Engine, login: str) -> _Candidate | None:
             agent.password_hash,
             agent.active,
             agent.failed_attempts,
+            copy_access_hash(session),
         )
 
 
@@ -154,7 +163,7 @@ def authenticate(
     delay = throttle_delay(agent.failed_attempts)
     if delay:
         sleep(delay)
-    if not _verify(agent.password_hash, password):
+    if not agent.check(password):
         raise AuthenticationError(_record_failure(engine, agent, clock, max_failed))
     if not agent.active:
         raise AuthenticationError("Ce compte agent est désactivé : voyez un superviseur.")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import PARIS, Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import HolidayCalendar
 from mairie_tui.domain.catalogue import AgendaSpec, default_catalogue
@@ -30,8 +30,8 @@ from mairie_tui.services.errors import (
     NotFoundError,
     RuleViolation,
 )
-from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.transactions import write_use_case
+from mairie_tui.services.uow import writing
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,8 @@ def ensure_agenda(engine: Engine, spec: AgendaSpec) -> int:
         found = _agenda_row(session, spec.code)
         if found is not None and found.id is not None:
             return found.id
-    ensure_writable(engine, "création d'agenda")
     try:
-        with unit_of_work(engine) as session:
+        with writing(engine, "création d'agenda") as session:
             agenda = Agenda(
                 code=spec.code,
                 name=spec.name,
@@ -332,8 +331,7 @@ def book_appointment(
     require_counter_agent(actor)
     spec = _spec_of(code)
     ensure_agenda(engine, spec)
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "prise de rendez-vous")
+    with writing(engine, "prise de rendez-vous") as session:
         return book_in_session(
             session,
             spec=spec,

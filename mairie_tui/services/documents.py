@@ -1,11 +1,22 @@
 """Pièces justificatives: a file from disk attached to a household or a request.
 
-The file is checked before anything is written: no `..` in the path given, a
-regular file, at most MAX_BYTES, and a PDF, JPEG or PNG by its content (magic
-bytes), whatever its name says. It is stored in the data dir under its
-sha256 (documents/ab/abcdef…), never under the name given; the name is kept
-in the table only. A pièce with a validity (proof of address: 3 months) needs
-its issue date and is refused when already too old.
+The file is checked before anything is written (services/document_checks.py):
+no `..` in the path given, the file itself and not a symbolic link, a regular
+file (no folder, FIFO or device), at most MAX_BYTES, a PDF, JPEG or PNG by its
+content (magic bytes), whatever its name says, and nothing else as well (a
+polyglot is refused). It is stored in the data dir under its sha256 followed
+by the extension of the detected type (documents/ab/abcdef….pdf), 0600 in
+0700 folders, never under the name given.
+
+The name given is kept in the table, with the extension of the detected type:
+« evil.exe » holding a PDF is kept as « evil.pdf ». Renaming rather than
+refusing: the content is what was checked, so the name must not say anything
+else to whoever opens the file later (a double-click on « .exe » runs it),
+and refusing would turn away honest files whose names are wrong or have no
+extension at all (a phone's « IMG_0042 », a scanner's « scan.PDF.tmp »).
+
+A pièce with a validity (proof of address: 3 months) needs its issue date and
+is refused when already too old.
 """
 
 from __future__ import annotations
@@ -25,23 +36,23 @@ from mairie_tui.clock import Clock
 from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.domain import fr
 from mairie_tui.domain.catalogue import Piece
+from mairie_tui.files import make_private_dir
 from mairie_tui.models import Document, Household, Request
 from mairie_tui.services.common import Actor, audit, require_counter_agent
-from mairie_tui.services.errors import NotFoundError, RuleViolation, ServiceError
+from mairie_tui.services.document_checks import (
+    DocumentRefused,
+    check_content,
+    kept_name,
+    read_source,
+)
+from mairie_tui.services.errors import NotFoundError, ServiceError
 from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.requests import catalogue
 
+__all__ = ["DocumentRefused", "DocumentView", "attach_document", "household_documents"]
+
 MAX_BYTES = 10 * 1024 * 1024
 EXPIRING_DAYS = 30
-MAGIC = (
-    (b"%PDF-", "application/pdf", "PDF"),
-    (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
-)
-
-
-class DocumentRefused(ServiceError):
-    """The file is not accepted (type, size, path, validity); nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -68,14 +79,6 @@ class DocumentView:
         if self.state == "valide" and self.valid_until:
             return f"valable jusqu'au {fr.short_date(self.valid_until)}"
         return "sans échéance"
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    """(media type, name) of a PDF, JPEG or PNG from its first bytes, or None."""
-    for magic, media_type, name in MAGIC:
-        if head.startswith(magic):
-            return media_type, name
-    return None
 
 
 def _piece(kind: str) -> Piece:
@@ -115,44 +118,15 @@ def _view(document: Document, today: date, soon_days: int = EXPIRING_DAYS) -> Do
     )
 
 
-def _read_checked(source: Path | str, max_bytes: int) -> tuple[bytes, str]:
-    text = str(source)
-    if ".." in Path(text).parts or ".." in text.replace("\\", "/").split("/"):
-        raise DocumentRefused("Chemin refusé : il ne doit pas contenir « .. ».", field="path")
-    path = Path(text)
-    if not path.is_file():
-        raise DocumentRefused(f"Fichier introuvable : {path}", field="path")
-    size = path.stat().st_size
-    limit = f"{max_bytes / (1024 * 1024):g} Mo"
-    if size > max_bytes:
-        raise DocumentRefused(
-            f"Fichier trop volumineux ({size / (1024 * 1024):.1f} Mo) : {limit} au plus.",
-            field="path",
-        )
-    if size == 0:
-        raise DocumentRefused("Fichier vide.", field="path")
-    with path.open("rb") as handle:
-        content = handle.read(max_bytes + 1)
-    if len(content) > max_bytes:  # grew while reading
-        raise DocumentRefused(f"Fichier trop volumineux : {limit} au plus.", field="path")
-    found = sniff(content[:16])
-    if found is None:
-        raise DocumentRefused(
-            f"« {path.name} » n'est ni un PDF, ni une image JPEG ou PNG (contenu vérifié, "
-            "pas seulement l'extension).",
-            field="path",
-        )
-    return content, found[0]
-
-
-def _store(documents_dir: Path, digest: str, content: bytes) -> tuple[Path, bool]:
-    """Write the content under its sha256; (path, created now)."""
-    folder = documents_dir / digest[:2]
-    target = folder / digest
+def _store(documents_dir: Path, name: str, content: bytes) -> tuple[Path, bool]:
+    """Write the content as documents/<2 first>/<name>, 0600; (path, created now)."""
+    folder = documents_dir / name[:2]
+    target = folder / name
     if target.exists():
         return target, False
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    make_private_dir(documents_dir)
+    make_private_dir(folder)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")  # 0600
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
@@ -201,9 +175,11 @@ def attach_document(
             f"{fr.short_date(valid_until)}) : demandez un document plus récent.",
             field="issued_on",
         )
-    content, media_type = _read_checked(source, max_bytes)
+    path, content = read_source(source, max_bytes)
+    file_type = check_content(path, content)
     digest = hashlib.sha256(content).hexdigest()
-    name = Path(str(source)).name[:255]
+    name = kept_name(path.name, file_type)
+    stored_name = digest + file_type.extension
     with read_session(engine) as session:
         ensure_writable(session, "ajout de pièce")
         if session.get(Household, household_id) is None:
@@ -212,7 +188,7 @@ def attach_document(
             request = session.get(Request, request_id)
             if request is None or request.household_id != household_id:
                 raise NotFoundError(f"Demande introuvable pour ce foyer (n° {request_id}).")
-    stored, created = _store(documents_dir, digest, content)
+    stored, created = _store(documents_dir, stored_name, content)
     try:
         with unit_of_work(engine) as session:
             document = Document(
@@ -222,9 +198,9 @@ def attach_document(
                 original_name=name,
                 sha256=digest,
                 size=len(content),
-                media_type=media_type,
+                media_type=file_type.media_type,
                 valid_until=valid_until,
-                path=f"{documents_dir.name}/{digest[:2]}/{digest}",
+                path=f"{documents_dir.name}/{digest[:2]}/{stored_name}",
                 created_at=clock.now(),
             )
             session.add(document)
@@ -269,24 +245,3 @@ def household_documents(
         ).all()
     today = clock.today()
     return [_view(row, today, soon_days) for row in rows]
-
-
-def expiring_documents(
-    engine: Engine, household_id: int, *, actor: Actor, clock: Clock, soon_days: int = EXPIRING_DAYS
-) -> list[DocumentView]:
-    """The pièces expired or expiring within `soon_days` (to ask for a new one at the counter)."""
-    return [
-        view
-        for view in household_documents(
-            engine, household_id, actor=actor, clock=clock, soon_days=soon_days
-        )
-        if view.state in ("expire", "expire_bientot")
-    ]
-
-
-def document_file(data_dir: Path, view: DocumentView) -> Path:
-    """The stored file of a document, checked to stay inside the data dir."""
-    path = (data_dir / view.path).resolve()
-    if data_dir.resolve() not in path.parents:
-        raise RuleViolation("Chemin de document hors du dossier de données.")
-    return path

@@ -29,9 +29,26 @@ class ServiceError(Exception):
 class NotFoundError(ServiceError):
     """The thing asked for does not exist."""
 
+    @classmethod
+    def numbered(cls, what: str, ident: object) -> NotFoundError:
+        """`Foyer introuvable (n° 12).`: `what` is the French noun, capitalised."""
+        return cls(f"{what} introuvable (n° {ident}).")
+
 
 class PermissionDenied(ServiceError):
     """The agent's role does not allow this."""
+
+
+READ_ONLY_COPY_MESSAGE = "Copie hors ligne : seul le pointage est possible"
+
+
+class ReadOnlyCopy(PermissionDenied):
+    """A write other than pointage was attempted in an offline copy."""
+
+    @classmethod
+    def refusing(cls, what: str) -> ReadOnlyCopy:
+        """`Copie hors ligne : seul le pointage est possible (dépôt de démarche refusé).`"""
+        return cls(f"{READ_ONLY_COPY_MESSAGE} ({what} refusé).")
 
 
 class ConflictError(ServiceError):

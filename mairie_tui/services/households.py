@@ -12,8 +12,8 @@ from mairie_tui.db import read_session
 from mairie_tui.models import Household, Person, Request
 from mairie_tui.services.bookings import EnrolmentSummary, enrolments_of
 from mairie_tui.services.common import Actor, require_counter_agent
-from mairie_tui.services.errors import NotFoundError
 from mairie_tui.services.requests import status_label, type_label
+from mairie_tui.services.uow import get_or_404
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,8 @@ def get_household(
     """Everything the Foyer screen shows, loaded in a handful of queries (not for school staff)."""
     require_counter_agent(actor)
     with read_session(engine) as session:
-        household = session.get(Household, household_id)
-        if household is None or household.id is None:
-            raise NotFoundError(f"Foyer introuvable (n° {household_id}).")
+        household = get_or_404(session, Household, household_id)
+        assert household.id is not None
         members = [
             _person(person)
             for person in session.exec(

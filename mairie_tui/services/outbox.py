@@ -14,8 +14,9 @@ from sqlmodel import col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.config import SmtpSettings
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.models import OutboxEmail
+from mairie_tui.services.uow import writing
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def send_pending(
                 _record_failure(engine, [mail_id], str(exc))
                 failed += 1
                 continue
-            with unit_of_work(engine) as session:
+            with writing(engine, "envoi de courriel") as session:
                 mail = session.get(OutboxEmail, mail_id)
                 if mail is not None:
                     mail.sent_at = clock.now()
@@ -119,7 +120,7 @@ def send_pending(
 
 
 def _record_failure(engine: Engine, ids: list[int], error: str) -> None:
-    with unit_of_work(engine) as session:
+    with writing(engine, "envoi de courriel") as session:
         for mail_id in ids:
             mail = session.get(OutboxEmail, mail_id)
             if mail is not None:

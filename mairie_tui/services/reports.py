@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from mairie_tui.clock import PARIS, Clock
 from mairie_tui.domain import fr
 from mairie_tui.domain.safe_text import clean_control
+from mairie_tui.files import write_private
 from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import ServiceError
 from mairie_tui.services.lists import ChildLine, DayList, day_list
@@ -202,7 +203,7 @@ def render_day_list(
         line = f"{child.full_name} — " + ("; ".join(phones) if phones else "aucun téléphone")
         pdf.multi_cell(0, 5, pdf_text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     try:
-        pdf.output(str(out))
+        write_private(out, bytes(pdf.output()))  # 0600: children's names and phones
     except OSError as exc:
         raise ServiceError(f"Impossible d'écrire {out} : {exc.strerror}.", field="out") from None
     return int(pdf.pages_count)

@@ -8,6 +8,7 @@ screen is up as fast as a bare Textual app.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -17,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from mairie_tui import errorlog
 from mairie_tui.config import Settings, load_settings
 from mairie_tui.tui.messages import SignedIn
 from mairie_tui.tui.navigation import Navigation
@@ -48,12 +50,25 @@ class MairieApp(Navigation):
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
         self.settings = settings if settings is not None else load_settings()
+        errorlog.set_directory(self.settings.data_dir)
         self.clock: Clock = self.settings.clock
         self.actor: Actor | None = None
         # True on an offline copy of a site (export_offline): every role sees the lists only.
         self.offline_copy = False
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
+
+    def _fatal_error(self) -> None:
+        # Textual would print a traceback with local variables (a family's data):
+        # the error goes to the error log and the terminal shows its reference.
+        from rich.text import Text
+
+        from mairie_tui.tui.errors import crash_text
+
+        self.bell()
+        error = sys.exc_info()[1] or self._exception
+        self._exit_renderables.append(Text(crash_text(error), style="bold red"))
+        self._close_messages_no_wait()
 
     # ------------------------------------------------------------ database
 

@@ -26,6 +26,22 @@ def french_message(error: BaseException | None) -> str:
         return str(error)
     if isinstance(error, OperationalError):
         return "Base de données indisponible ou occupée : réessayez dans un instant."
+    # Unexpected: recorded without personal data (errorlog), the agent quotes the reference.
+    from mairie_tui import errorlog
+
+    where = errorlog.record(error).where()
     if isinstance(error, SQLAlchemyError):
-        return "Erreur de base de données : l'opération n'a pas été enregistrée."
-    return f"Erreur inattendue ({type(error).__name__}) : l'opération n'a pas abouti."
+        return f"Erreur de base de données : l'opération n'a pas été enregistrée ({where})."
+    return f"Erreur inattendue ({type(error).__name__}) : l'opération n'a pas abouti ({where})."
+
+
+def crash_text(error: BaseException | None) -> str:
+    """What the terminal shows after the application stopped on an unhandled error.
+
+    Replaces Textual's traceback, which prints local variables (a family's data).
+    """
+    from mairie_tui import errorlog
+
+    name = type(error).__name__ if error is not None else "inconnue"
+    where = errorlog.record(error).where() if error is not None else "aucun détail"
+    return f"Erreur inattendue ({name}) : l'application s'est arrêtée ; {where}."

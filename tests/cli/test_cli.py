@@ -137,7 +137,7 @@ def test_import_then_export_households_from_the_command_line(env, tmp_path):
         encoding="utf-8",
     )
     refused = invoke(["import", "households", str(bad), "--apply"], env)
-    assert refused.exit_code == 1 and "ligne 2 : Commune inconnue : « Paris »" in refused.stdout
+    assert refused.exit_code == 1 and "ligne 2, colonne commune : Commune inconnue : « Paris »" in refused.stdout
     out = tmp_path / "export.json"
     assert (
         invoke(["export", "households", "--format", "json", "--out", str(out)], env).exit_code == 0

@@ -160,6 +160,9 @@ def test_offline_export_then_import_twice(env, tmp_path, db_url, world):
     )
     assert result.exit_code == 0, result.stderr
     assert "4 enfant(s)" in result.stdout and f"--db sqlite:///{out}" in result.stdout
+    # The access code is printed once; the copy holds only its hash.
+    code = result.stdout.split("Code d'accès de la copie : ")[1][:14]
+    assert len(code) == 14 and code.encode() not in out.read_bytes()
     again = invoke(
         [
             "offline",

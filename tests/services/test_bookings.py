@@ -23,7 +23,6 @@ from mairie_tui.models import (
     Request,
     RequestEvent,
 )
-from mairie_tui.services import bookings as bookings_service
 from mairie_tui.services.bookings import (
     list_enrolments,
     month_view,
@@ -31,6 +30,7 @@ from mairie_tui.services.bookings import (
     reload_booking,
     validate_booking,
 )
+from mairie_tui.services.bookings import validation as booking_validation
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
 from mairie_tui.services.errors import (
@@ -213,7 +213,7 @@ def test_a_crash_after_the_first_writes_leaves_nothing(engine, seed, seed_clock,
     def explode(*args, **kwargs):
         raise RuntimeError("panne injectée")
 
-    monkeypatch.setattr(bookings_service, "queue_email", explode)
+    monkeypatch.setattr(booking_validation, "queue_email", explode)
     with pytest.raises(RuntimeError):
         validate_booking(engine, booking, actor=AGENT, clock=seed_clock)
     assert table_counts(engine) == before

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from mairie_tui.cli import app
 from mairie_tui.loadtest import invariants
 from mairie_tui.loadtest.desk import VALIDATIONS
+from mairie_tui.loadtest.report import print_report
 from mairie_tui.loadtest.runner import run_charge
 from mairie_tui.loadtest.scenario import PreparationRefused, prepare
 from mairie_tui.models import AuditEvent, Booking, Enrolment, Household, Unit
@@ -47,6 +48,13 @@ def test_short_run_has_no_unexpected_error_and_keeps_every_invariant(db_url: str
     assert sum(results.ok[op] for op in VALIDATIONS) > 0
     assert results.ok["connexion"] >= 3  # every desk signed in
     json.dumps(report)  # what --json prints
+
+    # The text report as the CLI prints it: styles, never markup shown as text.
+    out = Console(file=io.StringIO(), width=200, markup=False)
+    print_report(results, out)
+    text = out.file.getvalue()  # type: ignore[attr-defined]
+    assert "Invariants (lus dans les tables)" in text and "tenu" in text
+    assert "[/]" not in text and "[green]" not in text and "[dim]" not in text
 
 
 def _overbook(session: Session, hot_unit: int) -> None:

@@ -12,21 +12,15 @@ from sqlmodel import select
 
 from mairie_tui.db import read_session
 from mairie_tui.models import Document
-from mairie_tui.services.documents import (
-    DocumentRefused,
-    attach_document,
-    document_file,
-    expiring_documents,
-    household_documents,
-    sniff,
-)
+from mairie_tui.services.documents import DocumentRefused, attach_document, household_documents
 from mairie_tui.services.errors import NotFoundError, PermissionDenied
 from tests.helpers import clock_at
+from tests.services.documents_helpers import document_file, expiring_documents
 from tests.services.test_requests import AGENT, STAFF, fast_seed
 
 CLOCK = clock_at("2020-09-15T10:00")
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 32
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
 WINDOWS_EXE = b"MZ\x90\x00" + b"\x00" * 64
@@ -72,10 +66,10 @@ def test_a_pdf_is_stored_under_its_sha256_never_its_name(engine, seed, store, tm
     assert (view.sha256, view.media_type, view.size) == (digest, "application/pdf", len(PDF))
     assert view.original_name == "Facture EDF (copie).pdf"
     assert view.valid_until == date(2020, 11, 1)  # 3 months
-    assert view.path == f"documents/{digest[:2]}/{digest}"
+    assert view.path == f"documents/{digest[:2]}/{digest}.pdf"
     stored = document_file(store.parent, view)
     assert stored.read_bytes() == PDF
-    assert [p.name for p in store.rglob("*") if p.is_file()] == [digest]
+    assert [p.name for p in store.rglob("*") if p.is_file()] == [f"{digest}.pdf"]
     # The same content twice: two rows, one file.
     again = attach(engine, seed, store, source)
     assert again.id != view.id and again.path == view.path
@@ -161,8 +155,3 @@ def test_the_households_documents_say_which_are_expiring(engine, seed, store, tm
     [expired] = expiring_documents(engine, seed.household_id, actor=AGENT, clock=later)
     assert expired.kind == "justificatif_domicile" and expired.state == "expire"
     assert expired.state_label == "expiré depuis le 20/09/2020"
-
-
-def test_sniff():
-    assert sniff(PDF) == ("application/pdf", "PDF")
-    assert sniff(ELF) is None and sniff(b"") is None

@@ -211,7 +211,7 @@ def test_the_copy_is_read_only_except_pointage(engine, world, copy_path):
         copy.dispose()
 
 
-def test_staff_sign_in_to_the_copy_with_their_password(engine, world, tmp_path):
+def test_staff_sign_in_to_the_copy_with_the_copy_code(engine, world, tmp_path):
     with unit_of_work(engine) as s:
         s.execute(
             update(Agent)
@@ -219,7 +219,7 @@ def test_staff_sign_in_to_the_copy_with_their_password(engine, world, tmp_path):
             .values(password_hash=hash_password("cantine"))
         )
     out = tmp_path / "mons.db"
-    export_offline(
+    summary = export_offline(
         engine,
         site=SITE_A,
         start=MONDAY,
@@ -230,12 +230,11 @@ def test_staff_sign_in_to_the_copy_with_their_password(engine, world, tmp_path):
     )
     copy = make_engine(f"sqlite:///{out}")
     try:
-        actor = authenticate(copy, "cantine", "cantine", clock_at("2020-09-21T07:55"))
+        actor = authenticate(copy, "cantine", summary.access_code, clock_at("2020-09-21T07:55"))
         assert actor.is_staff and actor.id == world.staff.id
-        with pytest.raises(AuthenticationError):
-            authenticate(
-                copy, "guichet", "guichet", clock_at("2020-09-21T07:55"), sleep=lambda _: None
-            )
+        for login, secret in (("guichet", summary.access_code), ("cantine", "cantine")):
+            with pytest.raises(AuthenticationError):
+                authenticate(copy, login, secret, clock_at("2020-09-21T07:55"), sleep=lambda _: None)
     finally:
         copy.dispose()
 

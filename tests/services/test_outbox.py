@@ -16,16 +16,27 @@ AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 
 
 class FakeSMTP:
-    sent: list = []
-    fail_on: str | None = None
+    """A mail server for one test: what it received, and which recipients it refuses.
 
-    def __init__(self, host, port):
-        self.host, self.port = host, port
+    `connect` is what send_pending calls to open a connection; every connection of one
+    FakeSMTP shares its `sent` list, and nothing is shared between tests."""
+
+    def __init__(self) -> None:
+        self.sent: list = []
+        self.fail_on: str | None = None
+
+    def connect(self, host, port):
+        return _Connection(self, host, port)
+
+
+class _Connection:
+    def __init__(self, server: FakeSMTP, host, port):
+        self.server, self.host, self.port = server, host, port
 
     def send_message(self, message):
-        if FakeSMTP.fail_on and FakeSMTP.fail_on in message["To"]:
+        if self.server.fail_on and self.server.fail_on in message["To"]:
             raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"inconnu")})
-        FakeSMTP.sent.append(message)
+        self.server.sent.append(message)
 
     def quit(self):
         pass
@@ -40,20 +51,22 @@ def test_confirmation_mail_is_queued_then_sent(engine, seed_clock):
     validate_booking(engine, booking, actor=AGENT, clock=seed_clock)
     (item,) = list_outbox(engine, pending_only=True)
     assert item.status_label == "en attente"
-    FakeSMTP.sent = []
-    FakeSMTP.fail_on = "orange.fr"
-    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=FakeSMTP) == (
+    smtp = FakeSMTP()
+    smtp.fail_on = "orange.fr"
+    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=smtp.connect) == (
         0,
         1,
     )
+    assert smtp.sent == []
     (item,) = list_outbox(engine, pending_only=True)
     assert item.status_label == "erreur" and "inconnu" in (item.last_error or "")
-    FakeSMTP.fail_on = None
-    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=FakeSMTP) == (
+    smtp.fail_on = None
+    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=smtp.connect) == (
         1,
         0,
     )
-    assert FakeSMTP.sent[0]["Subject"] == "Votre demande a été traitée"
-    assert "vendredi | 25/09/2020 | Repas | Ajout" in FakeSMTP.sent[0].get_content()
+    assert len(smtp.sent) == 1
+    assert smtp.sent[0]["Subject"] == "Votre demande a été traitée"
+    assert "vendredi | 25/09/2020 | Repas | Ajout" in smtp.sent[0].get_content()
     assert list_outbox(engine, pending_only=True) == []
     assert list_outbox(engine)[0].status_label == "envoyé"

@@ -454,7 +454,7 @@ def test_the_page_says_which_required_pieces_are_missing(world, tmp_path):
 
 def test_an_offline_copy_of_a_school_refuses_demarches(world):
     from mairie_tui.models.attendance import OfflineCopy
-    from mairie_tui.services.offline import ReadOnlyCopy
+    from mairie_tui.services.errors import ReadOnlyCopy
 
     with unit_of_work(world.engine) as session:
         session.add(

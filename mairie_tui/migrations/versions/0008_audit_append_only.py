@@ -15,7 +15,7 @@ Dropping the table (demo --force, restore, downgrade) stays possible. An
 index on (entity, entity_id) serves a household's history.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -25,11 +25,11 @@ from mairie_tui.models.attendance import ORIGIN_MAIRIE, Attendance, DayClosing
 from mairie_tui.services.common import Actor
 from mairie_tui.services.lists.lookup import (
     _agent_names,
-    _day_note,
     _mark,
     _require_known,
     _unit_weekdays,
     copy_origin,
+    day_note,
     resolve_site,
     resolve_unit,
 )
@@ -106,7 +106,7 @@ def day_list(
             [row.agent_id for row in marks_rows] + [closing.agent_id if closing else None],
         )
         marks = {row.enrolment_id: _mark(row, agents) for row in marks_rows}
-        note = _day_note(session, activity, unit_row, day)
+        note = day_note(session, activity, unit_row, day)
         copy_id = copy_origin(session)
     children = _child_lines(enrolled, bookings, absences, marks, contacts)
     return DayList(

@@ -119,7 +119,7 @@ def _unit_weekdays(unit: Unit) -> tuple[int, ...]:
     return tuple(int(d) for d in unit.weekdays.split(",") if d.strip() != "")
 
 
-def _day_note(session: Session, activity: Activity, unit: Unit, day: date) -> str | None:
+def day_note(session: Session, activity: Activity, unit: Unit, day: date) -> str | None:
     if day.weekday() not in _unit_weekdays(unit):
         return f"{unit.name} : pas de service le {fr.day_name(day)}."
     closure = session.exec(

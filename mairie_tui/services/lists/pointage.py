@@ -8,7 +8,6 @@ from sqlalchemy import Engine, and_, case, func
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import unit_of_work
 from mairie_tui.domain import fr
 from mairie_tui.models import (
     Booking,
@@ -19,7 +18,6 @@ from mairie_tui.models import (
 from mairie_tui.models.attendance import Attendance, DayClosing
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import (
-    NotFoundError,
     RuleViolation,
     ServiceError,
 )
@@ -34,6 +32,7 @@ from mairie_tui.services.lists.views import (
     ClosingInfo,
     Mark,
 )
+from mairie_tui.services.uow import get_or_404, writing
 
 
 def mark_attendance(
@@ -57,7 +56,7 @@ def mark_attendance(
     if unexpected and not present:
         raise ServiceError("Une présence inattendue est une présence : cochez « présent ».")
     now = clock.now()
-    with unit_of_work(engine) as session:
+    with writing(engine, "pointage", allowed_on_copy=True) as session:
         enrolment, unit, name = _marking_target(session, enrolment_id, unit_id)
         _refuse_closed_day(session, unit, day)
         origin = _origin_for(session, day)
@@ -94,12 +93,14 @@ def _marking_target(
     session: Session, enrolment_id: int, unit_id: int
 ) -> tuple[Enrolment, Unit, str]:
     """The enrolment, its unit and the child's name, as the messages say it."""
-    enrolment = session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        raise NotFoundError(f"Inscription introuvable (n° {enrolment_id}).")
-    unit = session.get(Unit, unit_id)
-    if unit is None or unit.activity_id != enrolment.activity_id:
-        raise NotFoundError("Cette unité n'appartient pas à l'activité de l'inscription.")
+    enrolment = get_or_404(session, Enrolment, enrolment_id)
+    unit = get_or_404(
+        session,
+        Unit,
+        unit_id,
+        "Cette unité n'appartient pas à l'activité de l'inscription.",
+        where=lambda found: found.activity_id == enrolment.activity_id,
+    )
     child = session.get(Person, enrolment.person_id)
     name = f"{child.first_name} {child.last_name}" if child else f"n° {enrolment.person_id}"
     return enrolment, unit, name
@@ -175,10 +176,8 @@ def close_day(
     if day > clock.today():
         raise RuleViolation(f"Impossible de clôturer un jour à venir ({fr.long_date(day)}).")
     now = clock.now()
-    with unit_of_work(engine) as session:
-        unit = session.get(Unit, unit_id)
-        if unit is None:
-            raise NotFoundError(f"Unité introuvable (n° {unit_id}).")
+    with writing(engine, "clôture de journée", allowed_on_copy=True) as session:
+        get_or_404(session, Unit, unit_id)
         existing = session.exec(
             select(DayClosing).where(DayClosing.unit_id == unit_id, DayClosing.day == day)
         ).first()

@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import unit_of_work
 from mairie_tui.domain import fr
 from mairie_tui.domain.catalogue import (
     Demarche,
@@ -41,11 +40,9 @@ from mairie_tui.services.common import (
 )
 from mairie_tui.services.errors import (
     InvalidAnswers,
-    NotFoundError,
     RuleViolation,
     ServiceError,
 )
-from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.requests.demarches import RESULT_KEY, demarche_of
 from mairie_tui.services.requests.lookups import (
     children_of,
@@ -59,6 +56,7 @@ from mairie_tui.services.requests.tariffs import simulate
 from mairie_tui.services.requests.views import FiledRequest, RecapItem
 from mairie_tui.services.requests.wizard import recap_of
 from mairie_tui.services.transactions import write_use_case
+from mairie_tui.services.uow import get_or_404, writing
 
 
 def _attach(
@@ -66,9 +64,13 @@ def _attach(
 ) -> list[Document]:
     documents = []
     for document_id in document_ids:
-        document = session.get(Document, document_id)
-        if document is None or document.household_id != household_id:
-            raise NotFoundError(f"Pièce introuvable pour ce foyer (n° {document_id}).")
+        document = get_or_404(
+            session,
+            Document,
+            document_id,
+            f"Pièce introuvable pour ce foyer (n° {document_id}).",
+            where=lambda found: found.household_id == household_id,
+        )
         if document.request_id is not None:
             raise RuleViolation(
                 f"La pièce « {document.original_name} » est déjà jointe à une autre demande."
@@ -102,8 +104,7 @@ def file_request(
     _check_filing(demarche, household_id, appointment_at)
     if demarche.appointment is not None:
         ensure_agenda(engine, demarche.appointment)
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "dépôt de démarche")
+    with writing(engine, "dépôt de démarche") as session:
         household = household_of(session, household_id)
         context, values = _validated(session, demarche, answers, household_id, clock.today())
         request = _new_request(session, demarche, household_id, actor=actor, now=now)

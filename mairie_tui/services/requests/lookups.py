@@ -18,9 +18,7 @@ from mairie_tui.models import (
     Person,
     Request,
 )
-from mairie_tui.services.errors import (
-    NotFoundError,
-)
+from mairie_tui.services.uow import get_or_404
 
 
 def children_of(session: Session, household_id: int | None) -> tuple[Choice, ...]:
@@ -39,10 +37,7 @@ def children_of(session: Session, household_id: int | None) -> tuple[Choice, ...
 def household_of(session: Session, household_id: int | None) -> Household | None:
     if household_id is None:
         return None
-    household = session.get(Household, household_id)
-    if household is None:
-        raise NotFoundError(f"Foyer introuvable (n° {household_id}).")
-    return household
+    return get_or_404(session, Household, household_id)
 
 
 def representative_of(session: Session, household_id: int | None) -> Person | None:

@@ -11,7 +11,6 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import unit_of_work
 from mairie_tui.domain.catalogue import Demarche
 from mairie_tui.domain.workflow import WorkflowError
 from mairie_tui.models import (
@@ -27,15 +26,14 @@ from mairie_tui.services.common import (
 )
 from mairie_tui.services.errors import (
     ConflictError,
-    NotFoundError,
     RuleViolation,
 )
-from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.requests.demarches import catalogue, type_label
 from mairie_tui.services.requests.lookups import recipient_of
 from mairie_tui.services.requests.mails import status_body
 from mairie_tui.services.requests.page import get_request
 from mairie_tui.services.requests.views import RequestPage
+from mairie_tui.services.uow import get_or_404, writing
 
 
 def change_status(
@@ -56,8 +54,7 @@ def change_status(
     require_counter_agent(actor)
     now = clock.now()
     comment = comment.strip()
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "changement de statut")
+    with writing(engine, "changement de statut") as session:
         request, demarche = _request_and_demarche(session, request_id)
         expected = request.version if version is None else version
         source = request.status
@@ -87,9 +84,7 @@ def change_status(
 
 
 def _request_and_demarche(session: Session, request_id: int) -> tuple[Request, Demarche]:
-    request = session.get(Request, request_id)
-    if request is None:
-        raise NotFoundError(f"Demande introuvable (n° {request_id}).")
+    request = get_or_404(session, Request, request_id)
     demarche = catalogue().get(request.type)
     if demarche is None:
         raise RuleViolation(

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.domain.catalogue import (
     FieldContext,
     FieldValue,
@@ -43,10 +43,10 @@ from mairie_tui.services.errors import (
     RuleViolation,
     ServiceError,
 )
-from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.requests.demarches import catalogue, demarche_of
 from mairie_tui.services.requests.lookups import children_of, household_of
 from mairie_tui.services.transactions import lock_rows
+from mairie_tui.services.uow import writing
 
 
 @dataclass(frozen=True)
@@ -192,11 +192,10 @@ def set_tariff_grid(
         raise RuleViolation(
             "Grille de tarifs invalide : " + " ; ".join(problems), problems=problems
         )
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "modification de grille de tarifs")
+    with writing(engine, "modification de grille de tarifs") as session:
         # The activity's row lock serialises two desks replacing the same grid.
         if not lock_rows(session, Activity, [activity_id]):
-            raise NotFoundError(f"Activité introuvable (n° {activity_id}).")
+            raise NotFoundError.numbered("Activité", activity_id)
         for old in session.exec(
             select(TariffBracket).where(TariffBracket.activity_id == activity_id)
         ):

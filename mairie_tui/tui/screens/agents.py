@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from mairie_tui.services.agents import get_agents, unlock_agent
 from mairie_tui.tui.screens.base import MairieScreen
-from mairie_tui.tui.text import plain
+from mairie_tui.tui.text import markup, plain
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -101,12 +102,14 @@ class AgentsScreen(MairieScreen):
         return self.agents[table.cursor_row]
 
     @staticmethod
-    def _describe(agent: AgentPublic | None) -> str:
+    def _describe(agent: AgentPublic | None) -> Content | str:
         if agent is not None and agent.locked and agent.active:
-            return f"[b red]{agent.login} est verrouillé[/] : d pour le déverrouiller."
+            return markup(
+                "[b red]$login est verrouillé[/] : d pour le déverrouiller.", login=agent.login
+            )
         return HINT
 
-    def _status(self, text: str) -> None:
+    def _status(self, text: Content | str) -> None:
         self.query_one("#agents-status", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#agent-table")
@@ -131,7 +134,7 @@ class AgentsScreen(MairieScreen):
         self.call_service("agents-unlock", call, self._unlocked)
 
     def _unlocked(self, agent: AgentPublic) -> None:
-        self.notify(f"Compte « {agent.login} » déverrouillé.", title="Agents")
+        self.notify(f"Compte « {agent.login} » déverrouillé.", title="Agents", markup=False)
         self.reload(keep=agent.login)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:

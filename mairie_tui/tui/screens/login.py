@@ -48,7 +48,9 @@ class LoginScreen(MairieScreen):
         "puis `entrée`.\n\nAprès trois erreurs de suite, chaque nouvel essai est "
         "ralenti ; après dix, le compte est verrouillé jusqu'à ce qu'un superviseur le "
         "déverrouille. En mode formation, les comptes de démonstration sont "
-        "`guichet`, `superviseur` et `cantine` (mot de passe identique)."
+        "`guichet`, `superviseur` et `cantine` (mot de passe identique).\n\n"
+        "Sur une **copie hors ligne**, saisissez votre identifiant puis le **code "
+        "d'accès de la copie** (remis avec la copie) à la place du mot de passe."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Aide", id="screen.help"),

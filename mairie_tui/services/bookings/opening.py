@@ -1,0 +1,111 @@
+"""Opening a booking (step 1): the household's enrolments, a draft over one, a month of it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from mairie_tui.clock import Clock
+from mairie_tui.db import read_session
+from mairie_tui.domain import fr
+from mairie_tui.domain.calendar import HolidayCalendar, month_weeks
+from mairie_tui.domain.draft import BookingDraft, ChangeKind, EditResult
+from mairie_tui.models import Enrolment
+from mairie_tui.services.bookings.loading import enrolments_of, load_calendar, recipient_of
+from mairie_tui.services.bookings.views import (
+    BookingSession,
+    DayView,
+    EnrolmentSummary,
+    MonthView,
+)
+from mairie_tui.services.errors import ServiceError
+
+
+def list_enrolments(engine: Engine, household_id: int) -> list[EnrolmentSummary]:
+    """The household's enrolments, one per child and activity (Modifier les réservations)."""
+    with read_session(engine) as session:
+        return enrolments_of(session, household_id)
+
+
+def warm_up(engine: Engine, clock: Clock) -> None:
+    """Pay the one-off costs of the first booking early (after sign-in, in a worker):
+
+    the holiday tables of the school years around today (the `holidays`
+    library computes them on first use) and the compiled booking queries.
+    """
+    calendar = HolidayCalendar()
+    today = clock.today()
+    for year in (today.year - 1, today.year, today.year + 1):
+        calendar.name(date(year, 1, 1))
+    with read_session(engine) as session:
+        first = session.exec(select(Enrolment.id).limit(1)).first()
+        if first is not None:
+            load_calendar(session, first, clock.now(), start=today, end=today)
+
+
+def open_booking(engine: Engine, enrolment_id: int, clock: Clock) -> BookingSession:
+    """Load an enrolment's calendar into a fresh draft (step 1)."""
+    with read_session(engine) as session:
+        loaded = load_calendar(session, enrolment_id, clock.now())
+        if loaded.enrolment.status != "active":
+            raise ServiceError(
+                f"L'inscription de {loaded.summary.child_name} n'est pas active "
+                f"({loaded.summary.status_label}) : aucune réservation possible."
+            )
+        return BookingSession(
+            enrolment=loaded.summary,
+            household_id=loaded.household_id,
+            version=loaded.enrolment.version,
+            draft=BookingDraft(ctx=loaded.ctx, existing=loaded.existing),
+            units=loaded.ctx.units,
+            rule_text=loaded.ctx.rule.describe(),
+            recipient=recipient_of(session, loaded.household_id),
+        )
+
+
+def reload_booking(
+    engine: Engine, booking: BookingSession, clock: Clock
+) -> tuple[BookingSession, EditResult]:
+    """Reload after another desk's change, re-applying this draft's edits where still possible."""
+    fresh = open_booking(engine, booking.enrolment.id, clock)
+    result = EditResult()
+    for line in booking.draft.recap():
+        result.merge(
+            fresh.draft.set(
+                line.day,
+                line.unit_id,
+                line.kind is ChangeKind.ADD,
+                force_reason=line.forced_reason,
+            )
+        )
+    return fresh, result
+
+
+def month_view(engine: Engine, enrolment_id: int, year: int, month: int, clock: Clock) -> MonthView:
+    """Day states, current and pending bookings of one enrolment for one month."""
+    weeks = month_weeks(year, month)
+    with read_session(engine) as session:
+        loaded = load_calendar(
+            session, enrolment_id, clock.now(), start=weeks[0][0], end=weeks[-1][-1]
+        )
+    draft = BookingDraft(ctx=loaded.ctx, existing=loaded.existing)
+    counts: Counter[str] = Counter()
+    rows = []
+    for week in weeks:
+        days = []
+        for day in week:
+            cells = tuple((unit.name, draft.cell(day, unit.id)) for unit in loaded.ctx.units)
+            if day.month == month:
+                for _, cell in cells:
+                    counts[cell.mark.value if cell.mark else cell.status.state.value] += 1
+            days.append(DayView(day=day, in_month=day.month == month, cells=cells))
+        rows.append((week[0].isocalendar().week, tuple(days)))
+    return MonthView(
+        title=fr.month_title(year, month),
+        enrolment=loaded.summary,
+        weeks=tuple(rows),
+        counts=dict(counts),
+    )

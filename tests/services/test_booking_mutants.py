@@ -1,0 +1,211 @@
+"""Tests named after the mutations of services/bookings.py that used to survive the suite
+(issue 10, item 7). Each docstring says which mutant it kills; each runs on SQLite and
+PostgreSQL. They assert outcomes (refusals, rows, audit), not how bookings.py gets there."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.domain.calendar import DayState
+from mairie_tui.models import Activity, AuditEvent, Booking, Closure, Enrolment
+from mairie_tui.services.bookings import month_view, open_booking, validate_booking
+from mairie_tui.services.common import Actor
+from mairie_tui.services.demo import build_demo, seed_ids
+from mairie_tui.services.errors import RuleViolation
+from tests.helpers import clock_at
+
+AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
+SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
+FRIDAY_25_09 = date(2020, 9, 25)  # ISO week 39: locked from Wednesday 16/09 00:00 (Tuesday rule)
+MONDAY_28_09 = date(2020, 9, 28)
+FIRST_DAY = date(2020, 9, 1)  # the seed's period: mardi 01/09/2020 - mardi 06/07/2021
+LAST_DAY = date(2021, 7, 6)
+
+
+@pytest.fixture
+def seed(engine):
+    build_demo(engine, households=0)
+    with read_session(engine) as session:
+        return seed_ids(session)
+
+
+def bookings_of(engine, enrolment_id):
+    with read_session(engine) as session:
+        return {
+            (row.day, row.unit_id): (row.status, row.forced_reason)
+            for row in session.exec(select(Booking).where(Booking.enrolment_id == enrolment_id))
+        }
+
+
+def audit_actions(engine):
+    with read_session(engine) as session:
+        return [
+            (event.action, json.loads(event.details))
+            for event in session.exec(select(AuditEvent).order_by(AuditEvent.id))
+        ]
+
+
+def booking_count(engine) -> int:
+    with read_session(engine) as session:
+        return session.exec(select(func.count()).select_from(Booking)).one()
+
+
+def book(engine, seed, day, now, *, actor=AGENT, reason=None):
+    clock = clock_at(now)
+    booking = open_booking(engine, seed.enrolment_id, clock)
+    result = booking.draft.toggle(day, seed.unit_id, force_reason=reason)
+    assert result.changed == [(day, seed.unit_id)], result.skipped
+    return validate_booking(engine, booking, actor=actor, clock=clock)
+
+
+def add_closure(engine, activity_id, day, reason):
+    with unit_of_work(engine) as session:
+        session.add(Closure(activity_id=activity_id, day=day, reason=reason))
+
+
+def test_check_drop_forced_reason_supervisor_unforced_change_to_a_newly_locked_day_is_refused(
+    engine, seed
+):
+    """Kills `_check`: `... is LOCKED and line.forced_reason and actor.is_supervisor`
+    → `... is LOCKED and actor.is_supervisor`.
+
+    A supervisor ticked 25/09 while it was open; the deadline passed before VALIDER. The
+    line carries no reason, so it must be refused like anyone's: no booking, no audit."""
+    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T23:59"))
+    booking.draft.toggle(FRIDAY_25_09, seed.unit_id)
+    booking.draft.toggle(MONDAY_28_09, seed.unit_id)
+    (first, _second) = booking.draft.recap()
+    assert first.forced_reason is None
+    with pytest.raises(RuleViolation) as refused:
+        validate_booking(engine, booking, actor=SUPERVISOR, clock=clock_at("2020-09-16T00:00"))
+    assert refused.value.problems == [
+        "vendredi 25/09/2020 (Repas) : Délai dépassé (modifiable jusqu'au mardi 15/09/2020 à 23h59)"
+    ]
+    assert bookings_of(engine, seed.enrolment_id) == {}
+    assert audit_actions(engine) == []
+    with read_session(engine) as session:
+        assert session.get(Enrolment, seed.enrolment_id).version == 1
+
+
+def test_write_bookings_reused_cancelled_row_keeps_the_forced_reason(engine, seed):
+    """Kills `_write_bookings`: dropping `row.forced_reason = line.forced_reason` for a row
+    that already exists (a cancelled booking booked again).
+
+    25/09 is booked, then cancelled while open (the row stays, cancelled, no reason); after
+    the deadline a supervisor books it again with a reason: the reused row must carry it,
+    and a later forced cancellation must carry its own reason."""
+    book(engine, seed, FRIDAY_25_09, "2020-09-15T10:00")
+    book(engine, seed, FRIDAY_25_09, "2020-09-15T11:00")
+    key = (FRIDAY_25_09, seed.unit_id)
+    assert bookings_of(engine, seed.enrolment_id) == {key: ("cancelled", None)}
+    result = book(
+        engine,
+        seed,
+        FRIDAY_25_09,
+        "2020-09-17T09:00",
+        actor=SUPERVISOR,
+        reason="Oubli signalé par l'école",
+    )
+    assert result.forced == 1
+    assert bookings_of(engine, seed.enrolment_id) == {key: ("booked", "Oubli signalé par l'école")}
+    book(engine, seed, FRIDAY_25_09, "2020-09-18T09:00", actor=SUPERVISOR, reason="Enfant malade")
+    assert bookings_of(engine, seed.enrolment_id) == {key: ("cancelled", "Enfant malade")}
+    forced = [
+        details["reason"] for action, details in audit_actions(engine) if action == "booking.force"
+    ]
+    assert forced == ["Oubli signalé par l'école", "Enfant malade"]
+
+
+def test_load_calendar_closure_on_the_last_day_of_the_period_is_loaded(engine, seed):
+    """Kills `load_calendar`: `Closure.day <= last` → `Closure.day < last` (and
+    `Closure.day >= first` → `>` for the first day).
+
+    Closures on the period's first and last days close them, in the draft, in the month
+    view and at validation (a closure entered by another desk after the day was ticked)."""
+    add_closure(engine, seed.activity_id, FIRST_DAY, "pré-rentrée")
+    clock = clock_at("2020-08-20T10:00")
+    booking = open_booking(engine, seed.enrolment_id, clock)
+    first = booking.draft.status(FIRST_DAY, seed.unit_id)
+    assert (first.state, first.reason) == (DayState.CLOSURE, "Fermeture : pré-rentrée")
+    assert booking.draft.status(LAST_DAY, seed.unit_id).state is DayState.OPEN
+    booking.draft.toggle(LAST_DAY, seed.unit_id)
+    add_closure(engine, seed.activity_id, LAST_DAY, "fin d'année")
+    with pytest.raises(RuleViolation) as refused:
+        validate_booking(engine, booking, actor=SUPERVISOR, clock=clock)
+    assert refused.value.problems == ["mardi 06/07/2021 (Repas) : Fermeture : fin d'année"]
+    assert booking_count(engine) == 0
+    view = month_view(engine, seed.enrolment_id, 2021, 7, clock)
+    cells = {day.day: day.cells[0][1] for _, days in view.weeks for day in days}
+    assert cells[LAST_DAY].status.state is DayState.CLOSURE
+    reopened = open_booking(engine, seed.enrolment_id, clock)
+    skipped = reopened.draft.toggle(LAST_DAY, seed.unit_id).skipped
+    assert [(skip.state, skip.reason) for skip in skipped] == [
+        (DayState.CLOSURE, "Fermeture : fin d'année")
+    ]
+
+
+def set_deadline_weekday(engine, activity_id, weekday):
+    with unit_of_work(engine) as session:
+        activity = session.get(Activity, activity_id)
+        activity.deadline_weekday = weekday
+        session.add(activity)
+
+
+def test_load_calendar_deadline_weekday_of_the_activity_is_used(engine, seed):
+    """Kills `load_calendar`: `DeadlineRule(weekday=activity.deadline_weekday)` → always
+    Tuesday (weekday 1, the default).
+
+    With "avant le vendredi", 25/09 (week 39) stays open on Wednesday 16/09 and Friday
+    18/09 23:59 and locks on Saturday 19/09; with "avant le lundi" it is already locked
+    on Tuesday 15/09."""
+    set_deadline_weekday(engine, seed.activity_id, 4)
+    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-16T10:00"))
+    assert booking.rule_text == "avant le vendredi 23h59 pour la semaine suivante"
+    assert booking.draft.toggle(FRIDAY_25_09, seed.unit_id).changed == [
+        (FRIDAY_25_09, seed.unit_id)
+    ]
+    validate_booking(engine, booking, actor=AGENT, clock=clock_at("2020-09-18T23:59"))
+    assert bookings_of(engine, seed.enrolment_id) == {
+        (FRIDAY_25_09, seed.unit_id): ("booked", None)
+    }
+    late = open_booking(engine, seed.enrolment_id, clock_at("2020-09-19T00:00"))
+    status = late.draft.status(FRIDAY_25_09, seed.unit_id)
+    assert (status.state, status.reason) == (
+        DayState.LOCKED,
+        "Délai dépassé (modifiable jusqu'au vendredi 18/09/2020 à 23h59)",
+    )
+    set_deadline_weekday(engine, seed.activity_id, 0)
+    early = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T10:00"))
+    assert early.draft.status(date(2020, 9, 24), seed.unit_id).state is DayState.LOCKED
+    assert early.draft.status(MONDAY_28_09, seed.unit_id).state is DayState.OPEN
+
+
+def test_load_calendar_closure_for_every_activity_is_loaded(engine, seed):
+    """Kills `load_calendar`: dropping `Closure.activity_id IS NULL` from the closures
+    query (a closure for every activity, e.g. a strike, would not close the day).
+
+    Also checks the other side: another activity's closure does not close this one."""
+    with read_session(engine) as session:
+        other = session.exec(select(Activity.id).where(Activity.id != seed.activity_id)).first()
+    assert other is not None
+    add_closure(engine, other, FRIDAY_25_09, "travaux")
+    clock = clock_at("2020-09-15T10:00")
+    booking = open_booking(engine, seed.enrolment_id, clock)
+    assert booking.draft.status(FRIDAY_25_09, seed.unit_id).state is DayState.OPEN
+    booking.draft.toggle(FRIDAY_25_09, seed.unit_id)
+    booking.draft.toggle(MONDAY_28_09, seed.unit_id)
+    add_closure(engine, None, MONDAY_28_09, "grève")
+    with pytest.raises(RuleViolation) as refused:
+        validate_booking(engine, booking, actor=AGENT, clock=clock)
+    assert refused.value.problems == ["lundi 28/09/2020 (Repas) : Fermeture : grève"]
+    assert booking_count(engine) == 0
+    reopened = open_booking(engine, seed.enrolment_id, clock)
+    closed = reopened.draft.status(MONDAY_28_09, seed.unit_id)
+    assert (closed.state, closed.reason) == (DayState.CLOSURE, "Fermeture : grève")
+    assert reopened.draft.toggle(MONDAY_28_09, seed.unit_id).changed == []
