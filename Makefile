@@ -8,7 +8,7 @@ DEMO_DIR ?= .demo
 DEMO_NOW ?= 2020-09-15T10:00
 DEMO_HOUSEHOLDS ?= 2000
 
-.PHONY: install run demo test check lint typecheck bench mutation screenshots clean
+.PHONY: install run demo test check lint imports typecheck bench mutation screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,8 @@ run: $(STAMP)
 
 ## Rebuild the demo database.
 demo: $(STAMP)
-	MAIRIE_DATA_DIR=$(DEMO_DIR) $(BIN)/mairie-tui demo --force --households $(DEMO_HOUSEHOLDS)
+	rm -f $(DEMO_DIR)/mairie.db $(DEMO_DIR)/mairie.db-wal $(DEMO_DIR)/mairie.db-shm
+	MAIRIE_DATA_DIR=$(DEMO_DIR) $(BIN)/mairie-tui demo --households $(DEMO_HOUSEHOLDS)
 
 ## Every test (PostgreSQL too when MAIRIE_TEST_PG_URL is set; skipped with the reason otherwise).
 test: $(STAMP)
@@ -35,10 +36,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy mairie_tui/domain mairie_tui/services
+	$(BIN)/mypy mairie_tui/domain mairie_tui/services mairie_tui/cli
 
-## Lint, types, tests.
-check: lint typecheck test
+## Import contracts between layers (pyproject.toml, [tool.importlinter]).
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+## Lint, import contracts, types, tests.
+check: lint imports typecheck test
 
 ## Benchmarks: figures written to docs/benchmarks.md.
 bench: $(STAMP)

@@ -160,10 +160,6 @@ def upgrade(engine: Engine) -> None:
         raise DatabaseError(f"base de données inaccessible : {exc.orig}") from None
 
 
-def is_up_to_date(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()
-
-
 def reset_database(engine: Engine) -> None:
     """Drop every table of the application (the demo's --force); then upgrade() again."""
     from sqlmodel import SQLModel

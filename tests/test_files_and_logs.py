@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from mairie_tui import cli
 from mairie_tui.cli import app
 from mairie_tui.db import make_engine
+from tests.cli.signin import signed_in
 
 runner = CliRunner()
 FAMILY = "DUPONTEL-SECRET"  # a family's name, the personal data that must not leak
@@ -67,7 +68,7 @@ def test_an_existing_open_folder_and_base_are_tightened(tmp_path: Path, db_url: 
     env = {"MAIRIE_DATA_DIR": str(data), "MAIRIE_DB_URL": db_url, "MAIRIE_NOW": ""}
     if db_url.startswith("sqlite"):
         os.chmod(tmp_path / "mairie.db", 0o644)  # the fixture's base, as an old version left it
-    result = invoke(["agent", "list"], env)
+    result = invoke(["effectifs", "--json"], env)
     assert result.exit_code == 0, result.stderr
     assert mode(data) == 0o700
     if db_url.startswith("sqlite"):
@@ -80,7 +81,12 @@ def test_an_existing_open_folder_and_base_are_tightened(tmp_path: Path, db_url: 
 def test_export_households_is_written_0600_and_never_through_a_link(
     tmp_path: Path, db_url: str
 ) -> None:
-    env = {"MAIRIE_DATA_DIR": str(tmp_path / "data"), "MAIRIE_DB_URL": db_url, "MAIRIE_NOW": ""}
+    env = {
+        "MAIRIE_DATA_DIR": str(tmp_path / "data"),
+        "MAIRIE_DB_URL": db_url,
+        "MAIRIE_NOW": "",
+        **signed_in(db_url),
+    }
     out = tmp_path / "foyers.csv"
     out.write_text("ancien export\n")
     os.chmod(out, 0o644)
@@ -118,6 +124,8 @@ def run_main(monkeypatch: pytest.MonkeyPatch, data: Path, db_url: str, args: lis
     monkeypatch.setenv("MAIRIE_DATA_DIR", str(data))
     monkeypatch.setenv("MAIRIE_DB_URL", db_url)
     monkeypatch.setenv("MAIRIE_NOW", "")
+    for name, value in signed_in(db_url).items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys, "argv", ["mairie-tui", *args])
     monkeypatch.setattr("mairie_tui.services.search.find_households", fail_with_family_name)
     monkeypatch.setattr(os, "umask", lambda _mask: 0o022)  # main() must not change pytest's

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from mairie_tui.cli import app
 from mairie_tui.db import make_engine, read_session
 from mairie_tui.models import Agent
+from tests.cli.signin import DEMO_SUPERVISOR
 
 runner = CliRunner()
 
@@ -69,6 +70,7 @@ def test_unreachable_database_is_said_in_french(tmp_path):
 
 def test_demo_then_search_and_agents_as_json(env):
     result = invoke(["demo", "--households", "20"], env)
+    env = {**env, **DEMO_SUPERVISOR}
     assert result.exit_code == 0, result.output
     assert "Base de démonstration prête" in result.stdout
     hits = json.loads(invoke(["search", "famille test", "--json"], env).stdout)
@@ -99,6 +101,7 @@ def test_agent_add_asks_the_password_twice_and_stores_a_hash(env, db_url):
         assert agent.password_hash.startswith("$argon2id$")
         assert "motdepasse1" not in agent.password_hash
     engine.dispose()
+    env = {**env, "MAIRIE_AGENT": "lea.b", "MAIRIE_PASSWORD": "motdepasse1"}
     mismatch = invoke(
         ["agent", "add", "autre", "--name", "Autre"], env, input="motdepasse1\nmotdepasse2\n"
     )
@@ -122,6 +125,7 @@ def test_import_then_export_households_from_the_command_line(env, tmp_path):
     from importlib import resources
 
     assert invoke(["demo", "--households", "0"], env).exit_code == 0
+    env = {**env, **DEMO_SUPERVISOR}
     example = tmp_path / "exemple.csv"
     example.write_bytes(
         resources.files("mairie_tui").joinpath("data/foyers-exemple.csv").read_bytes()
@@ -137,7 +141,10 @@ def test_import_then_export_households_from_the_command_line(env, tmp_path):
         encoding="utf-8",
     )
     refused = invoke(["import", "households", str(bad), "--apply"], env)
-    assert refused.exit_code == 1 and "ligne 2, colonne commune : Commune inconnue : « Paris »" in refused.stdout
+    assert (
+        refused.exit_code == 1
+        and "ligne 2, colonne commune : Commune inconnue : « Paris »" in refused.stdout
+    )
     out = tmp_path / "export.json"
     assert (
         invoke(["export", "households", "--format", "json", "--out", str(out)], env).exit_code == 0
@@ -162,6 +169,8 @@ def test_an_outdated_database_is_refused_with_the_command_to_run(env, db_url):
     engine.dispose()
     result = runner.invoke(app, ["agent", "list"], env=env)
     assert result.exit_code == 2
-    assert result.stderr.strip() == "Erreur : la base n'est pas à jour : lancez « mairie-tui db upgrade »."
+    assert result.stderr.strip() == (
+        "Erreur : la base n'est pas à jour : lancez « mairie-tui base migrer »."
+    )
     assert invoke(["db", "upgrade"], env).exit_code == 0
-    assert invoke(["agent", "list"], env).exit_code == 0
+    assert invoke(["effectifs", "--json"], env).exit_code == 0

@@ -13,6 +13,7 @@ from mairie_tui.cli import app
 from mairie_tui.db import make_engine, read_session, unit_of_work
 from mairie_tui.models import Agent, AuditEvent
 from mairie_tui.services.demo import create_agents
+from tests.cli.signin import DEMO_SUPERVISOR
 
 runner = CliRunner()
 
@@ -32,6 +33,7 @@ def env(tmp_path, db_url):
         "MAIRIE_DB_URL": db_url,
         "MAIRIE_NOW": "",
         "COLUMNS": "200",
+        **DEMO_SUPERVISOR,
     }
 
 
@@ -67,7 +69,8 @@ def test_agent_unlock(env, db_url):
     engine = make_engine(db_url)
     with read_session(engine) as session:
         (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "agent.unlock"))
-        assert event.agent_id is None and '"failed_attempts": 10' in event.details
+        supervisor = session.exec(select(Agent).where(Agent.login == "superviseur")).one()
+        assert event.agent_id == supervisor.id and '"failed_attempts": 10' in event.details
     engine.dispose()
     again = invoke(["agent", "unlock", "guichet"], env)
     assert again.exit_code == 2 and "n'est pas verrouillé" in again.stderr

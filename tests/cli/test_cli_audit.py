@@ -6,14 +6,24 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
 from sqlmodel import select
 
 from mairie_tui.db import make_engine, read_session
 from mairie_tui.models import AuditEvent, Household
 from mairie_tui.services.common import Actor
 from mairie_tui.services.household_edit import household_input, update_household
-from tests.cli.test_cli import env, invoke  # noqa: F401
+from tests.cli.signin import DEMO_SUPERVISOR
+from tests.cli.test_cli import env as unsigned_env  # noqa: F401
+from tests.cli.test_cli import invoke
 from tests.helpers import clock_at
+
+
+@pytest.fixture
+def env(unsigned_env):  # noqa: F811
+    """The demo's supervisor signs in (the history is theirs)."""
+    return {**unsigned_env, **DEMO_SUPERVISOR}
+
 
 SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
 
@@ -42,7 +52,7 @@ def edit_seed_household(db_url: str, address: str) -> None:
 def test_audit_household_shows_who_changed_what(env, db_url):  # noqa: F811
     assert invoke(["demo", "--households", "0"], env).exit_code == 0
     edit_seed_household(db_url, "[b]3 place[/b] de la Mairie")
-    shown = invoke(["audit", "--household", "F-000001"], env)
+    shown = invoke(["audit", "--foyer", "F-000001"], env)
     assert shown.exit_code == 0, shown.stderr
     assert "Historique du foyer F-000001" in shown.stdout
     line = next(row for row in shown.stdout.splitlines() if "Modification du foyer" in row)
@@ -79,7 +89,7 @@ def test_export_from_the_command_line_is_audited(env, db_url, tmp_path):  # noqa
             ).all()
     finally:
         engine.dispose()
-    assert event.agent_id is None  # the system actor, until the CLI signs agents in
+    assert event.agent_id == SUPERVISOR.id  # the signed-in supervisor
     assert json.loads(event.details) == {
         "count": 4,
         "destination": str(out),

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from mairie_tui.cli import app
 from mairie_tui.db import make_engine, reset_database
+from tests.cli.signin import DEMO_SUPERVISOR
 
 runner = CliRunner()
 
@@ -23,7 +24,12 @@ runner = CliRunner()
 def env(tmp_path, db_url):
     if db_url.startswith("postgresql") and shutil.which("pg_dump") is None:
         pytest.skip("pg_dump absent : sauvegarde PostgreSQL non testée")
-    return {"MAIRIE_DATA_DIR": str(tmp_path / "data"), "MAIRIE_DB_URL": db_url, "MAIRIE_NOW": ""}
+    return {
+        "MAIRIE_DATA_DIR": str(tmp_path / "data"),
+        "MAIRIE_DB_URL": db_url,
+        "MAIRIE_NOW": "",
+        **DEMO_SUPERVISOR,
+    }
 
 
 @pytest.fixture
@@ -97,6 +103,7 @@ def test_a_file_that_is_not_a_backup_is_one_french_line(env, tmp_path):
 
 
 def test_backup_into_a_missing_folder_is_refused(env, tmp_path):
+    assert invoke(["demo", "--households", "0"], env).exit_code == 0
     result = invoke(["db", "backup", "--out", str(tmp_path / "absent" / "s.mairie")], env)
     assert result.exit_code == 2
     assert "dossier introuvable" in result.stderr

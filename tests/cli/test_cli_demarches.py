@@ -5,30 +5,19 @@ from __future__ import annotations
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from mairie_tui import cli
-from mairie_tui.cli_demarches import register
 from mairie_tui.db import make_engine
 from mairie_tui.services.requests import change_status, file_request
+from tests.cli.signin import signed_in
 from tests.helpers import clock_at
 from tests.services.test_requests import AGENT, SAMPLES, answers_for, fast_seed
 
 runner = CliRunner()
 
 
-def demarches_app() -> typer.Typer:
-    """The main command once cli.py registers ours; until then, the same root with ours."""
-    if any(group.name == "demandes" for group in cli.app.registered_groups):
-        return cli.app
-    app = typer.Typer(add_completion=False)
-    app.callback(invoke_without_command=True)(cli.root)
-    register(app)
-    return app
-
-
-APP = demarches_app()
+APP = cli.app
 
 
 @pytest.fixture
@@ -70,6 +59,7 @@ def env(tmp_path, db_url, numbers):
         "MAIRIE_DB_URL": db_url,
         "MAIRIE_NOW": "2020-09-15T10:00",
         "COLUMNS": "200",  # rich tables unwrapped
+        **signed_in(db_url),
     }
 
 

@@ -18,13 +18,14 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from mairie_tui.cli import app
-from mairie_tui.cli_console import export_for_stdout, json_text
+from mairie_tui.cli.console import export_for_stdout, json_text
 from mairie_tui.db import make_engine
 from mairie_tui.domain.safe_text import REPLACEMENT
 from mairie_tui.services.agents import add_agent
 from mairie_tui.services.common import SYSTEM_ACTOR
 from mairie_tui.services.demo import build_demo
 from mairie_tui.services.requests import file_request
+from tests.cli.signin import signed_in
 from tests.helpers import clock_at
 from tests.services.test_requests import AGENT, answers_for
 from tests.tui.scenes.hostile import (
@@ -70,13 +71,17 @@ def hostile(db_url, tmp_path):
         with engine.begin() as conn:
             conn.execute(text("UPDATE outboxemail SET subject = :s"), {"s": SUBJECT})
             conn.execute(
-                text("UPDATE person SET school_class = :c WHERE household_id = :h AND role = 'child'"),
+                text(
+                    "UPDATE person SET school_class = :c WHERE household_id = :h AND role = 'child'"
+                ),
                 {"c": "CE2\x1b[2J", "h": household_id},
             )
             if engine.dialect.name == "sqlite":
                 # An older import: NUL in a name (PostgreSQL refuses it in a text column).
                 conn.execute(
-                    text("UPDATE person SET school = :s WHERE household_id = :h AND role = 'child'"),
+                    text(
+                        "UPDATE person SET school = :s WHERE household_id = :h AND role = 'child'"
+                    ),
                     {"s": "École\x00 Jules [/]", "h": household_id},
                 )
         return {"dossier": dossier, "request": filed.number}
@@ -91,6 +96,7 @@ def env(tmp_path, db_url, hostile):
         "MAIRIE_DB_URL": db_url,
         "MAIRIE_NOW": NOW,
         "COLUMNS": "300",
+        **signed_in(db_url),
     }
 
 
@@ -122,8 +128,10 @@ def test_agent_and_outbox_lists(env):
 
 
 def test_demandes_list_and_show(env, hostile):
-    out = run(["demandes", "list", "--tous"], env) if _has_all_option() else run(
-        ["demandes", "list"], env
+    out = (
+        run(["demandes", "list", "--tous"], env)
+        if _has_all_option()
+        else run(["demandes", "list"], env)
     )
     assert f"Claire {HOSTILE_NAME}" in out
     out = run(["demandes", "show", hostile["request"]], env)
@@ -137,7 +145,19 @@ def _has_all_option() -> bool:
 
 
 def test_listes_effectifs_and_pdf(env, tmp_path, db_url):
-    out = run(["listes", "jour", "--site", "restaurant scolaire mons", "--unit", "repas", "--jour", "15/09/2020"], env)
+    out = run(
+        [
+            "listes",
+            "jour",
+            "--site",
+            "restaurant scolaire mons",
+            "--unit",
+            "repas",
+            "--jour",
+            "15/09/2020",
+        ],
+        env,
+    )
     assert HOSTILE_CHILD in out
     run(["effectifs", "--site", "restaurant scolaire mons", "--from", "15/09/2020"], env)
     pdf = tmp_path / "liste.pdf"
@@ -153,8 +173,10 @@ def test_listes_effectifs_and_pdf(env, tmp_path, db_url):
 
 def test_export_keeps_the_data_and_shows_no_control_on_a_terminal(env):
     out = run(["export", "households", "--format", "json"], env)
-    rows = json.loads(out)
-    assert any(RAW_CO_FIRST in row.values() for row in rows)
+    households = json.loads(out)  # one object per household, its people in "membres"
+    assert any(
+        RAW_CO_FIRST in member.values() for row in households for member in row["membres"]
+    )
     csv_text = runner.invoke(app, ["export", "households"], env=env).stdout
     assert HOSTILE_NAME in csv_text
     shown = export_for_stdout(csv_text, "csv", to_terminal=True)
@@ -176,8 +198,9 @@ def pdf_strings(pdf: bytes) -> str:
 def test_import_report_with_markup_in_a_bad_line(env, tmp_path, db_url):
     header = runner.invoke(app, ["export", "households"], env=env).stdout.splitlines()[0]
     columns = header.split(";")
-    good = {"id_externe": "X1", "nom": "Durand [/]", "prenom": "Léa", "adresse": "1 rue [b]"}
-    bad = {"id_externe": "X2", "nom": "Bad", "prenom": "[/]", "adresse": "x"}
+    good = {"id_externe": "X1", "membre": "representant", "nom": "Durand [/]", "prenom": "Léa"}
+    bad = {"id_externe": "X2", "membre": "representant", "nom": "Bad", "prenom": "[/]"}
+    good["adresse"], bad["adresse"] = "1 rue [b]", "x"
     good["commune"], bad["commune"] = "Mons", "Nulle [/] part"
     source = tmp_path / "foyers.csv"
     rows = [";".join(row.get(c, "") for c in columns) for row in (good, bad)]

@@ -13,6 +13,7 @@ from mairie_tui import cli
 from mairie_tui.db import make_engine, read_session
 from mairie_tui.models import Person
 from mairie_tui.services.demo import build_demo, seed_ids
+from tests.cli.signin import DEMO_SUPERVISOR
 from tests.services.test_rgpd import SEED_DAYS, run_seed_scenario
 
 runner = CliRunner()
@@ -27,7 +28,7 @@ def env(tmp_path, db_url):
             run_seed_scenario(engine, seed_ids(session))
     finally:
         engine.dispose()
-    return {"MAIRIE_DATA_DIR": str(tmp_path / "data"), "MAIRIE_DB_URL": db_url}
+    return {"MAIRIE_DATA_DIR": str(tmp_path / "data"), "MAIRIE_DB_URL": db_url, **DEMO_SUPERVISOR}
 
 
 def invoke(args, env, now="2023-09-01T10:00"):

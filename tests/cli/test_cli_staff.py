@@ -8,31 +8,19 @@ import json
 import sqlite3
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from mairie_tui import cli
-from mairie_tui.cli_staff import register
 from mairie_tui.db import make_engine
 from mairie_tui.services.lists import mark_attendance
+from tests.cli.signin import signed_in
 from tests.helpers import clock_at
 from tests.services.test_lists import MONDAY, SITE_A, SITE_B, World, build_world, sql_booked
 
 runner = CliRunner()
 
 
-def staff_app() -> typer.Typer:
-    """The main command once cli.py registers ours; until then, the same root with ours."""
-    names = {command.name for command in cli.app.registered_commands}
-    if "effectifs" in names:
-        return cli.app
-    app = typer.Typer(add_completion=False)
-    app.callback(invoke_without_command=True)(cli.root)
-    register(app)
-    return app
-
-
-APP = staff_app()
+APP = cli.app
 
 
 @pytest.fixture
@@ -50,6 +38,7 @@ def env(tmp_path, db_url, world):
         "MAIRIE_DATA_DIR": str(tmp_path / "data"),
         "MAIRIE_DB_URL": db_url,
         "MAIRIE_NOW": "2020-09-25T17:00",
+        **signed_in(db_url),
     }
 
 

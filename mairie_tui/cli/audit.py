@@ -1,7 +1,7 @@
-"""`mairie-tui audit --household F-000001 [--json]`: a family's history from the audit trail.
+"""`mairie-tui audit --foyer F-000001 [--json]`: a family's history from the audit trail.
 
-Registered on the main application by :func:`register` (see mairie_tui/cli.py).
-Runs as the system actor (a supervisor) until the command line signs agents in.
+Registered on the main application by :func:`register` (see mairie_tui/cli/__init__.py).
+Runs as a signed-in supervisor (the history is theirs).
 """
 
 from __future__ import annotations
@@ -12,6 +12,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from mairie_tui.cli.common import JsonOption, console, fail, print_json, signed_in_actor, state
+from mairie_tui.domain import fr
+from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.history import household_history
+
 
 def register(app: typer.Typer) -> None:
     """Add `audit` to the main command."""
@@ -20,20 +25,15 @@ def register(app: typer.Typer) -> None:
 
 def audit_command(
     ctx: typer.Context,
-    household: Annotated[str, typer.Option("--household", help="Dossier du foyer (ex. F-000001).")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Sortie JSON (pour les scripts).")
-    ] = False,
+    household: Annotated[
+        str, typer.Option("--foyer", "--household", help="Dossier du foyer (ex. F-000001).")
+    ],
+    as_json: JsonOption = False,
 ) -> None:
     """Historique d'un foyer : qui a changé quoi, quand (journal d'audit)."""
-    from mairie_tui.cli import console, fail, print_json, state
-    from mairie_tui.domain import fr
-    from mairie_tui.services.common import SYSTEM_ACTOR
-    from mairie_tui.services.errors import ServiceError
-    from mairie_tui.services.history import household_history
-
+    actor = signed_in_actor(ctx, permission="superviseur")
     try:
-        history = household_history(state(ctx).engine(), household, actor=SYSTEM_ACTOR)
+        history = household_history(state(ctx).engine(), household, actor=actor)
     except ServiceError as exc:
         fail(str(exc))
     if as_json:

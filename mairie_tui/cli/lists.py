@@ -1,14 +1,6 @@
-"""Command line for the school lists: effectifs, listes (sites, jour, imprimer), offline copy.
-
-Registered on the main application by :func:`register` (see mairie_tui/cli.py).
-The helpers of cli.py are imported inside the commands, so that cli.py may
-import this module at its end without a cycle.
-"""
-
-from __future__ import annotations
+"""`mairie-tui effectifs` and `mairie-tui listes …`: headcounts and the school lists."""
 
 import csv
-import dataclasses
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,33 +9,34 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from mairie_tui.cli.common import (
+    JsonOption,
+    add_group,
+    console,
+    fail,
+    print_json,
+    signed_in_actor,
+    state,
+)
 from mairie_tui.domain import fr
 
 listes_app = typer.Typer(
     help="Listes des écoles : sites, liste du jour, impression.", no_args_is_help=True
 )
-offline_app = typer.Typer(
-    help="Copie hors ligne d'un site pour le personnel des écoles (export, import du pointage).",
-    no_args_is_help=True,
-)
-
 SiteOption = Annotated[
-    str, typer.Option("--site", help="Site (nom complet ou mots du nom : « mons »).")
+    str,
+    typer.Option("--site", help="Site (nom complet ou mots du nom : « restaurant mons »)."),
 ]
 UnitOption = Annotated[str, typer.Option("--unit", help="Unité (« Repas », « Matin »…) ou son n°.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON (pour les scripts).")]
 
 
 def register(app: typer.Typer) -> None:
-    """Add `effectifs`, `listes …` and `offline …` to the main command."""
+    """Add `effectifs` and `listes …` to the main command."""
     app.command("effectifs")(effectifs)
-    app.add_typer(listes_app, name="listes")
-    app.add_typer(offline_app, name="offline")
+    add_group(app, listes_app, "listes")
 
 
-def _date(text: str, what: str) -> date:
-    from mairie_tui.cli import fail
-
+def parse_day(text: str, what: str) -> date:
     try:
         return fr.parse_date(text)
     except ValueError as exc:
@@ -71,7 +64,6 @@ def effectifs(
     as_csv: Annotated[bool, typer.Option("--csv", help="Sortie CSV (séparateur ;).")] = False,
 ) -> None:
     """Effectifs pour la cuisine : réservés par site, unité et jour (et présents pour les jours passés)."""
-    from mairie_tui.cli import console, fail, print_json, state
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.lists import headcounts
 
@@ -79,8 +71,8 @@ def effectifs(
         fail("choisissez --json ou --csv, pas les deux.")
     st = state(ctx)
     clock = st.settings.clock
-    first = _date(start, "--from") if start else clock.today()
-    last = _date(end, "--to") if end else first
+    first = parse_day(start, "--from") if start else clock.today()
+    last = parse_day(end, "--to") if end else first
     try:
         rows = headcounts(st.engine(), site=site, start=first, end=last, unit=unit, clock=clock)
     except ServiceError as exc:
@@ -159,7 +151,6 @@ def effectifs(
 @listes_app.command("sites")
 def listes_sites(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Liste les sites et leurs unités."""
-    from mairie_tui.cli import console, print_json, state
     from mairie_tui.services.lists import list_sites
 
     sites = list_sites(state(ctx).engine())
@@ -184,18 +175,15 @@ def listes_jour(
     as_json: JsonOption = False,
 ) -> None:
     """Liste du jour : réservés, en attente, inscrits non réservés, absences, pointage."""
-    from mairie_tui.cli import console, fail, print_json, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.lists import day_list
 
     st = state(ctx)
     clock = st.settings.clock
-    when = _date(day, "--jour") if day else clock.today()
+    when = parse_day(day, "--jour") if day else clock.today()
+    actor = signed_in_actor(ctx, permission="connecte")
     try:
-        listed = day_list(
-            st.engine(), site=site, unit=unit, day=when, clock=clock, actor=SYSTEM_ACTOR
-        )
+        listed = day_list(st.engine(), site=site, unit=unit, day=when, clock=clock, actor=actor)
     except ServiceError as exc:
         fail(str(exc))
     if as_json:
@@ -236,17 +224,30 @@ def listes_imprimer(
     ] = None,
 ) -> None:
     """Imprime (PDF) la liste d'un jour, avec des cases présent / absent à cocher."""
-    from mairie_tui.cli import console, fail, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.journal import record
     from mairie_tui.services.reports import print_day_list
 
     st = state(ctx)
     clock = st.settings.clock
-    when = _date(day, "--jour") if day else clock.today()
+    when = parse_day(day, "--jour") if day else clock.today()
+    actor = signed_in_actor(ctx, permission="connecte")
     try:
         printed = print_day_list(
-            st.engine(), site=site, unit=unit, day=when, out=out, clock=clock, actor=SYSTEM_ACTOR
+            st.engine(), site=site, unit=unit, day=when, out=out, clock=clock, actor=actor
+        )
+        record(
+            st.engine(),
+            actor=actor,
+            clock=clock,
+            action="listes.impression",
+            entity="unit",
+            details={
+                "site": printed.site,
+                "unite": printed.unit_name,
+                "jour": when.isoformat(),
+                "fichier": str(printed.path),
+            },
         )
     except ServiceError as exc:
         fail(str(exc))
@@ -256,107 +257,3 @@ def listes_imprimer(
         highlight=False,
         soft_wrap=True,
     )
-
-
-# ---------------------------------------------------------------- offline
-
-
-@offline_app.command("export")
-def offline_export(
-    ctx: typer.Context,
-    site: SiteOption,
-    start: Annotated[str, typer.Option("--from", help="Premier jour, JJ/MM/AAAA.")],
-    end: Annotated[str, typer.Option("--to", help="Dernier jour, JJ/MM/AAAA.")],
-    out: Annotated[Path, typer.Option("--out", help="Fichier SQLite à créer (FICHIER.db).")],
-    force: Annotated[
-        bool, typer.Option("--force", help="Remplacer le fichier s'il existe.")
-    ] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Écrit la copie hors ligne d'un site : seulement ce qu'il faut au personnel, pour ces jours."""
-    from mairie_tui.cli import console, fail, print_json, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
-    from mairie_tui.services.errors import ServiceError
-    from mairie_tui.services.offline import export_offline
-
-    first, last = _date(start, "--from"), _date(end, "--to")
-    st = state(ctx)
-    try:
-        summary = export_offline(
-            st.engine(),
-            site=site,
-            start=first,
-            end=last,
-            out=out,
-            clock=st.settings.clock,
-            actor=SYSTEM_ACTOR,
-            overwrite=force,
-        )
-    except ServiceError as exc:
-        fail(str(exc))
-    if as_json:
-        print_json({**dataclasses.asdict(summary), "path": str(summary.path)})
-        return
-    console.print(
-        f"Copie hors ligne {summary.copy_id} : {summary.site}, {summary.period_label}.\n"
-        f"{summary.children} enfant(s), {summary.bookings} réservation(s), "
-        f"{summary.absences} absence(s), {summary.agents} compte(s) du personnel.\n"
-        f"Fichier : {summary.path} ({summary.size_bytes // 1024} Kio). "
-        f"À ouvrir avec : mairie-tui --db sqlite:///{summary.path}\n"
-        f"Code d'accès de la copie : {summary.access_code}\n"
-        "Le personnel se connecte avec son identifiant et ce code (pas son mot de passe). "
-        "Notez-le : il n'est affiché qu'une fois et n'est enregistré nulle part.",
-        highlight=False,
-        soft_wrap=True,
-    )
-
-
-@offline_app.command("import")
-def offline_import(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="La copie hors ligne (FICHIER.db).")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Montrer ce qui serait fait, sans rien écrire.")
-    ] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Rapporte le pointage d'une copie hors ligne dans la base ; chaque conflit est signalé."""
-    from mairie_tui.cli import console, fail, print_json, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
-    from mairie_tui.services.errors import ServiceError
-    from mairie_tui.services.offline import import_offline
-
-    st = state(ctx)
-    try:
-        report = import_offline(
-            st.engine(), path, clock=st.settings.clock, actor=SYSTEM_ACTOR, dry_run=dry_run
-        )
-    except ServiceError as exc:
-        fail(str(exc))
-    if as_json:
-        print_json({**dataclasses.asdict(report), "changes": report.changes})
-        return
-    prefix = "Simulation (rien n'est écrit) — " if report.dry_run else ""
-    console.print(
-        f"{prefix}Copie {report.copy_id} ({report.site}, {fr.period(report.start, report.end)}) : "
-        f"{report.marks_in_copy} pointage(s) dans la copie ; {report.added} ajouté(s), "
-        f"{report.updated} modifié(s), {report.unchanged} déjà à jour, "
-        f"{report.closings_added} clôture(s) ajoutée(s).",
-        highlight=False,
-        soft_wrap=True,
-    )
-    if not report.issues:
-        console.print("Aucun conflit.")
-        return
-    table = Table(
-        "Jour", "Unité", "Enfant", "Décision", "Détail", title=f"{len(report.issues)} conflit(s)"
-    )
-    for issue in report.issues:
-        table.add_row(
-            fr.long_date(issue.day),
-            issue.unit_name,
-            issue.child,
-            "importé" if issue.written else "non importé",
-            issue.message,
-        )
-    console.print(table)

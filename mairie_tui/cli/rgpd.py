@@ -1,7 +1,6 @@
 """`mairie-tui rgpd`: droit d'accès (export) and durée de conservation (purge).
 
-Both commands run as the system actor (a supervisor) until the command line
-signs agents in; the services refuse any other role.
+Both commands run as a signed-in supervisor; the services refuse any other role.
 """
 
 from __future__ import annotations
@@ -14,6 +13,17 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from mairie_tui.cli.common import (
+    JsonOption,
+    add_group,
+    command,
+    console,
+    errors,
+    fail,
+    print_json,
+    signed_in_actor,
+    state,
+)
 from mairie_tui.domain import fr
 
 rgpd_app = typer.Typer(
@@ -21,11 +31,12 @@ rgpd_app = typer.Typer(
     no_args_is_help=True,
 )
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON (pour les scripts).")]
-
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(rgpd_app, name="rgpd")
+    """`rgpd exporter` and `rgpd purger` (formerly export, purge)."""
+    command(rgpd_app, "exporter", "export")(rgpd_export)
+    command(rgpd_app, "purger", "purge")(rgpd_purge)
+    add_group(app, rgpd_app, "rgpd")
 
 
 def _date(text: str) -> date:
@@ -35,7 +46,6 @@ def _date(text: str) -> date:
         raise typer.BadParameter(str(exc)) from None
 
 
-@rgpd_app.command("export")
 def rgpd_export(
     ctx: typer.Context,
     dossier: Annotated[str, typer.Argument(help="N° de dossier du foyer (F-000001).")],
@@ -45,26 +55,25 @@ def rgpd_export(
     as_json: JsonOption = False,
 ) -> None:
     """Droit d'accès : tout ce que la base contient sur un foyer (JSON, résumé PDF, pièces)."""
-    from mairie_tui.cli import console, fail, print_json, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.rgpd import export_household
 
     st = state(ctx)
     engine = st.engine()
+    actor = signed_in_actor(ctx, permission="superviseur")
     try:
         result = export_household(
             engine,
             dossier,
             out=out,
             data_dir=st.settings.data_dir,
-            actor=SYSTEM_ACTOR,
+            actor=actor,
             clock=st.settings.clock,
         )
     except ServiceError as exc:
         fail(str(exc))
     finally:
-        engine.dispose()
+        st.dispose()
     if as_json:
         print_json(
             {
@@ -88,7 +97,6 @@ def rgpd_export(
         )
 
 
-@rgpd_app.command("purge")
 def rgpd_purge(
     ctx: typer.Context,
     before: Annotated[
@@ -103,27 +111,26 @@ def rgpd_purge(
     as_json: JsonOption = False,
 ) -> None:
     """Durée de conservation : anonymise les foyers inactifs (essai à blanc par défaut)."""
-    from mairie_tui.cli import console, errors, fail, print_json, state
-    from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.rgpd import purge_households
 
     when = _date(before)
     st = state(ctx)
     engine = st.engine()
+    actor = signed_in_actor(ctx, permission="superviseur")
     try:
         report = purge_households(
             engine,
             before=when,
             apply=apply,
-            actor=SYSTEM_ACTOR,
+            actor=actor,
             clock=st.settings.clock,
             data_dir=st.settings.data_dir,
         )
     except ServiceError as exc:
         fail(str(exc))
     finally:
-        engine.dispose()
+        st.dispose()
     if as_json:
         print_json(report)
         return

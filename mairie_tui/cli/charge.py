@@ -36,7 +36,7 @@ def charge(
     ] = False,
 ) -> None:
     """Test de charge : plusieurs guichets à la fois, puis vérification des invariants."""
-    from mairie_tui.cli import console, errors, fail, print_json
+    from mairie_tui.cli.common import console, errors, fail, print_json
     from mairie_tui.config import SettingsError, normalise_db_url
     from mairie_tui.db import DatabaseError
     from mairie_tui.loadtest.report import print_report

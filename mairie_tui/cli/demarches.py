@@ -1,38 +1,39 @@
-"""Command line of the démarches: `demandes list`, `demandes show N`, `demandes catalogue`.
+"""Command line of the démarches: `demandes liste`, `demandes voir N`, `demandes catalogue`.
 
-Registered on the main application by :func:`register` (see mairie_tui/cli.py).
-The helpers of cli.py are imported inside the commands, so that cli.py may
-import this module at its end without a cycle.
+Registered on the main application by :func:`register` (see mairie_tui/cli/__init__.py).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from mairie_tui.cli.common import (
+    JsonOption,
+    add_group,
+    command,
+    console,
+    fail,
+    print_json,
+    signed_in_actor,
+    state,
+)
+from mairie_tui.cli.console import styled
 from mairie_tui.domain import fr
 
 demandes_app = typer.Typer(
     help="Démarches : boîte des demandes, détail d'une demande, catalogue.", no_args_is_help=True
 )
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON (pour les scripts).")]
-
 
 def register(app: typer.Typer) -> None:
     """Add `demandes …` to the main command."""
-    app.add_typer(demandes_app, name="demandes")
+    add_group(app, demandes_app, "demandes")
 
 
-def _actor() -> Any:
-    from mairie_tui.services.common import SYSTEM_ACTOR
-
-    return SYSTEM_ACTOR
-
-
-@demandes_app.command("list")
+@command(demandes_app, "liste", "list")
 def list_requests(
     ctx: typer.Context,
     status: Annotated[
@@ -56,7 +57,6 @@ def list_requests(
     as_json: JsonOption = False,
 ) -> None:
     """Boîte des demandes de tous les foyers, les plus anciennes d'abord."""
-    from mairie_tui.cli import console, fail, print_json, state
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.requests import OPEN_STATUSES, catalogue, inbox
 
@@ -72,10 +72,11 @@ def list_requests(
         if code not in known_types:
             fail(f"démarche inconnue : « {code} » (voir « mairie-tui demandes catalogue »).")
     st = state(ctx)
+    actor = signed_in_actor(ctx, permission="guichet")
     try:
         rows = inbox(
             st.engine(),
-            actor=_actor(),
+            actor=actor,
             clock=st.settings.clock,
             statuses=statuses,
             types=list(type_) if type_ else None,
@@ -102,7 +103,7 @@ def list_requests(
     console.print(f"{len(rows)} demande(s).", highlight=False)
 
 
-@demandes_app.command("show")
+@command(demandes_app, "voir", "show")
 def show_request(
     ctx: typer.Context,
     number: Annotated[
@@ -111,13 +112,12 @@ def show_request(
     as_json: JsonOption = False,
 ) -> None:
     """Détail d'une demande : réponses, pièces, historique, suites possibles."""
-    from mairie_tui.cli import console, fail, print_json, state
-    from mairie_tui.cli_console import styled
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.requests import get_request
 
+    actor = signed_in_actor(ctx, permission="guichet")
     try:
-        page = get_request(state(ctx).engine(), number, actor=_actor())
+        page = get_request(state(ctx).engine(), number, actor=actor)
     except ServiceError as exc:
         fail(str(exc))
     if as_json:
@@ -155,10 +155,9 @@ def show_request(
         console.print(f"Suites possibles : {moves}", highlight=False)
 
 
-@demandes_app.command("catalogue")
+@command(demandes_app, "catalogue")
 def show_catalogue(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Les démarches du catalogue, par catégorie."""
-    from mairie_tui.cli import console, fail, print_json
     from mairie_tui.domain.catalogue import CatalogueError
     from mairie_tui.services.requests import catalogue
 

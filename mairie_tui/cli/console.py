@@ -28,7 +28,7 @@ class SafeConsole(Console):
         kwargs.setdefault("emoji", False)
         super().__init__(**kwargs)
 
-    def render_str(self, text: str, **kwargs: Any) -> Text:  # type: ignore[override]
+    def render_str(self, text: str, **kwargs: Any) -> Text:
         # Before layout, so that a replaced character takes the cell it is shown in.
         kwargs["markup"] = False
         kwargs["emoji"] = False
