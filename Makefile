@@ -62,7 +62,7 @@ mutation: $(STAMP)
 
 ## SVG of every screen into screenshots/.
 screenshots: $(STAMP)
-	$(BIN)/python -m mairie_tui.tui.screenshots
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) mutants .pytest_cache .ruff_cache .mypy_cache *.egg-info

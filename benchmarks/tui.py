@@ -65,7 +65,7 @@ def _demo_db(ctx: Any) -> Path:
     cached = ctx.cache.get("tui_demo_db")
     if cached:
         return Path(cached)
-    from mairie_tui.tui.snapshot_app import build_demo_database
+    from tests.tui.scenes.base import build_demo_database
 
     path = Path(ctx.workdir) / "tui-demo.db"
     if path.exists():
@@ -127,7 +127,7 @@ def bench_cold_start(ctx: Any) -> list[Result]:
 
 
 async def _grid_costs(db: Path) -> tuple[float, float, float, float]:
-    from mairie_tui.tui.snapshot_app import make_app, open_household, settle, sign_in
+    from tests.tui.scenes.base import make_app, open_household, settle, sign_in
 
     app = make_app(f"sqlite:///{db}", now="2020-08-20T10:00", data_dir=db.parent)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -200,7 +200,7 @@ async def _typing(db: Path, text: str) -> tuple[float, float, int, float]:
     show as a stall of the query's length. Also times the same queries directly.
     """
     from mairie_tui.services.search import find_households
-    from mairie_tui.tui.snapshot_app import make_app, settle, sign_in
+    from tests.tui.scenes.base import make_app, settle, sign_in
 
     app = make_app(f"sqlite:///{db}", data_dir=Path(tempfile.mkdtemp()))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -16,9 +16,19 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from mairie_tui.domain import fr
-from mairie_tui.domain.communes import Commune, find_commune
+from mairie_tui.domain.communes import Commune, communes, find_commune
 
 CIVILITIES = ("Mme", "M.")
+# What agents type for a civility, and the civility it means.
+CIVILITY_WORDS = {
+    "mme": "Mme",
+    "madame": "Mme",
+    "mlle": "Mme",
+    "m": "M.",
+    "m.": "M.",
+    "mr": "M.",
+    "monsieur": "M.",
+}
 ROLE_LABELS = {
     "representative": "représentant",
     "co_representative": "co-représentant",
@@ -223,6 +233,126 @@ def normalise_email(text: str | None) -> str | None:
         raise ValueError(text) from None
 
 
+# ---------------------------------------------------------------- messages (one wording each)
+
+
+def _for(who: str) -> str:
+    return f" pour {who}" if who else ""
+
+
+def civility_message(value: str) -> str:
+    return f"Civilité invalide : « {value} » (Mme ou M.)."
+
+
+def phone_message(value: str, *, who: str = "", of: str = "") -> str:
+    """`of`: « du foyer »; `who`: the person's first name."""
+    return f"Téléphone{of} invalide{_for(who)} : « {value} » (ex. 04 66 83 10 74)."
+
+
+def email_message(value: str, *, who: str = "", of: str = "") -> str:
+    return f"Adresse e-mail{of} invalide{_for(who)} : « {value} »."
+
+
+def future_birth_message(day: date, *, who: str = "") -> str:
+    return f"Date de naissance dans le futur{_for(who)} : {fr.short_date(day)}."
+
+
+def unknown_commune_message(value: str) -> str:
+    return f"Commune inconnue : « {value} » (communes d'Alès Agglomération)."
+
+
+def quotient_message(value: str) -> str:
+    return f"Quotient familial invalide : « {value} » (un nombre entier)."
+
+
+# ---------------------------------------------------------------- one field as it is typed
+
+
+def parse_form_date(text: str) -> date:
+    """`12031985` or `12/03/1985` (or ISO); ValueError with the French sentence."""
+    value = text.strip()
+    if value.isdigit() and len(value) == 8:
+        value = f"{value[:2]}/{value[2:4]}/{value[4:]}"
+    try:
+        return fr.parse_date(value)
+    except ValueError as exc:
+        message = str(exc)
+        raise ValueError(message[0].upper() + message[1:] + ".") from None
+
+
+def parse_quotient(text: str) -> int | None:
+    """The quotient familial typed (None if empty); ValueError with the French sentence."""
+    value = text.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValueError(quotient_message(value))
+    return int(value)
+
+
+def matching_communes(text: str) -> list[Commune]:
+    """Communes whose name starts with `text` (accents, case, hyphens and apostrophes ignored)."""
+    typed = fr.fold(text, separators="-'’")
+    if not typed:
+        return []
+    return [c for c in communes() if fr.fold(c.name, separators="-'’").startswith(typed)]
+
+
+def _commune_as_typed(value: str) -> tuple[str, str | None]:
+    commune = find_commune(value)
+    if commune is None:
+        found = matching_communes(value)
+        if len(found) != 1:
+            if not found:
+                return value, unknown_commune_message(value)
+            names = ", ".join(c.name for c in found[:4]) + (" …" if len(found) > 4 else "")
+            return value, f"Précisez la commune : {names}."
+        commune = found[0]
+    return commune.name, None
+
+
+def check_field(key: str, text: str, today: date) -> tuple[str, str | None]:
+    """One field of the household form on its own, as the agent leaves it.
+
+    (value to show, French error or None); an empty field is fine here
+    (`validate_household` says what is required). The value to show is
+    normalised (phone spaced, date JJ/MM/AAAA, commune spelt out).
+    """
+    value = text.strip()
+    if not value:
+        return "", None
+    if key == "civility":
+        civility = CIVILITY_WORDS.get(value.lower())
+        return (civility, None) if civility else (text, civility_message(value))
+    if key in ("phone", "email"):
+        normalise, message = (
+            (normalise_phone, phone_message) if key == "phone" else (normalise_email, email_message)
+        )
+        try:
+            return normalise(value) or "", None
+        except ValueError:
+            return text, message(value)
+    if key in ("birth_date", "qf_valid_until"):
+        try:
+            day = parse_form_date(value)
+        except ValueError as exc:
+            return text, str(exc)
+        error = future_birth_message(day) if key == "birth_date" and day > today else None
+        return fr.short_date(day), error
+    if key == "quotient_familial":
+        try:
+            return str(parse_quotient(value)), None
+        except ValueError as exc:
+            return text, str(exc)
+    if key == "commune":
+        shown, error = _commune_as_typed(value)
+        return (text, error) if error else (shown, None)
+    return text, None
+
+
+# ---------------------------------------------------------------- the whole household
+
+
 def _person(
     person: PersonInput,
     where: str,
@@ -238,28 +368,21 @@ def _person(
     if not last:
         report.add(f"{where}.last_name", f"Nom du {label} obligatoire.")
     if person.civility is not None and person.civility not in CIVILITIES:
-        report.add(f"{where}.civility", f"Civilité invalide : « {person.civility} » (Mme ou M.).")
+        report.add(f"{where}.civility", civility_message(person.civility))
     if person.birth_date is not None and person.birth_date > today:
         report.add(
-            f"{where}.birth_date",
-            f"Date de naissance dans le futur pour {first or label} : {fr.short_date(person.birth_date)}.",
+            f"{where}.birth_date", future_birth_message(person.birth_date, who=first or label)
         )
     phone = person.phone
     try:
         phone = normalise_phone(person.phone)
     except ValueError:
-        report.add(
-            f"{where}.phone",
-            f"Téléphone invalide pour {first or label} : « {person.phone} » (ex. 04 66 83 10 74).",
-        )
+        report.add(f"{where}.phone", phone_message(str(person.phone), who=first or label))
     email = person.email
     try:
         email = normalise_email(person.email)
     except ValueError:
-        report.add(
-            f"{where}.email",
-            f"Adresse e-mail invalide pour {first or label} : « {person.email} ».",
-        )
+        report.add(f"{where}.email", email_message(str(person.email), who=first or label))
     return replace(person, first_name=first, last_name=last, phone=phone, email=email)
 
 
@@ -352,9 +475,7 @@ def _check_commune(data: HouseholdInput, report: ValidationReport) -> tuple[Comm
     if not data.commune.strip():
         report.add("commune", "Commune obligatoire.")
     elif commune is None:
-        report.add(
-            "commune", f"Commune inconnue : « {data.commune} » (communes d'Alès Agglomération)."
-        )
+        report.add("commune", unknown_commune_message(data.commune))
     else:
         if not postcode:
             postcode = commune.postcode
@@ -400,11 +521,11 @@ def validate_household(
     try:
         phone = normalise_phone(data.phone) or representative.phone
     except ValueError:
-        report.add("phone", f"Téléphone du foyer invalide : « {data.phone} » (ex. 04 66 83 10 74).")
+        report.add("phone", phone_message(str(data.phone), of=" du foyer"))
     try:
         email = normalise_email(data.email) or representative.email
     except ValueError:
-        report.add("email", f"Adresse e-mail du foyer invalide : « {data.email} ».")
+        report.add("email", email_message(str(data.email), of=" du foyer"))
     if data.quotient_familial is not None and data.quotient_familial < 0:
         report.add("quotient_familial", "Le quotient familial ne peut pas être négatif.")
     if data.quotient_familial is not None and data.qf_valid_until is None:

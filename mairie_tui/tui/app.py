@@ -21,6 +21,8 @@ from textual.screen import Screen
 from mairie_tui import errorlog
 from mairie_tui.config import Settings, load_settings
 from mairie_tui.tui.messages import SignedIn
+from mairie_tui.tui.navigation import Navigation
+from mairie_tui.tui.screens.modals import ConfirmModal
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 APP_NAME = "Mairie Prim' · Guichet unique"
 
 
-class MairieApp(App[None]):
+class MairieApp(Navigation):
     """Guichet unique Mairie Prim': sign-in, households, bookings."""
 
     CSS_PATH = "app.tcss"
@@ -87,26 +89,10 @@ class MairieApp(App[None]):
     # ------------------------------------------------------------ screens
 
     def on_mount(self) -> None:
-        from mairie_tui.tui.screens.login import LoginScreen
-
-        self.push_screen(LoginScreen())
+        self.push_screen(self.login_screen())
 
     def on_signed_in(self, message: SignedIn) -> None:
         self.sign_in(message.actor, offline_copy=message.offline_copy)
-
-    def sign_in(self, actor: Actor, *, offline_copy: bool = False) -> None:
-        """After sign-in: households for counter agents, the lists for school staff."""
-        self.actor = actor
-        self.offline_copy = offline_copy
-        if actor.is_staff or self.offline_copy:
-            from mairie_tui.tui.screens.lists import ListsScreen
-
-            self.switch_screen(ListsScreen())
-        else:
-            from mairie_tui.tui.screens.search import SearchScreen
-
-            self.switch_screen(SearchScreen())
-            self._warm_up()
 
     def _warm_up(self) -> None:
         """The first booking's one-off costs (holiday tables, queries), paid in a worker now."""
@@ -119,39 +105,12 @@ class MairieApp(App[None]):
 
         self.run_worker(warm, group="warm-up", thread=True, exit_on_error=False)
 
-    def sign_out(self) -> None:
-        """Back to the sign-in screen (a booking in progress is dropped: the palette asks first)."""
-        from mairie_tui.tui.screens.login import LoginScreen
-
-        self.actor = None
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.switch_screen(LoginScreen())
-
-    def go_to_search(self) -> None:
-        """Back to the household search, whatever is open above it."""
-        from mairie_tui.tui.screens.search import SearchScreen
-
-        if self.actor is None or self.actor.is_staff or self.offline_copy:
-            self.notify("La recherche de foyer est réservée aux agents d'accueil.", severity="warning")
-            return
-
-        def leave() -> None:
-            while len(self.screen_stack) > 2 and not isinstance(self.screen, SearchScreen):
-                self.pop_screen()
-            if isinstance(self.screen, SearchScreen):
-                self.screen.focus_search()
-
-        self.confirm_leaving(leave)
-
     def confirm_leaving(self, then: Callable[[], None]) -> None:
         """Run `then`, after asking when open screens hold unsaved changes."""
         unsaved = sum(getattr(screen, "unsaved_changes", lambda: 0)() for screen in self.screen_stack)
         if not unsaved:
             then()
             return
-        from mairie_tui.tui.screens.modals import ConfirmModal
-
         def answered(drop: bool | None) -> None:
             if drop:
                 then()
@@ -167,44 +126,11 @@ class MairieApp(App[None]):
             answered,
         )
 
-    def open_lists(self) -> None:
-        """Listes (f6, palette): over the current screen for agents; staff are on it already."""
-        from mairie_tui.tui.screens.lists import ListsScreen
-
-        if self.actor is None:
-            return
-        if any(isinstance(screen, ListsScreen) for screen in self.screen_stack):
-            while not isinstance(self.screen, ListsScreen):
-                self.pop_screen()
-            return
-        self.push_screen(ListsScreen(can_go_back=True))
-
     def action_open_lists(self) -> None:
         self.open_lists()
 
-    def open_inbox(self) -> None:
-        """The agents' inbox of requests (issue 4), above the search or the Foyer."""
-        from mairie_tui.tui.screens.inbox import InboxScreen
-
-        if self.actor is None or self.actor.is_staff:
-            self.notify("Les demandes sont réservées aux agents d'accueil.", severity="warning")
-            return
-        if isinstance(self.screen, InboxScreen) and self.screen.household_id is None:
-            return
-        self.push_screen(InboxScreen())
-
     def action_open_inbox(self) -> None:
         self.open_inbox()
-
-    def open_agents(self) -> None:
-        """Agents (palette, supervisors): the accounts, to unlock a locked one (issue 11)."""
-        from mairie_tui.tui.screens.agents import AgentsScreen
-
-        if self.actor is None or not self.actor.is_supervisor:
-            self.notify("La gestion des agents est réservée aux superviseurs.", severity="warning")
-            return
-        if not isinstance(self.screen, AgentsScreen):
-            self.push_screen(AgentsScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_inbox":

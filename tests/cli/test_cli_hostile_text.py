@@ -25,15 +25,15 @@ from mairie_tui.services.agents import add_agent
 from mairie_tui.services.common import SYSTEM_ACTOR
 from mairie_tui.services.demo import build_demo
 from mairie_tui.services.requests import file_request
-from mairie_tui.tui.scenes_hostile import (
+from tests.cli.signin import signed_in
+from tests.helpers import clock_at
+from tests.services.test_requests import AGENT, answers_for
+from tests.tui.scenes.hostile import (
     HOSTILE_CHILD,
     HOSTILE_NAME,
     RAW_CO_FIRST,
     add_hostile_household,
 )
-from tests.cli.signin import signed_in
-from tests.helpers import clock_at
-from tests.services.test_requests import AGENT, answers_for
 
 runner = CliRunner()
 NOW = "2020-09-15T10:00"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mairie_tui.tui.app import MairieApp
-from mairie_tui.tui.snapshot_app import build_demo_database, copy_database
 from tests.tui.helpers import AppFactory
+from tests.tui.scenes.base import build_demo_database, copy_database
 
 
 @pytest.fixture(scope="session")

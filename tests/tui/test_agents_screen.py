@@ -6,12 +6,12 @@ from sqlmodel import select
 
 from mairie_tui.db import read_session
 from mairie_tui.models import Agent, AuditEvent
-from mairie_tui.tui.scenes_agents import lock_by_wrong_passwords, open_agents
 from mairie_tui.tui.screens.agents import AgentsScreen
 from mairie_tui.tui.screens.login import LoginScreen
 from mairie_tui.tui.screens.search import SearchScreen
-from mairie_tui.tui.snapshot_app import SIZE, screen_text, settle, sign_in
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.agents import lock_by_wrong_passwords, open_agents
+from tests.tui.scenes.base import SIZE, screen_text, settle, sign_in
 
 
 async def type_sign_in(pilot, login: str, password: str | None = None) -> None:  # type: ignore[no-untyped-def]

@@ -20,9 +20,9 @@ from mairie_tui.tui.screens.login import LoginScreen
 from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.screens.recap import RecapScreen
 from mairie_tui.tui.screens.search import SearchScreen
-from mairie_tui.tui.snapshot_app import SEED_KEYS, open_step1, screen_text, seed_ticks, settle
 from mairie_tui.tui.widgets.month_grid import MonthGrid
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import SEED_KEYS, open_step1, screen_text, seed_ticks, settle
 
 SIZE = (120, 40)
 TUTORIAL_LINES = [
@@ -145,7 +145,7 @@ async def test_past_deadline_day_cannot_be_ticked_by_an_agent(make_app: AppFacto
 
 @run_async
 async def test_supervisor_forces_a_locked_day_only_with_a_reason(make_app: AppFactory) -> None:
-    from mairie_tui.tui.screens.modals import ForceReasonModal
+    from mairie_tui.tui.screens.booking_modals import ForceReasonModal
 
     app = make_app("2020-09-16T00:00")
     async with app.run_test(size=SIZE) as pilot:
@@ -245,7 +245,7 @@ async def test_week_view_and_tick_all_over_october(make_app: AppFactory) -> None
 
 @run_async
 async def test_pattern_over_the_whole_period_adds_141_days(make_app: AppFactory) -> None:
-    from mairie_tui.tui.screens.modals import PatternModal
+    from mairie_tui.tui.screens.booking_modals import PatternModal
 
     app = make_app("2020-08-20T10:00")
     async with app.run_test(size=SIZE) as pilot:
@@ -269,7 +269,7 @@ async def test_pattern_over_the_whole_period_adds_141_days(make_app: AppFactory)
 async def test_odd_weeks_pattern_and_date_validation(make_app: AppFactory) -> None:
     from textual.widgets import Checkbox, Input, RadioButton
 
-    from mairie_tui.tui.screens.modals import PatternModal
+    from mairie_tui.tui.screens.booking_modals import PatternModal
 
     app = make_app("2020-08-20T10:00")
     async with app.run_test(size=SIZE) as pilot:
@@ -392,7 +392,7 @@ async def test_validation_conflict_returns_to_step1_with_the_draft(
 
 @run_async
 async def test_search_login_error_and_staff(make_app: AppFactory) -> None:
-    from mairie_tui.tui.screens.staff import ListsScreen
+    from mairie_tui.tui.screens.lists import ListsScreen
 
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:

@@ -22,10 +22,10 @@ from mairie_tui.tui.screens.demarche import DemarcheFiledScreen, DemarcheScreen
 from mairie_tui.tui.screens.household import HouseholdScreen
 from mairie_tui.tui.screens.inbox import InboxScreen
 from mairie_tui.tui.screens.request_page import RequestPageScreen, TransitionModal
-from mairie_tui.tui.snapshot_app import open_household, screen_text, settle, sign_in
-from mairie_tui.tui.widgets.form_fields import FormFieldWidget
+from mairie_tui.tui.widgets.form_fields import CatalogueField
 from tests.helpers import clock_at
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import open_household, screen_text, settle, sign_in
 
 SIZE = (120, 40)
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
@@ -399,7 +399,7 @@ async def test_a_refused_file_is_said_in_the_attach_dialog(
         await settle(pilot)
         assert app.screen is screen
         assert [d.original_name for d in screen.documents] == ["justificatif.pdf"]
-        assert isinstance(screen.field_widget("nom"), FormFieldWidget)
+        assert isinstance(screen.field_widget("nom"), CatalogueField)
 
 
 @run_async

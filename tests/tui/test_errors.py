@@ -13,8 +13,8 @@ from mairie_tui.tui.errors import french_message
 from mairie_tui.tui.screens.booking import BookingScreen
 from mairie_tui.tui.screens.household import HouseholdScreen
 from mairie_tui.tui.screens.recap import RecapScreen
-from mairie_tui.tui.snapshot_app import screen_text, seed_ticks, settle, sign_in
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import screen_text, seed_ticks, settle, sign_in
 
 
 def test_french_message() -> None:

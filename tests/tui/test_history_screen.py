@@ -13,9 +13,9 @@ from mairie_tui.services.common import Actor
 from mairie_tui.services.household_edit import household_input, update_household
 from mairie_tui.tui.screens.history import HouseholdHistoryScreen
 from mairie_tui.tui.screens.household import HouseholdScreen
-from mairie_tui.tui.snapshot_app import SIZE, open_household, screen_text, settle, sign_in
 from tests.helpers import clock_at
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import SIZE, open_household, screen_text, settle, sign_in
 
 HOSTILE = "[bold red]12[/] rue [link=x]des Écoles"
 

@@ -13,7 +13,17 @@ from sqlalchemy import text
 
 from mairie_tui.db import make_engine
 from mairie_tui.domain.safe_text import REPLACEMENT, has_control
-from mairie_tui.tui.scenes_hostile import (
+from mairie_tui.tui.screens.booking import BookingScreen
+from mairie_tui.tui.screens.confirmation import ConfirmationScreen
+from mairie_tui.tui.screens.enrolments import EnrolmentsScreen
+from mairie_tui.tui.screens.household import HouseholdScreen
+from mairie_tui.tui.screens.lists import ListsScreen
+from mairie_tui.tui.screens.recap import RecapScreen
+from tests.helpers import clock_at
+from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes import SCENES
+from tests.tui.scenes.base import SIZE, screen_text, search, settle, sign_in
+from tests.tui.scenes.hostile import (
     HOSTILE_CHILD,
     HOSTILE_NAME,
     HOSTILE_SCHOOL,
@@ -21,15 +31,6 @@ from mairie_tui.tui.scenes_hostile import (
     _reindex,
     add_hostile_household,
 )
-from mairie_tui.tui.screens.booking import BookingScreen
-from mairie_tui.tui.screens.confirmation import ConfirmationScreen
-from mairie_tui.tui.screens.enrolments import EnrolmentsScreen
-from mairie_tui.tui.screens.household import HouseholdScreen
-from mairie_tui.tui.screens.lists import ListsScreen
-from mairie_tui.tui.screens.recap import RecapScreen
-from mairie_tui.tui.snapshot_app import SCENES, SIZE, screen_text, search, settle, sign_in
-from tests.helpers import clock_at
-from tests.tui.helpers import AppFactory, run_async
 
 
 def shown(app: object) -> str:

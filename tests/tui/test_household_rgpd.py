@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from mairie_tui.tui.screens.household import HouseholdScreen
-from mairie_tui.tui.snapshot_app import open_household, screen_text, settle, sign_in
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import open_household, screen_text, settle, sign_in
 
 SIZE = (140, 40)
 

@@ -11,7 +11,6 @@ from mairie_tui.clock import FrozenClock, parse_now
 from mairie_tui.db import make_engine, read_session
 from mairie_tui.models import AuditEvent, Booking, Enrolment, Household, Person
 from mairie_tui.services.common import Actor
-from mairie_tui.tui.scenes_households import fill_form, open_new_form
 from mairie_tui.tui.screens.booking import BookingScreen
 from mairie_tui.tui.screens.confirmation import ConfirmationScreen
 from mairie_tui.tui.screens.enrol import EnrolScreen, PendingModal
@@ -21,8 +20,9 @@ from mairie_tui.tui.screens.household_form import DuplicatesModal, HouseholdForm
 from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.screens.recap import RecapScreen
 from mairie_tui.tui.screens.search import SearchScreen
-from mairie_tui.tui.snapshot_app import SEED_KEYS, open_household, screen_text, settle, sign_in
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import SEED_KEYS, open_household, screen_text, settle, sign_in
+from tests.tui.scenes.households import fill_form, open_new_form
 
 SIZE = (120, 40)
 VALID = {

@@ -25,14 +25,14 @@ from mairie_tui.tui.app import MairieApp
 from mairie_tui.tui.screens.headcounts import HeadcountsScreen
 from mairie_tui.tui.screens.lists import ContactsModal, ListsScreen
 from mairie_tui.tui.screens.search import SearchScreen
-from mairie_tui.tui.snapshot_app import (
+from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import (
     SIZE,
     build_demo_database,
     copy_database,
     screen_text,
     settle,
 )
-from tests.tui.helpers import AppFactory, run_async
 
 DAY = "2020-09-21T09:00"
 JEAN_MACE = "Restaurant scolaire Alès Jean Macé"
@@ -406,7 +406,7 @@ async def test_offline_copy_every_role_sees_lists_only(
     make_app: AppFactory, tmp_path: Path
 ) -> None:
     from mairie_tui.services.offline import export_offline
-    from mairie_tui.tui.snapshot_app import make_app as make_snapshot_app
+    from tests.tui.scenes.base import make_app as make_snapshot_app
 
     main = make_app(DAY)
     engine = engine_of(main)

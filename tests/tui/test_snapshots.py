@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from mairie_tui.tui.snapshot_app import BOOKING_SCENES, SCENES, SIZE, make_app
+from tests.tui.scenes.base import BOOKING_SCENES, SIZE, make_app
 
 
 @pytest.mark.parametrize("scene", list(BOOKING_SCENES))
 def test_screen(scene: str, snap_compare: Any, demo_url: str, tmp_path: Path) -> None:
     app = make_app(demo_url, data_dir=tmp_path / "data")
-    assert snap_compare(app, terminal_size=SIZE, run_before=SCENES[scene])
+    assert snap_compare(app, terminal_size=SIZE, run_before=BOOKING_SCENES[scene])

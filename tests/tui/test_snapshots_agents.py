@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from mairie_tui.tui.scenes_agents import SCENES
-from mairie_tui.tui.snapshot_app import SIZE, make_app
+from tests.tui.scenes.agents import SCENES
+from tests.tui.scenes.base import SIZE, make_app
 
 
 @pytest.mark.parametrize("scene", list(SCENES))

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from mairie_tui.tui.scenes_demarches import SCENES
-from mairie_tui.tui.snapshot_app import SIZE, make_app
+from tests.tui.scenes.base import SIZE, make_app
+from tests.tui.scenes.demarches import SCENES
 
 
 @pytest.mark.parametrize("scene", list(SCENES))

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from mairie_tui.services.agents import get_agents, unlock_agent
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.text import markup, plain
 from mairie_tui.tui.widgets.header import AppHeader
@@ -42,7 +43,6 @@ class AgentsScreen(MairieScreen):
         "Chaque déverrouillage est tracé au journal."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("d", "unlock", "Déverrouiller", id="agents.unlock"),
         Binding("escape", "back", "Retour", id="agents.back"),
     ]
@@ -73,8 +73,6 @@ class AgentsScreen(MairieScreen):
         app = self.mairie
 
         def call() -> list[AgentPublic]:
-            from mairie_tui.services.agents import get_agents
-
             return get_agents(app.engine)
 
         self.call_service("agents-load", call, lambda agents: self._loaded(agents, keep))
@@ -130,8 +128,6 @@ class AgentsScreen(MairieScreen):
         assert actor is not None
 
         def call() -> AgentPublic:
-            from mairie_tui.services.agents import unlock_agent
-
             return unlock_agent(app.engine, login, actor=actor, clock=app.clock)
 
         self._status("Déverrouillage…")

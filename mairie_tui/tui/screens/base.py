@@ -84,9 +84,7 @@ class MairieScreen(ServiceCalls, Screen[None]):
     ]
 
     def action_help(self) -> None:
-        from mairie_tui.tui.screens.modals import HelpModal
-
-        self.app.push_screen(HelpModal(self.TITLE_TEXT, self.HELP, self))
+        self.mairie.show_help(self.TITLE_TEXT, self.HELP, self)
 
 
 class MairieModal(ServiceCalls, ModalScreen[T]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -13,7 +14,10 @@ from textual.widgets import Button, Static
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import DayState
 from mairie_tui.domain.draft import DraftError
+from mairie_tui.services.bookings import reload_booking
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.screens.booking_modals import ForceReasonModal, PatternModal
+from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.text import content
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -64,7 +68,6 @@ class BookingScreen(MairieScreen):
         Binding("enter", "next_step", "Étape 2", id="booking.next"),
         Binding("escape", "cancel", "Annuler la démarche", id="booking.cancel"),
         Binding("ctrl+r", "reload", "Recharger", show=False, id="booking.reload"),
-        Binding("f1", "help", "Aide", id="screen.help"),
     ]
 
     def __init__(self, booking: BookingSession) -> None:
@@ -165,10 +168,6 @@ class BookingScreen(MairieScreen):
         self.say(f"{where}{status.reason} : ce jour ne peut pas être modifié.", error=True)
 
     def _ask_force_reason(self, day: object, unit_id: int, reason: str) -> None:
-        from datetime import date
-
-        from mairie_tui.tui.screens.modals import ForceReasonModal
-
         assert isinstance(day, date)
         unit = self.booking.draft.ctx.unit(unit_id).name
 
@@ -186,8 +185,6 @@ class BookingScreen(MairieScreen):
     # ------------------------------------------------------------ actions
 
     def action_pattern(self) -> None:
-        from mairie_tui.tui.screens.modals import PatternModal
-
         enrolment = self.booking.enrolment
         start = max(enrolment.start, min(self.mairie.clock.today(), enrolment.end))
 
@@ -203,18 +200,16 @@ class BookingScreen(MairieScreen):
 
     def action_next_step(self) -> None:
         if not self.booking.draft.dirty:
-            self.say("Aucune modification : cochez ou décochez des jours avant l'étape 2.", error=True)
+            self.say(
+                "Aucune modification : cochez ou décochez des jours avant l'étape 2.", error=True
+            )
             return
-        from mairie_tui.tui.screens.recap import RecapScreen
-
-        self.app.push_screen(RecapScreen(self.booking))
+        self.mairie.open_recap(self.booking)
 
     def action_cancel(self) -> None:
         if not self.booking.draft.dirty:
             self.app.pop_screen()
             return
-        from mairie_tui.tui.screens.modals import ConfirmModal
-
         count = len(self.booking.draft.changes)
 
         def answered(drop: bool | None) -> None:
@@ -240,8 +235,6 @@ class BookingScreen(MairieScreen):
         self.say("Rechargement du calendrier…")
 
         def call() -> tuple[BookingSession, EditResult]:
-            from mairie_tui.services.bookings import reload_booking
-
             return reload_booking(app.engine, booking, app.clock)
 
         self.call_service("reload-booking", call, self._reloaded)
@@ -257,7 +250,10 @@ class BookingScreen(MairieScreen):
     def back_from_recap(self, message: str | None) -> None:
         """Step 2 returned here (RETOUR, or a refused validation with its message)."""
         if message:
-            self.say(f"{message}\n(ctrl+r : recharger le calendrier, vos modifications sont gardées)", error=True)
+            self.say(
+                f"{message}\n(ctrl+r : recharger le calendrier, vos modifications sont gardées)",
+                error=True,
+            )
         self.grid.invalidate()
         self.grid.focus()
 

@@ -33,7 +33,6 @@ class ConfirmationScreen(MairieScreen):
     AUTO_FOCUS = None  # enter is the screen's key: nothing focused takes it first
     HELP = "La demande est enregistrée. `entrée` revient au foyer, qui affiche la nouvelle demande."
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "done", "Retour au foyer", id="confirmation.done"),
         Binding("escape", "done", "Retour au foyer", show=False, id="confirmation.back"),
     ]
@@ -78,10 +77,4 @@ class ConfirmationScreen(MairieScreen):
         self.action_done()
 
     def action_done(self) -> None:
-        from mairie_tui.tui.screens.household import HouseholdScreen
-
-        app = self.app
-        while len(app.screen_stack) > 2 and not isinstance(app.screen, HouseholdScreen):
-            app.pop_screen()
-        if isinstance(app.screen, HouseholdScreen):
-            app.screen.reload()
+        self.mairie.back_to_household()

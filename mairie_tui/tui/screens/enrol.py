@@ -14,8 +14,8 @@ from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mairie_tui.domain import fr
-from mairie_tui.domain.communes import _key as plain
 from mairie_tui.domain.communes import find_commune
+from mairie_tui.services.enrolments import enrol_child, list_activities, school_year
 from mairie_tui.tui.screens.base import MairieModal, MairieScreen
 from mairie_tui.tui.text import content, markup
 from mairie_tui.tui.widgets.fields import Field
@@ -59,7 +59,6 @@ class EnrolScreen(MairieScreen):
         "« Valider tout de suite » pour l'inscrire directement."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("ctrl+s", "enrol", "Inscrire", priority=True, id="enrol.save"),
         Binding("escape", "back", "Retour au foyer", id="enrol.back"),
     ]
@@ -74,8 +73,6 @@ class EnrolScreen(MairieScreen):
         self.enrolment_id: int | None = None
 
     def compose(self) -> ComposeResult:
-        from mairie_tui.services.enrolments import school_year
-
         start, end = school_year(self.mairie.clock.today())
         yield AppHeader(self.TITLE_TEXT)
         with Vertical(id="enrol-body"):
@@ -127,9 +124,7 @@ class EnrolScreen(MairieScreen):
         text = content(child.full_name)
         if child.birth_date is not None:
             text += "  " + content(f"né(e) le {fr.short_date(child.birth_date)}", "dim")
-        current = [
-            e.activity_name for e in self.household.enrolments if e.child_id == child_id
-        ]
+        current = [e.activity_name for e in self.household.enrolments if e.child_id == child_id]
         if current:
             text += "  " + content(f"· déjà : {', '.join(current)}", "dim")
         return text
@@ -146,8 +141,6 @@ class EnrolScreen(MairieScreen):
         insee = commune.insee if commune is not None else None
 
         def call() -> list[ActivityOption]:
-            from mairie_tui.services.enrolments import list_activities
-
             return list_activities(app.engine, commune_insee=insee)
 
         self.call_service("activities", call, self._activities_loaded)
@@ -157,11 +150,13 @@ class EnrolScreen(MairieScreen):
         self._filter(self.query_one("#enrol-filter", Input).value)
 
     def _filter(self, text: str) -> None:
-        words = plain(text).split()
+        words = fr.fold(text, separators="-'’").split()
         self.shown = [
             a
             for a in self.activities
-            if all(word in plain(f"{a.name} {a.site} {a.code}") for word in words)
+            if all(
+                word in fr.fold(f"{a.name} {a.site} {a.code}", separators="-'’") for word in words
+            )
         ]
         option_list = self.query_one("#enrol-activities", OptionList)
         option_list.clear_options()
@@ -275,8 +270,6 @@ class EnrolScreen(MairieScreen):
         chosen = activity
 
         def call() -> int:
-            from mairie_tui.services.enrolments import enrol_child
-
             return enrol_child(
                 app.engine,
                 child_id=child_id,
@@ -289,8 +282,6 @@ class EnrolScreen(MairieScreen):
             )
 
         def done(enrolment_id: int) -> None:
-            from mairie_tui.tui.screens.household import HouseholdScreen
-
             self._saving = False
             self.enrolment_id = enrolment_id
             child = next(c for c in self.household.children if c.id == child_id)
@@ -300,9 +291,7 @@ class EnrolScreen(MairieScreen):
                 title="Inscription enregistrée",
             )
             self.app.pop_screen()
-            below = self.app.screen
-            if isinstance(below, HouseholdScreen):
-                below.reload()
+            self.mairie.reload_household()
 
         self.call_service("enrol", call, done)
 

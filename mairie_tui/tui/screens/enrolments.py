@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from mairie_tui.services.bookings import open_booking
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.text import content, markup, plain
 from mairie_tui.tui.widgets.header import AppHeader
@@ -36,7 +37,6 @@ class EnrolmentsScreen(MairieScreen):
         "de l'inscription en surbrillance (étape 1 — MA DEMANDE)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "start", "Commencer", priority=True, id="enrolments.start"),
         Binding("escape", "back", "Retour au foyer", id="enrolments.back"),
     ]
@@ -122,8 +122,6 @@ class EnrolmentsScreen(MairieScreen):
         app = self.mairie
 
         def call() -> BookingSession:
-            from mairie_tui.services.bookings import open_booking
-
             return open_booking(app.engine, enrolment.id, app.clock)
 
         self.call_service("open-booking", call, self._opened)
@@ -132,10 +130,8 @@ class EnrolmentsScreen(MairieScreen):
         self.query_one("#enrolments-status", Static).update(content(message, "b red"))
 
     def _opened(self, booking: BookingSession) -> None:
-        from mairie_tui.tui.screens.booking import BookingScreen
-
         self.query_one("#enrolments-status", Static).update("")
-        self.app.push_screen(BookingScreen(booking))
+        self.mairie.open_booking(booking)
 
     def action_back(self) -> None:
         self.app.pop_screen()

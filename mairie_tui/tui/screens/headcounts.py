@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from mairie_tui.domain import fr
+from mairie_tui.services.lists import headcounts
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.lists import OFFLINE_TITLE, is_offline
 from mairie_tui.tui.text import content, plain
@@ -74,7 +75,6 @@ class HeadcountsScreen(MairieScreen):
         "de période, `t` montre ce site ou tous les sites."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("j", "mode('day')", "Jour", id="headcounts.day"),
         Binding("s", "mode('week')", "Semaine", id="headcounts.week"),
         Binding("m", "mode('month')", "Mois", id="headcounts.month"),
@@ -121,8 +121,6 @@ class HeadcountsScreen(MairieScreen):
         app = self.mairie
 
         def call() -> list[HeadcountRow]:
-            from mairie_tui.services.lists import headcounts
-
             return headcounts(app.engine, start=start, end=end, clock=app.clock, site=site)
 
         def done(rows: list[HeadcountRow]) -> None:

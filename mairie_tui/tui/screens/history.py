@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from mairie_tui.domain import fr
+from mairie_tui.services.history import household_history
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -46,7 +47,6 @@ class HouseholdHistoryScreen(MairieScreen):
         "Le journal ne se modifie pas. Réservé aux superviseurs."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("escape", "back", "Retour au foyer", id="history.back"),
     ]
 
@@ -80,8 +80,6 @@ class HouseholdHistoryScreen(MairieScreen):
         dossier = self.dossier
 
         def call() -> HouseholdHistory:
-            from mairie_tui.services.history import household_history
-
             return household_history(app.engine, dossier, actor=actor)
 
         self.call_service("history", call, self._show)

@@ -13,7 +13,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from mairie_tui.domain import fr
+from mairie_tui.services.enrolments import activate_enrolment
+from mairie_tui.services.household_edit import household_input
+from mairie_tui.services.households import get_household
+from mairie_tui.services.rgpd import export_to_data_dir
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.screens.enrol import PendingModal
 from mairie_tui.tui.text import content, lines, markup
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -118,7 +123,6 @@ class HouseholdScreen(MairieScreen):
         "« bientôt disponible » arrivent avec les prochaines versions."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("r", "reservations", "Modifier les réservations", id="household.reservations"),
         Binding("e", "edit", "Modifier le foyer", id="household.edit"),
         # i and v are in MA FAMILLE too (left out of the key bar: it would overflow).
@@ -185,8 +189,6 @@ class HouseholdScreen(MairieScreen):
         assert actor is not None, "the Foyer screen needs a signed-in agent"
 
         def call() -> HouseholdView:
-            from mairie_tui.services.households import get_household
-
             return get_household(app.engine, household_id, actor=actor)
 
         self.call_service("household", call, self._show)
@@ -211,7 +213,9 @@ class HouseholdScreen(MairieScreen):
             lines(person_line(person) for person in co) if co else NONE
         )
         members = [person_line(person) for person in household.children]
-        members += [person_line(p) + " " + content("(entourage)", "dim") for p in household.authorised]
+        members += [
+            person_line(p) + " " + content("(entourage)", "dim") for p in household.authorised
+        ]
         self.query_one("#members", Static).update(lines(members) if members else NONE)
         enrolments = [
             markup(
@@ -268,19 +272,15 @@ class HouseholdScreen(MairieScreen):
 
     def _open_demarches(self, key: str) -> bool:
         """Démarches (the wizard), Demandes (the household's requests), Mes documents."""
-        from mairie_tui.tui.screens.demarche import CatalogueScreen, DemarcheScreen
-        from mairie_tui.tui.screens.inbox import InboxScreen
-        from mairie_tui.tui.screens.request_page import HouseholdDocumentsScreen
-
         dossier = self.household.dossier if self.household is not None else ""
         if key in DEMARCHE_CODES:
-            self.app.push_screen(DemarcheScreen(DEMARCHE_CODES[key], self.household_id))
+            self.mairie.open_demarche(DEMARCHE_CODES[key], self.household_id)
         elif key == "toutes":
-            self.app.push_screen(CatalogueScreen(self.household_id))
+            self.mairie.open_catalogue(self.household_id)
         elif key == "demandes":
-            self.app.push_screen(InboxScreen(self.household_id, dossier))
+            self.mairie.open_household_requests(self.household_id, dossier)
         elif key == "documents":
-            self.app.push_screen(HouseholdDocumentsScreen(self.household_id, dossier))
+            self.mairie.open_household_documents(self.household_id, dossier)
         else:
             return False
         return True
@@ -292,9 +292,7 @@ class HouseholdScreen(MairieScreen):
         if not self.household.enrolments:
             self.notify("Aucune inscription dans ce foyer : rien à réserver.", severity="warning")
             return
-        from mairie_tui.tui.screens.enrolments import EnrolmentsScreen
-
-        self.app.push_screen(EnrolmentsScreen(self.household))
+        self.mairie.open_enrolments(self.household)
 
     def action_edit(self) -> None:
         """e: the household form, filled in from the database (its version kept for the save)."""
@@ -302,16 +300,12 @@ class HouseholdScreen(MairieScreen):
         household_id = self.household_id
 
         def call() -> tuple[HouseholdInput, int]:
-            from mairie_tui.services.household_edit import household_input
-
             return household_input(app.engine, household_id)
 
         def loaded(result: tuple[HouseholdInput, int]) -> None:
-            from mairie_tui.tui.screens.household_form import HouseholdFormScreen
-
             data, version = result
             dossier = self.household.dossier if self.household is not None else ""
-            self.app.push_screen(HouseholdFormScreen(household_id, data, version, dossier=dossier))
+            self.mairie.edit_household(household_id, data, version, dossier=dossier)
 
         self.call_service("household-edit", call, loaded, failed=self._notify_error)
 
@@ -323,9 +317,7 @@ class HouseholdScreen(MairieScreen):
         if not self.household.children:
             self.notify("Aucun enfant dans ce foyer : ajoutez-le d'abord (e).", severity="warning")
             return
-        from mairie_tui.tui.screens.enrol import EnrolScreen
-
-        self.app.push_screen(EnrolScreen(self.household))
+        self.mairie.open_enrol(self.household)
 
     def action_activate(self) -> None:
         """v: Valider une pré-inscription (pending → active, after the service's checks)."""
@@ -336,8 +328,6 @@ class HouseholdScreen(MairieScreen):
         if not pending:
             self.notify("Aucune pré-inscription à valider dans ce foyer.", severity="warning")
             return
-        from mairie_tui.tui.screens.enrol import PendingModal
-
         app = self.mairie
         actor = app.actor
         assert actor is not None
@@ -348,8 +338,6 @@ class HouseholdScreen(MairieScreen):
             item = next(e for e in pending if e.id == enrolment_id)
 
             def call() -> None:
-                from mairie_tui.services.enrolments import activate_enrolment
-
                 activate_enrolment(app.engine, enrolment_id, actor=actor, clock=app.clock)
 
             def done(_: None) -> None:
@@ -378,8 +366,6 @@ class HouseholdScreen(MairieScreen):
         assert actor is not None
 
         def call() -> AccessExport:
-            from mairie_tui.services.rgpd import export_to_data_dir
-
             return export_to_data_dir(
                 app.engine,
                 household_id,
@@ -403,9 +389,7 @@ class HouseholdScreen(MairieScreen):
         if self.household is None:
             self.notify("Le foyer est encore en cours de chargement.", severity="warning")
             return
-        from mairie_tui.tui.screens.history import HouseholdHistoryScreen
-
-        self.app.push_screen(HouseholdHistoryScreen(self.household.dossier))
+        self.mairie.open_household_history(self.household.dossier)
 
     def _notify_error(self, message: str, error: BaseException | None = None) -> None:
         self.notify(message, title="Erreur", severity="error", timeout=8)

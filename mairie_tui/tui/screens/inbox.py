@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from mairie_tui.clock import PARIS
 from mairie_tui.domain import fr
+from mairie_tui.services.requests import catalogue, inbox
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.text import content, markup, plain
 from mairie_tui.tui.widgets.header import AppHeader
@@ -72,7 +73,6 @@ class InboxScreen(MairieScreen):
         "étapes possibles."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "open", "Ouvrir", id="inbox.open"),
         Binding("s", "next_status", "Statut", id="inbox.status"),
         Binding("t", "next_type", "Démarche", id="inbox.type"),
@@ -102,8 +102,6 @@ class InboxScreen(MairieScreen):
 
     @property
     def type_filters(self) -> list[tuple[str, str | None]]:
-        from mairie_tui.services.requests import catalogue
-
         return [("toutes les démarches", None)] + [
             (demarche.title, demarche.code)
             for demarches in catalogue().categories().values()
@@ -167,8 +165,6 @@ class InboxScreen(MairieScreen):
         self.query_one("#inbox-status", Static).update("Recherche des demandes…")
 
         def call() -> list[InboxRow]:
-            from mairie_tui.services.requests import inbox
-
             return inbox(
                 app.engine,
                 actor=actor,
@@ -187,7 +183,12 @@ class InboxScreen(MairieScreen):
         self.rows = rows
         table.clear()
         for row in rows:
-            style = {"deposee": "yellow", "en_attente": "magenta", "traitee": "green", "refusee": "red"}
+            style = {
+                "deposee": "yellow",
+                "en_attente": "magenta",
+                "traitee": "green",
+                "refusee": "red",
+            }
             colour = style.get(row.status)
             table.add_row(
                 plain(row.number),
@@ -237,9 +238,7 @@ class InboxScreen(MairieScreen):
         row = self.selected_row()
         if row is None:
             return
-        from mairie_tui.tui.screens.request_page import RequestPageScreen
-
-        self.app.push_screen(RequestPageScreen(row.id))
+        self.mairie.open_request(row.id)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -13,8 +13,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
 from mairie_tui.domain.draft import ChangeKind, recap_totals
+from mairie_tui.services.bookings import validate_booking
+from mairie_tui.services.errors import ConflictError, RuleViolation
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.booking import steps_text
+from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.text import content, plain, span
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -71,7 +74,6 @@ class RecapScreen(MairieScreen):
         "`échap` **RETOUR À L'ÉTAPE 1** garde la saisie."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "validate", "Valider", id="recap.validate"),
         Binding("escape", "back", "Retour à l'étape 1", id="recap.back"),
         Binding("ctrl+x", "cancel", "Annuler la démarche", id="recap.cancel"),
@@ -130,22 +132,16 @@ class RecapScreen(MairieScreen):
         booking = self.booking
 
         def call() -> ValidationResult:
-            from mairie_tui.services.bookings import validate_booking
-
             return validate_booking(app.engine, booking, actor=actor, clock=app.clock)
 
         self.call_service("validate", call, self._validated, failed=self._refused)
 
     def _validated(self, result: ValidationResult) -> None:
-        from mairie_tui.tui.screens.confirmation import ConfirmationScreen
-
         self._busy = False
-        self.app.push_screen(ConfirmationScreen(self.booking, result))
+        self.mairie.open_confirmation(self.booking, result)
 
     def _refused(self, message: str, error: BaseException | None) -> None:
         """Conflict or broken rule: back to step 1, the draft intact, the message shown."""
-        from mairie_tui.services.errors import ConflictError, RuleViolation
-
         self._busy = False
         if isinstance(error, ConflictError | RuleViolation):
             self._back_to_step_one(message)
@@ -153,12 +149,7 @@ class RecapScreen(MairieScreen):
         self.query_one("#recap-message", Static).update(content(message, "b red"))
 
     def _back_to_step_one(self, message: str | None) -> None:
-        from mairie_tui.tui.screens.booking import BookingScreen
-
-        self.app.pop_screen()
-        screen = self.app.screen
-        if isinstance(screen, BookingScreen):
-            screen.back_from_recap(message)
+        self.mairie.back_to_booking(message)
 
     def action_back(self) -> None:
         if not self._busy:
@@ -167,7 +158,6 @@ class RecapScreen(MairieScreen):
     def action_cancel(self) -> None:
         if self._busy:
             return
-        from mairie_tui.tui.screens.modals import ConfirmModal
 
         def answered(drop: bool | None) -> None:
             if drop:

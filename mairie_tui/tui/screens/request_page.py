@@ -21,6 +21,8 @@ from textual.content import Content
 from textual.widgets import Button, DataTable, Label, Select, Static, TextArea
 
 from mairie_tui.domain import fr
+from mairie_tui.services.documents import attach_document, household_documents
+from mairie_tui.services.requests import catalogue, change_status, get_request, status_label
 from mairie_tui.tui.screens.base import MairieModal, MairieScreen
 from mairie_tui.tui.text import content, lines, markup, plain
 from mairie_tui.tui.widgets.fields import Field
@@ -94,7 +96,6 @@ class RequestPageScreen(MairieScreen):
         "demande de pièces ; la famille reçoit un mail à chaque étape."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         *[
             Binding(str(n), f"move({n})", "", show=False, id=f"request.move{n}")
             for n in range(1, MAX_MOVES + 1)
@@ -142,8 +143,6 @@ class RequestPageScreen(MairieScreen):
         request_id = self.request_id
 
         def call() -> RequestPage:
-            from mairie_tui.services.requests import get_request
-
             return get_request(app.engine, request_id, actor=actor)
 
         self.call_service("request-page", call, self.show_page)
@@ -160,7 +159,11 @@ class RequestPageScreen(MairieScreen):
         summary = [
             content("Statut : ") + content(page.status_label, f"b {status_style}"),
             f"Déposée le {fr.date_time(page.created_at)}"
-            + (f" · mise à jour le {fr.date_time(page.updated_at)}" if page.updated_at != page.created_at else ""),
+            + (
+                f" · mise à jour le {fr.date_time(page.updated_at)}"
+                if page.updated_at != page.created_at
+                else ""
+            ),
             f"Demandeur : {page.requester or '—'}"
             + (f" · dossier {page.dossier}" if page.dossier else " · sans foyer"),
         ]
@@ -252,7 +255,9 @@ class RequestPageScreen(MairieScreen):
 
         def attached(document: DocumentView | None) -> None:
             if document is not None:
-                self.notify(f"« {document.original_name} » joint à la demande.", title="Pièce jointe")
+                self.notify(
+                    f"« {document.original_name} » joint à la demande.", title="Pièce jointe"
+                )
                 self.action_reload()
 
         self.app.push_screen(AttachModal(page.household_id, kinds, request_id=page.id), attached)
@@ -328,8 +333,6 @@ class TransitionModal(MairieModal["RequestPage | None"]):
         self.query_one("#transition-error", Static).update("[dim]Enregistrement…[/]")
 
         def call() -> RequestPage:
-            from mairie_tui.services.requests import change_status
-
             return change_status(
                 app.engine,
                 request_id,
@@ -357,8 +360,6 @@ class TransitionModal(MairieModal["RequestPage | None"]):
 
 
 def _label(page: RequestPage, status: str) -> str:
-    from mairie_tui.services.requests import status_label
-
     return status_label(status, page.type)
 
 
@@ -384,8 +385,6 @@ class AttachModal(MairieModal["DocumentView | None"]):
         self._busy = False
 
     def compose(self) -> ComposeResult:
-        from mairie_tui.services.requests import catalogue
-
         pieces = catalogue().pieces
         ordered = [code for code in self.kinds if code in pieces]
         ordered += [code for code in pieces if code not in ordered]
@@ -405,7 +404,9 @@ class AttachModal(MairieModal["DocumentView | None"]):
                 id="path",
                 suggester=PathSuggester(),
             )
-            yield Label("Date d'émission du document (si sa validité est limitée)", id="issued-label")
+            yield Label(
+                "Date d'émission du document (si sa validité est limitée)", id="issued-label"
+            )
             yield Field(placeholder="jj/mm/aaaa", id="issued", max_length=10)
             yield Static("", id="attach-error", classes="error")
             with Horizontal(classes="buttons"):
@@ -418,8 +419,6 @@ class AttachModal(MairieModal["DocumentView | None"]):
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self) -> None:
-        from mairie_tui.services.requests import catalogue
-
         kind = self.query_one("#kind", Select).value
         piece = catalogue().pieces.get(str(kind))
         limited = piece is not None and piece.validity_months is not None
@@ -452,8 +451,6 @@ class AttachModal(MairieModal["DocumentView | None"]):
         self._error(content("Vérification du fichier…", "dim"))
 
         def call() -> DocumentView:
-            from mairie_tui.services.documents import attach_document
-
             return attach_document(
                 app.engine,
                 household_id=household_id,
@@ -508,7 +505,6 @@ class HouseholdDocumentsScreen(MairieScreen):
         "les 30 jours sont en tête, à redemander à la famille. `ctrl+o` joint une pièce."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("ctrl+o", "attach", "Joindre une pièce", id="documents.attach"),
         Binding("escape", "back", "Retour au foyer", id="documents.back"),
     ]
@@ -539,8 +535,6 @@ class HouseholdDocumentsScreen(MairieScreen):
         household_id = self.household_id
 
         def call() -> list[DocumentView]:
-            from mairie_tui.services.documents import household_documents
-
             return household_documents(app.engine, household_id, actor=actor, clock=app.clock)
 
         self.call_service("documents", call, self._show)
@@ -554,7 +548,11 @@ class HouseholdDocumentsScreen(MairieScreen):
             f"{'s' if len(expiring) > 1 else ''} ou bientôt expirée{'s' if len(expiring) > 1 else ''} "
             "à redemander.[/]"
             if expiring
-            else ("[dim]Aucune pièce dans ce dossier.[/]" if not documents else "Toutes les pièces sont valables.")
+            else (
+                "[dim]Aucune pièce dans ce dossier.[/]"
+                if not documents
+                else "Toutes les pièces sont valables."
+            )
         )
         table = self.query_one("#documents-table", DataTable)
         table.clear()

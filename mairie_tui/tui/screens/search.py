@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from mairie_tui.services.search import find_households
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.text import content, plain
 from mairie_tui.tui.widgets.fields import Field
@@ -72,7 +73,6 @@ class SearchScreen(MairieScreen):
         "les commandes de cet écran utilisent `ctrl`."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "open", "Ouvrir le foyer", priority=True, id="search.open"),
         Binding("ctrl+n", "new_household", "Nouveau foyer", id="search.new"),
         Binding("ctrl+l", "clear", "Effacer", id="search.clear"),
@@ -130,8 +130,6 @@ class SearchScreen(MairieScreen):
         app = self.mairie
 
         def call() -> list[HouseholdHit]:
-            from mairie_tui.services.search import find_households
-
             return find_households(app.engine, query, limit=RESULT_LIMIT, actor=app.actor)
 
         self.call_service("search", call, lambda hits: self._show(hits, query), failed=self._failed)
@@ -185,8 +183,6 @@ class SearchScreen(MairieScreen):
             app = self.mairie
 
             def call() -> list[HouseholdHit]:
-                from mairie_tui.services.search import find_households
-
                 return find_households(app.engine, query, limit=RESULT_LIMIT, actor=app.actor)
 
             def done(hits: list[HouseholdHit]) -> None:
@@ -207,14 +203,10 @@ class SearchScreen(MairieScreen):
             self.open_household(int(event.row_key.value))
 
     def open_household(self, household_id: int) -> None:
-        from mairie_tui.tui.screens.household import HouseholdScreen
-
-        self.app.push_screen(HouseholdScreen(household_id))
+        self.mairie.open_household(household_id)
 
     def action_new_household(self) -> None:
-        from mairie_tui.tui.screens.household_form import HouseholdFormScreen
-
-        self.app.push_screen(HouseholdFormScreen())
+        self.mairie.new_household()
 
     def action_clear(self) -> None:
         field = self.query_one("#query", Input)

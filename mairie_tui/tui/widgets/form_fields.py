@@ -1,6 +1,6 @@
 """One input per catalogue field (domain.catalogue.FormField), and a path completer.
 
-The démarche wizard builds its form from the catalogue: a `FormFieldWidget`
+The démarche wizard builds its form from the catalogue: a `CatalogueField`
 shows the label (a `*` when required), the control that suits the type (an
 Input for text, dates, numbers; a Select for a choice or a child; a Checkbox
 for yes / no; a TextArea for a long text), the catalogue's help and, under it,
@@ -41,7 +41,7 @@ def control_id(code: str) -> str:
     return f"field-{code}"
 
 
-class FormFieldWidget(Vertical):
+class CatalogueField(Vertical):
     """Label, control, help and error line of one catalogue field."""
 
     def __init__(self, spec: FormField) -> None:
@@ -70,20 +70,23 @@ class FormFieldWidget(Vertical):
             return area
         limit = spec.max_length or (10 if spec.type is FieldType.DATE else None)
         return Field(
-            placeholder=PLACEHOLDERS.get(spec.type, ""), id=ident, max_length=limit or 0, compact=True
+            placeholder=PLACEHOLDERS.get(spec.type, ""),
+            id=ident,
+            max_length=limit or 0,
+            compact=True,
         )
 
     DEFAULT_CSS = """
-    FormFieldWidget { height: auto; margin-bottom: 1; }
-    FormFieldWidget .field-line { height: auto; }
-    FormFieldWidget .field-label { width: 40; padding-right: 1; }
-    FormFieldWidget .field-line > Input, FormFieldWidget .field-line > Select { width: 1fr; }
-    FormFieldWidget .field-line > Checkbox { width: 1fr; }
-    FormFieldWidget .field-line > TextArea { width: 1fr; height: 4; }
-    FormFieldWidget .field-help { margin-left: 40; }
-    FormFieldWidget .field-error { margin-left: 40; display: none; }
-    FormFieldWidget.-has-error .field-error { display: block; }
-    FormFieldWidget .-wrong { background: $error 25%; }
+    CatalogueField { height: auto; margin-bottom: 1; }
+    CatalogueField .field-line { height: auto; }
+    CatalogueField .field-label { width: 40; padding-right: 1; }
+    CatalogueField .field-line > Input, CatalogueField .field-line > Select { width: 1fr; }
+    CatalogueField .field-line > Checkbox { width: 1fr; }
+    CatalogueField .field-line > TextArea { width: 1fr; height: 4; }
+    CatalogueField .field-help { margin-left: 40; }
+    CatalogueField .field-error { margin-left: 40; display: none; }
+    CatalogueField.-has-error .field-error { display: block; }
+    CatalogueField .-wrong { background: $error 25%; }
     """
 
     def compose(self) -> ComposeResult:

@@ -1,4 +1,4 @@
-"""Scenes of the démarches screens (issue 4), merged into snapshot_app.SCENES.
+"""Scenes of the démarches screens (issue 4), merged into tests.tui.scenes.SCENES.
 
 The wizard of « Prise de rendez-vous » at each of its steps, an electoral
 registration refused under the field, the confirmation, the inbox and a
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from mairie_tui.tui.snapshot_app import Scene, open_household, settle, sign_in
+from tests.tui.scenes.base import Scene, open_household, settle, sign_in
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot

@@ -1,6 +1,6 @@
 """Scene of the Agents screen (issues 9 and 11): a supervisor sees a locked account.
 
-Merged into snapshot_app.SCENES (screenshots) and run by
+Merged into tests.tui.scenes.SCENES (screenshots) and run by
 tests/tui/test_snapshots_agents.py.
 """
 
@@ -10,8 +10,8 @@ from contextlib import suppress
 
 from textual.pilot import Pilot
 
-from mairie_tui.tui import snapshot_app as base
-from mairie_tui.tui.snapshot_app import Scene
+from tests.tui.scenes import base
+from tests.tui.scenes.base import Scene
 
 
 def lock_by_wrong_passwords(pilot: Pilot[None], login: str) -> None:

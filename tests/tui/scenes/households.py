@@ -1,30 +1,24 @@
 """Scenes of the household screens (issue 6): form, errors, duplicates, enrolment.
 
-Merged into snapshot_app.SCENES (screenshots) and run by
+Merged into tests.tui.scenes.SCENES (screenshots) and run by
 tests/tui/test_snapshots_households.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from types import ModuleType
 
 from textual.pilot import Pilot
 
-# snapshot_app imports this module to merge its scenes: it is imported lazily here.
+from tests.tui.scenes import base
+
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
 
-def _base() -> ModuleType:
-    from mairie_tui.tui import snapshot_app
-
-    return snapshot_app
-
-
 async def open_new_form(pilot: Pilot[None]) -> None:
-    await _base().sign_in(pilot)
+    await base.sign_in(pilot)
     await pilot.press("ctrl+n")
-    await _base().settle(pilot)
+    await base.settle(pilot)
 
 
 async def fill_form(pilot: Pilot[None], values: dict[str, str]) -> None:
@@ -47,7 +41,7 @@ async def scene_form_empty(pilot: Pilot[None]) -> None:
 async def scene_form_errors(pilot: Pilot[None]) -> None:
     await open_new_form(pilot)
     await pilot.press("f2")
-    await _base().settle(pilot)
+    await base.settle(pilot)
     await fill_form(
         pilot,
         {
@@ -63,7 +57,7 @@ async def scene_form_errors(pilot: Pilot[None]) -> None:
         },
     )
     await pilot.press("ctrl+s")
-    await _base().settle(pilot)
+    await base.settle(pilot)
 
 
 async def scene_duplicates(pilot: Pilot[None]) -> None:
@@ -80,16 +74,16 @@ async def scene_duplicates(pilot: Pilot[None]) -> None:
         },
     )
     await pilot.press("ctrl+s")
-    await _base().settle(pilot)
+    await base.settle(pilot)
 
 
 async def scene_enrol(pilot: Pilot[None]) -> None:
-    await _base().sign_in(pilot)
-    await _base().open_household(pilot)
+    await base.sign_in(pilot)
+    await base.open_household(pilot)
     await pilot.press("i")
-    await _base().settle(pilot)
+    await base.settle(pilot)
     await pilot.press("enter")
-    await _base().fill(pilot, "#enrol-filter", "restauration mons")
+    await base.fill(pilot, "#enrol-filter", "restauration mons")
     await pilot.press("enter")
     await pilot.pause()
 

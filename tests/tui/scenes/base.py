@@ -1,6 +1,6 @@
 """The app on a fixed database and clock, and the key sequences that reach each screen.
 
-Shared by the snapshot tests (tests/tui) and `python -m mairie_tui.tui.screenshots`:
+Shared by the snapshot tests (tests/tui) and `make screenshots` (tools/screenshots.py):
 both build the demo database once, then drive a fresh copy of it with the
 same scenes, so that the stored SVGs and the README's screenshots match.
 """
@@ -238,7 +238,7 @@ async def scene_staff(pilot: Pilot[None]) -> None:
     await sign_in(pilot, "cantine")
 
 
-SCENES: dict[str, Scene] = {
+BOOKING_SCENES: dict[str, Scene] = {
     "01-connexion": scene_login,
     "02-connexion-erreur": scene_login_error,
     "03-recherche": scene_search,
@@ -258,10 +258,3 @@ SCENES: dict[str, Scene] = {
     "17-forcer-un-jour": scene_force,
     "18-listes-personnel": scene_staff,
 }
-# The booking flow's own scenes (tests/tui/test_snapshots.py); the others add theirs below.
-BOOKING_SCENES: dict[str, Scene] = dict(SCENES)
-SCENES.update(__import__("mairie_tui.tui.scenes_lists", fromlist=["SCENES"]).SCENES)  # issue 5
-SCENES.update(__import__("mairie_tui.tui.scenes_households", fromlist=["SCENES"]).SCENES)  # issue 6
-SCENES.update(__import__("mairie_tui.tui.scenes_demarches", fromlist=["SCENES"]).SCENES)  # issue 4
-SCENES.update(__import__("mairie_tui.tui.scenes_agents", fromlist=["SCENES"]).SCENES)
-SCENES.update(__import__("mairie_tui.tui.scenes_hostile", fromlist=["SCENES"]).SCENES)

@@ -1,6 +1,6 @@
 """Scenes of the Listes screens (issue 5): pointage, site menu, contacts, closing, headcounts.
 
-Merged into snapshot_app.SCENES (screenshots) and run by
+Merged into tests.tui.scenes.SCENES (screenshots) and run by
 tests/tui/test_snapshots_lists.py. The clock is mardi 15/09/2020 10:00: four
 children are booked at « Restaurant scolaire Alès Jean Macé » that day.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-from mairie_tui.tui import snapshot_app as base
-from mairie_tui.tui.snapshot_app import Scene
+from tests.tui.scenes import base
+from tests.tui.scenes.base import Scene
 
 SITE_WORDS = "jean mac"
 

@@ -1,4 +1,4 @@
-"""Regenerate an SVG of every screen into screenshots/ (`python -m mairie_tui.tui.screenshots`).
+"""Regenerate an SVG of every screen into screenshots/ (`make screenshots`, `python tools/screenshots.py`).
 
 120×40, the demo database in a temporary directory, the clock frozen at
 mardi 15/09/2020 10:00 (the portal tutorial's day).
@@ -7,10 +7,16 @@ mardi 15/09/2020 10:00 (the portal tutorial's day).
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
-from mairie_tui.tui.snapshot_app import SCENES, SIZE, build_demo_database, copy_database, make_app
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.tui.scenes import SCENES  # noqa: E402 (after the sys.path line)
+from tests.tui.scenes.base import SIZE, build_demo_database, copy_database, make_app  # noqa: E402
 
 
 def take(name: str, template: Path, workdir: Path) -> str:

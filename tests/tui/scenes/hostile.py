@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from textual.pilot import Pilot
 
 from mairie_tui.clock import Clock
+from tests.tui.scenes import base
 
 HOSTILE_NAME = "Dupont [/]"
 HOSTILE_CHILD = "[link=https://x]Cliquez[/link]"
@@ -98,7 +99,6 @@ def _reindex(engine: Engine, household_id: int | None = None) -> None:
 
 
 async def scene_hostile_household(pilot: Pilot[None]) -> None:
-    from mairie_tui.tui import snapshot_app as base
     from mairie_tui.tui.app import MairieApp
 
     app = pilot.app

@@ -7,18 +7,20 @@ again as it changes once refused), with the démarche's own rules (an elector
 under 18, a copie intégrale asked by a third party…) shown under the field
 they concern; fields appear only while their `shown_if` holds. VALIDER files
 the request (`file_request`, in a worker) and shows its number and the mail.
+
+This module: the layout, loading, slots, steps and field checks (DemarcheForm);
+screen.py adds the recap, filing, attachments and leaving (DemarcheScreen).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.table import Table
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static, TextArea
@@ -35,40 +37,23 @@ from mairie_tui.domain.catalogue import (
     rule_problems,
     validate_field,
 )
+from mairie_tui.services.appointments import day_slots, next_free_slots
+from mairie_tui.services.requests import demarche_of, form_context, prefill
 from mairie_tui.tui.screens.base import MairieScreen
-from mairie_tui.tui.text import content, markup, plain, span
-from mairie_tui.tui.text import lines as lines_of
+from mairie_tui.tui.screens.demarche.common import wizard_steps_text
+from mairie_tui.tui.text import content
 from mairie_tui.tui.widgets.fields import Field
-from mairie_tui.tui.widgets.form_fields import FormFieldWidget
+from mairie_tui.tui.widgets.form_fields import CatalogueField
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
-    from mairie_tui.domain.catalogue import Demarche
     from mairie_tui.services.appointments import Slot
     from mairie_tui.services.documents import DocumentView
-    from mairie_tui.services.requests import FiledRequest, RecapItem
+    from mairie_tui.services.requests import RecapItem
 
 
-def wizard_steps_text(demarche: Demarche, current: Step) -> Content:
-    """`1 - MON RENDEZ-VOUS · 2 - MES INFORMATIONS · …`, the current step in reverse."""
-    parts = []
-    for index, (step, title) in enumerate(demarche.steps, start=1):
-        text = f"{index} - {title.upper()}"
-        parts.append(content(f" {text} ", "reverse b") if step is current else content(text, "dim"))
-    return Content(" · ").join(parts)
-
-
-def recap_table(items: tuple[RecapItem, ...] | list[RecapItem]) -> Table:
-    table = Table(box=None, show_header=False, pad_edge=False, expand=False)
-    table.add_column("Champ", style="bold", min_width=24, max_width=44)
-    table.add_column("Valeur", max_width=70)
-    for item in items:
-        table.add_row(plain(item.label), plain(item.value))
-    return table
-
-
-class DemarcheScreen(MairieScreen):
+class DemarcheForm(MairieScreen):
     """Une démarche: the wizard of the catalogue.
 
     | Key | Action |
@@ -92,9 +77,10 @@ class DemarcheScreen(MairieScreen):
         "ou PNG, par exemple dans le dossier du scanner)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("pagedown", "next_step", "Étape suivante", priority=True, id="demarche.next"),
-        Binding("pageup", "previous_step", "Étape précédente", priority=True, id="demarche.previous"),
+        Binding(
+            "pageup", "previous_step", "Étape précédente", priority=True, id="demarche.previous"
+        ),
         Binding("ctrl+o", "attach", "Joindre une pièce", id="demarche.attach"),
         Binding("escape", "back", "Retour", id="demarche.back"),
         Binding("ctrl+x", "cancel", "Annuler la démarche", priority=True, id="demarche.cancel"),
@@ -120,8 +106,6 @@ class DemarcheScreen(MairieScreen):
 
     def __init__(self, code: str, household_id: int | None) -> None:
         super().__init__()
-        from mairie_tui.services.requests import demarche_of
-
         self.demarche = demarche_of(code)
         self.household_id = household_id
         self.steps = [step for step, _title in self.demarche.steps]
@@ -145,7 +129,9 @@ class DemarcheScreen(MairieScreen):
         with VerticalScroll(id="demarche-body"):
             yield Static(content(demarche.category.upper()), classes="muted")
             yield Static(content(demarche.title), classes="panel-title", id="demarche-title")
-            about = demarche.description + (f" · durée {demarche.duration}" if demarche.duration else "")
+            about = demarche.description + (
+                f" · durée {demarche.duration}" if demarche.duration else ""
+            )
             yield Static(content(about), id="demarche-about", classes="muted")
             yield Static(wizard_steps_text(demarche, self.step), id="demarche-steps")
             yield Static("Chargement…", id="demarche-message")
@@ -160,7 +146,12 @@ class DemarcheScreen(MairieScreen):
                     )
                     with Horizontal(id="slot-day-line"):
                         yield Static("Prochains créneaux libres ; un autre jour :", classes="muted")
-                        yield Field(placeholder="jj/mm/aaaa puis entrée", id="slot-day", max_length=10, compact=True)
+                        yield Field(
+                            placeholder="jj/mm/aaaa puis entrée",
+                            id="slot-day",
+                            max_length=10,
+                            compact=True,
+                        )
                     yield Static("", id="slot-chosen")
                     yield OptionList(id="slots")
             for step in (Step.INFORMATIONS, Step.REQUEST):
@@ -174,7 +165,7 @@ class DemarcheScreen(MairieScreen):
                             classes="muted",
                         )
                     for spec in fields:
-                        yield FormFieldWidget(spec)
+                        yield CatalogueField(spec)
             with Vertical(id="pane-recapitulatif", classes="step-pane"):
                 yield Static("", id="recap-answers")
                 yield Static("", id="recap-simulation")
@@ -189,11 +180,11 @@ class DemarcheScreen(MairieScreen):
         yield KeyBar()
 
     @property
-    def field_widgets(self) -> list[FormFieldWidget]:
-        return list(self.query(FormFieldWidget))
+    def field_widgets(self) -> list[CatalogueField]:
+        return list(self.query(CatalogueField))
 
-    def field_widget(self, code: str) -> FormFieldWidget:
-        return self.query_one(f"#row-{code}", FormFieldWidget)
+    def field_widget(self, code: str) -> CatalogueField:
+        return self.query_one(f"#row-{code}", CatalogueField)
 
     def on_mount(self) -> None:
         self._show_step(self.step, focus=False)
@@ -206,14 +197,10 @@ class DemarcheScreen(MairieScreen):
         code, household_id, demarche = self.demarche.code, self.household_id, self.demarche
 
         def call() -> tuple[FieldContext, dict[str, str], list[Slot]]:
-            from mairie_tui.services.requests import form_context, prefill
-
             context = form_context(app.engine, household_id, actor=actor, clock=app.clock)
             values = prefill(app.engine, code, household_id, actor=actor)
             slots: list[Slot] = []
             if demarche.appointment is not None:
-                from mairie_tui.services.appointments import next_free_slots
-
                 slots = next_free_slots(
                     app.engine, demarche.appointment.code, actor=actor, clock=app.clock, limit=60
                 )
@@ -242,8 +229,6 @@ class DemarcheScreen(MairieScreen):
         agenda = self.demarche.appointment.code
 
         def call() -> list[Slot]:
-            from mairie_tui.services.appointments import next_free_slots
-
             return next_free_slots(app.engine, agenda, actor=actor, clock=app.clock, limit=60)
 
         self.call_service("demarche-slots", call, self._show_slots)
@@ -370,7 +355,7 @@ class DemarcheScreen(MairieScreen):
         for widget in self.field_widgets:
             widget.display = is_shown(widget.spec, values)
 
-    def check_field(self, widget: FormFieldWidget) -> bool:
+    def check_field(self, widget: CatalogueField) -> bool:
         """validate_field on one field, then the démarche's rules on what is read: message under it."""
         self.touched.add(widget.spec.code)
         if not widget.display:
@@ -389,7 +374,9 @@ class DemarcheScreen(MairieScreen):
                 elif code in self.rule_errors:
                     # The rule no longer complains: only the field's own check remains.
                     self.rule_errors.discard(code)
-                    other.show_error(validate_field(other.spec, other.raw, self._field_context())[1])
+                    other.show_error(
+                        validate_field(other.spec, other.raw, self._field_context())[1]
+                    )
             error = problems.get(widget.spec.code)
             if error:
                 self.rule_errors.add(widget.spec.code)
@@ -405,7 +392,7 @@ class DemarcheScreen(MairieScreen):
         return dict(rule_problems(self.demarche, values, self._field_context()))
 
     def _check_step(self, step: Step) -> bool:
-        first_wrong: FormFieldWidget | None = None
+        first_wrong: CatalogueField | None = None
         for widget in self.field_widgets:
             if widget.spec.step is step and not self.check_field(widget) and first_wrong is None:
                 first_wrong = widget
@@ -416,8 +403,8 @@ class DemarcheScreen(MairieScreen):
             return False
         return True
 
-    def _owner(self, node: Widget | None) -> FormFieldWidget | None:
-        while node is not None and not isinstance(node, FormFieldWidget):
+    def _owner(self, node: Widget | None) -> CatalogueField | None:
+        while node is not None and not isinstance(node, CatalogueField):
             parent = node.parent
             node = parent if isinstance(parent, Widget) else None
         return node
@@ -457,9 +444,7 @@ class DemarcheScreen(MairieScreen):
         if owner is None:
             return
         self.check_field(owner)
-        shown = [
-            w for w in self.field_widgets if w.spec.step is owner.spec.step and w.display
-        ]
+        shown = [w for w in self.field_widgets if w.spec.step is owner.spec.step and w.display]
         if shown and shown[-1] is owner:
             self.action_next_step()
         else:
@@ -484,8 +469,6 @@ class DemarcheScreen(MairieScreen):
         agenda = self.demarche.appointment.code
 
         def call() -> list[Slot]:
-            from mairie_tui.services.appointments import day_slots
-
             return [
                 slot
                 for slot in day_slots(app.engine, agenda, day, actor=actor, clock=app.clock)
@@ -515,419 +498,3 @@ class DemarcheScreen(MairieScreen):
             f"Créneau choisi : [b]{fr.date_time(slot.starts_at)}[/]"
         )
         self.action_next_step()
-
-    # ------------------------------------------------------------ recap and filing
-
-    def _check_all(self) -> None:
-        app = self.mairie
-        actor = app.actor
-        assert actor is not None
-        code, answers, household_id = self.demarche.code, self.answers(), self.household_id
-        self._busy = True
-        self._message("Vérification des réponses…")
-
-        def call() -> tuple[RecapItem, ...]:
-            from mairie_tui.services.requests import check_answers
-
-            return check_answers(
-                app.engine, code, answers, household_id=household_id, actor=actor, clock=app.clock
-            )
-
-        self.call_service("demarche-check", call, self._checked, failed=self._refused)
-
-    def _checked(self, recap: tuple[RecapItem, ...]) -> None:
-        self._busy = False
-        self._message("")
-        self.recap = recap
-        self._fill_recap()
-        self._show_step(Step.RECAP)
-        if self.demarche.handler == "simulation":
-            self._simulate()
-
-    def _simulate(self) -> None:
-        """Simulation des tarifs: the new quotient and prices beside the current ones, before VALIDER."""
-        app = self.mairie
-        actor = app.actor
-        assert actor is not None
-        answers, household_id = self.answers(), self.household_id
-
-        def call() -> tuple[str, ...]:
-            from mairie_tui.services.requests import simulate_tariffs
-
-            return simulate_tariffs(
-                app.engine, answers, household_id=household_id, actor=actor, clock=app.clock
-            ).summary()
-
-        def show(lines: tuple[str, ...]) -> None:
-            self.query_one("#recap-simulation", Static).add_class("-shown")
-            self.query_one("#recap-simulation", Static).update(
-                lines_of([content("Simulation", "b"), *(f"  {line}" for line in lines)])
-            )
-
-        self.call_service("demarche-simulate", call, show)
-
-    def _fill_recap(self) -> None:
-        demarche = self.demarche
-        parts: list[Any] = []
-        table = Table(box=None, show_header=False, pad_edge=False, expand=False)
-        table.add_column("Champ", style="bold", min_width=24, max_width=44)
-        table.add_column("Valeur", max_width=70)
-        if self.slot is not None:
-            table.add_row("[u]MON RENDEZ-VOUS[/]", "")
-            table.add_row("Rendez-vous", fr.date_time(self.slot))
-        for step in (Step.INFORMATIONS, Step.REQUEST):
-            items = [item for item in self.recap if item.step == step.value]
-            if items:
-                table.add_row(span(dict(demarche.steps)[step].upper(), "u"), "")
-                for item in items:
-                    table.add_row(plain(item.label), plain(item.value))
-        parts.append(table)
-        self.query_one("#recap-answers", Static).update(table)
-        self.query_one("#recap-pieces", Static).update(self._pieces_text())
-        email = self.answers().get("email") or ""
-        if email:
-            mail = content(f"Le mail de suivi sera envoyé à {email}.")
-        elif self.household_id is not None:
-            mail = content("Le mail de suivi sera envoyé à l'adresse du foyer (s'il en a une).")
-        else:
-            mail = content("Pas d'adresse e-mail : aucun mail ne sera envoyé.", "yellow")
-        if demarche.workflow.is_final(demarche.workflow.initial):
-            mail = content("La demande est traitée dès la validation. ") + mail
-        self.query_one("#recap-mail", Static).update(mail)
-
-    def _pieces_text(self) -> Content:
-        """Pièces justificatives: each piece and its state, then the attached files."""
-        demarche = self.demarche
-        parts: list[Content] = []
-        attached = {document.kind for document in self.documents}
-        if demarche.pieces:
-            parts.append(content("Pièces justificatives", "b"))
-            for piece in demarche.pieces:
-                state = (
-                    content("jointe", "green")
-                    if piece.piece.code in attached
-                    else (
-                        content("à fournir", "yellow")
-                        if piece.required
-                        else content("facultative", "dim")
-                    )
-                )
-                note = f" ({piece.note})" if piece.note else ""
-                parts.append(content(f"  {piece.piece.label}{note} : ") + state)
-        for document in self.documents:
-            if document.kind not in {p.piece.code for p in demarche.pieces}:
-                parts.append(content(f"  {document.kind_label} : ") + content("jointe", "green"))
-        if self.documents:
-            names = ", ".join(document.original_name for document in self.documents)
-            parts.append("  " + content(f"Fichiers joints : {names}", "dim"))
-        return lines_of(parts)
-
-    def _refused(self, message: str, error: BaseException | None) -> None:
-        """InvalidAnswers: each message under its field, back to the step of the first one."""
-        from mairie_tui.services.errors import ConflictError
-        from mairie_tui.services.requests import InvalidAnswers
-
-        self._busy = False
-        self._message("")
-        if isinstance(error, InvalidAnswers):
-            first: FormFieldWidget | None = None
-            for code, text in error.errors.items():
-                if code == "rendez_vous":
-                    self.slot = None
-                    self._show_step(Step.APPOINTMENT)
-                    self.query_one("#slot-chosen", Static).update(content(text, "b red"))
-                    return
-                try:
-                    widget = self.field_widget(code)
-                except Exception:
-                    continue
-                widget.show_error(text)
-                self.touched.add(code)
-                if first is None:
-                    first = widget
-            if first is not None:
-                self._show_step(first.spec.step, focus=False)
-                first.control.focus()
-                self.query_one("#demarche-body", VerticalScroll).scroll_to_widget(first)
-            self.notify(message, title="Réponse à corriger", severity="warning", timeout=8)
-            return
-        if isinstance(error, ConflictError) and self.demarche.appointment is not None:
-            # The slot was just taken at another desk: choose another one.
-            self.slot = None
-            self.query_one("#slot-chosen", Static).update(content(message, "b red"))
-            self._show_step(Step.APPOINTMENT)
-            self._load_next_slots()
-            return
-        self._message(content(message, "b red"))
-
-    def action_validate(self) -> None:
-        if self._busy or self.step is not Step.RECAP:
-            return
-        app = self.mairie
-        actor = app.actor
-        assert actor is not None
-        code, answers, household_id = self.demarche.code, self.answers(), self.household_id
-        slot = self.slot
-        document_ids = [document.id for document in self.documents]
-        self._busy = True
-        self._message("Enregistrement de la demande…")
-
-        def call() -> FiledRequest:
-            from mairie_tui.services.requests import file_request
-
-            return file_request(
-                app.engine,
-                code=code,
-                answers=answers,
-                actor=actor,
-                clock=app.clock,
-                household_id=household_id,
-                appointment_at=slot,
-                document_ids=document_ids,
-            )
-
-        self.call_service("demarche-file", call, self._filed, failed=self._refused)
-
-    def _filed(self, filed: FiledRequest) -> None:
-        self._busy = False
-        self.initial = {w.spec.code: w.raw for w in self.field_widgets}
-        self.documents = []
-        self.slot = None
-        self.app.switch_screen(DemarcheFiledScreen(filed, self.household_id))
-
-    # ------------------------------------------------------------ pièces
-
-    def action_attach(self) -> None:
-        if self.household_id is None:
-            self.notify("Une pièce se joint au dossier d'un foyer.", severity="warning")
-            return
-        from mairie_tui.tui.screens.request_page import AttachModal
-
-        kinds = [piece.piece.code for piece in self.demarche.pieces]
-
-        def attached(document: DocumentView | None) -> None:
-            if document is None:
-                return
-            self.documents.append(document)
-            self.notify(
-                f"« {document.original_name} » joint ({document.kind_label}) : il sera rattaché "
-                "à la demande à la validation.",
-                title="Pièce jointe",
-            )
-            if self.step is Step.RECAP:
-                self._fill_recap()
-
-        self.app.push_screen(AttachModal(self.household_id, kinds), attached)
-
-    # ------------------------------------------------------------ leaving
-
-    def unsaved_changes(self) -> int:
-        if not self.loaded:
-            return 0
-        changed = sum(1 for w in self.field_widgets if w.raw != self.initial.get(w.spec.code, w.raw))
-        return changed + (self.slot is not None) + len(self.documents)
-
-    def action_cancel(self) -> None:
-        if self._busy:
-            return
-        if not self.unsaved_changes():
-            self.app.pop_screen()
-            return
-        from mairie_tui.tui.screens.modals import ConfirmModal
-
-        def answered(drop: bool | None) -> None:
-            if drop:
-                self.app.pop_screen()
-
-        self.app.push_screen(
-            ConfirmModal(
-                "ANNULER LA DÉMARCHE",
-                f"Abandonner « {self.demarche.title} » ? Les réponses saisies seront perdues.",
-                yes="Abandonner",
-                no="Continuer la saisie",
-            ),
-            answered,
-        )
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        actions = {
-            "cancel": self.action_cancel,
-            "previous": self.action_previous_step,
-            "next": self.action_next_step,
-            "attach": self.action_attach,
-            "validate": self.action_validate,
-        }
-        action = actions.get(event.button.id or "")
-        if action is not None:
-            event.stop()
-            action()
-
-
-class DemarcheFiledScreen(MairieScreen):
-    """Demande enregistrée: its number, its status, where the mail went, the pièces to bring.
-
-    | Key | Action |
-    | :- | :- |
-    | enter / escape | Retour au foyer. |
-    | o | Ouvrir la demande. |
-    """
-
-    TITLE_TEXT = "Démarche — confirmation"
-    DEFAULT_CSS = """
-    #filed-center { height: 1fr; }
-    #filed-box { width: 100; height: auto; max-height: 100%; border: round $success; padding: 0 2; }
-    #filed-box > Static { margin-bottom: 1; }
-    """
-    AUTO_FOCUS = None
-    HELP = (
-        "La demande est enregistrée sous le numéro affiché ; le mail de suivi est dans la boîte "
-        "d'envoi. `entrée` revient au foyer, `o` ouvre la page de la demande."
-    )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
-        Binding("enter", "done", "Retour au foyer", id="filed.done"),
-        Binding("o", "open", "Ouvrir la demande", id="filed.open"),
-        Binding("escape", "done", "Retour au foyer", show=False, id="filed.back"),
-    ]
-
-    def __init__(self, filed: FiledRequest, household_id: int | None) -> None:
-        super().__init__()
-        self.filed = filed
-        self.household_id = household_id
-
-    def compose(self) -> ComposeResult:
-        filed = self.filed
-        yield AppHeader(self.TITLE_TEXT)
-        with Center(id="filed-center"), VerticalScroll(id="filed-box", classes="panel"):
-            yield Static("DEMANDE ENREGISTRÉE", classes="panel-title")
-            yield Static(
-                markup(
-                    "Demande n° [b]$number[/] — $title : $status.",
-                    number=filed.number,
-                    title=filed.title,
-                    status=filed.status_label,
-                ),
-                id="filed-number",
-            )
-            if filed.appointment_at is not None:
-                yield Static(f"Rendez-vous le [b]{fr.date_time(filed.appointment_at)}[/].")
-            if filed.mail_queued and filed.recipient:
-                mail = markup(
-                    "Un mail de confirmation a été envoyé à [b]$to[/].", to=filed.recipient
-                )
-                if self.mairie.settings.smtp is None:
-                    mail += content(
-                        "\n(dans la boîte d'envoi : il partira dès qu'un serveur SMTP "
-                        "sera configuré)",
-                        "dim",
-                    )
-            else:
-                mail = content("Pas d'adresse e-mail : aucun mail de confirmation.", "yellow")
-            yield Static(mail, id="filed-mail")
-            if filed.result:
-                yield Static(lines_of(filed.result), id="filed-result")
-            yield Static(recap_table(filed.recap), id="filed-recap")
-            required = [piece for piece in filed.pieces if piece.required]
-            if required and filed.status not in ("traitee", "refusee", "annulee"):
-                yield Static(
-                    lines_of(
-                        [
-                            content("Pièces à fournir :", "b"),
-                            *(
-                                f"  • {p.piece.label}" + (f" ({p.note})" if p.note else "")
-                                for p in required
-                            ),
-                        ]
-                    ),
-                    id="filed-pieces",
-                )
-            with Horizontal(classes="buttons"):
-                yield Button("OUVRIR LA DEMANDE (o)", id="open", compact=True)
-                yield Button("RETOUR AU FOYER", id="done", compact=True, variant="primary")
-        yield KeyBar()
-
-    @on(Button.Pressed, "#done")
-    def _done_pressed(self) -> None:
-        self.action_done()
-
-    @on(Button.Pressed, "#open")
-    def _open_pressed(self) -> None:
-        self.action_open()
-
-    def action_open(self) -> None:
-        from mairie_tui.tui.screens.request_page import RequestPageScreen
-
-        self.app.switch_screen(RequestPageScreen(self.filed.id))
-
-    def action_done(self) -> None:
-        from mairie_tui.tui.screens.household import HouseholdScreen
-
-        app = self.app
-        app.pop_screen()
-        if isinstance(app.screen, HouseholdScreen):
-            app.screen.reload()
-
-
-class CatalogueScreen(MairieScreen):
-    """TOUTES LES DÉMARCHES: the catalogue by category; enter starts the chosen one.
-
-    | Key | Action |
-    | :- | :- |
-    | enter | Commencer la démarche. |
-    | escape | Retour au foyer. |
-    """
-
-    TITLE_TEXT = "Toutes les démarches"
-    DEFAULT_CSS = """
-    #catalogue-body { padding: 0 2; }
-    #catalogue { height: auto; max-height: 24; border: none; }
-    #catalogue-about { margin-top: 1; }
-    """
-    HELP = "Les démarches du catalogue, par rubrique. `entrée` commence la démarche pour ce foyer."
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
-        Binding("escape", "back", "Retour au foyer", id="catalogue.back"),
-    ]
-
-    def __init__(self, household_id: int | None) -> None:
-        super().__init__()
-        self.household_id = household_id
-
-    def compose(self) -> ComposeResult:
-        from mairie_tui.services.requests import catalogue
-
-        options: list[Option] = []
-        for category, demarches in catalogue().categories().items():
-            options.append(Option(content(category.upper(), "b"), disabled=True))
-            for demarche in demarches:
-                duration = "  " + content(demarche.duration, "dim") if demarche.duration else ""
-                options.append(Option(content(f"   {demarche.title}") + duration, id=demarche.code))
-        yield AppHeader(self.TITLE_TEXT)
-        with Vertical(id="catalogue-body"):
-            yield Static("TOUTES LES DÉMARCHES", classes="panel-title")
-            yield OptionList(*options, id="catalogue")
-            yield Static("", id="catalogue-about", classes="muted")
-        yield KeyBar()
-
-    def on_mount(self) -> None:
-        listing = self.query_one("#catalogue", OptionList)
-        listing.highlighted = 1
-        listing.focus()
-
-    @on(OptionList.OptionHighlighted, "#catalogue")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        from mairie_tui.services.requests import catalogue
-
-        found = catalogue().get(event.option.id or "")
-        self.query_one("#catalogue-about", Static).update(
-            content(found.description if found else "")
-        )
-
-    @on(OptionList.OptionSelected, "#catalogue")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.app.switch_screen(DemarcheScreen(event.option.id, self.household_id))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

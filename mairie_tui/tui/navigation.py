@@ -1,0 +1,238 @@
+"""Every move from one screen to another: the one module that knows the screens.
+
+`MairieApp` inherits these methods; a screen asks `self.mairie.open_household(42)`
+instead of importing the Foyer screen, so that screens never import each other.
+
+The screen modules are imported here on first use, deliberately and only here:
+each one pulls in its services (SQLAlchemy…), and the sign-in screen must be up
+as fast as a bare Textual app (benchmarks/tui.py, cold start ≤ 2×).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from mairie_tui.domain.household_rules import HouseholdInput
+    from mairie_tui.services.bookings import BookingSession, ValidationResult
+    from mairie_tui.services.common import Actor
+    from mairie_tui.services.households import HouseholdView
+
+
+class Navigation(App[None]):
+    """The moves between screens (a base of MairieApp; `self` is the app)."""
+
+    actor: Actor | None
+    offline_copy: bool
+
+    # ------------------------------------------------------------ session
+
+    def login_screen(self) -> Screen[Any]:
+        from mairie_tui.tui.screens.login import LoginScreen
+
+        return LoginScreen()
+
+    def sign_in(self, actor: Actor, *, offline_copy: bool = False) -> None:
+        """After sign-in: households for counter agents, the lists for school staff."""
+        self.actor = actor
+        self.offline_copy = offline_copy
+        if actor.is_staff or self.offline_copy:
+            from mairie_tui.tui.screens.lists import ListsScreen
+
+            self.switch_screen(ListsScreen())
+        else:
+            from mairie_tui.tui.screens.search import SearchScreen
+
+            self.switch_screen(SearchScreen())
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Overridden by MairieApp: the first booking's one-off costs, paid in a worker."""
+
+    def sign_out(self) -> None:
+        """Back to the sign-in screen (a booking in progress is dropped: the palette asks first)."""
+        self.actor = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(self.login_screen())
+
+    def go_to_search(self) -> None:
+        """Back to the household search, whatever is open above it."""
+        from mairie_tui.tui.screens.search import SearchScreen
+
+        if self.actor is None or self.actor.is_staff or self.offline_copy:
+            self.notify("La recherche de foyer est réservée aux agents d'accueil.", severity="warning")
+            return
+
+        def leave() -> None:
+            while len(self.screen_stack) > 2 and not isinstance(self.screen, SearchScreen):
+                self.pop_screen()
+            if isinstance(self.screen, SearchScreen):
+                self.screen.focus_search()
+
+        self.confirm_leaving(leave)
+
+    def confirm_leaving(self, then: Callable[[], None]) -> None:
+        """Overridden by MairieApp: run `then`, after asking about unsaved changes."""
+        then()
+
+    def show_help(self, title: str, text: str, screen: Screen[Any]) -> None:
+        """f1: the explanations and keys of `screen` (Markdown is loaded on the first help)."""
+        from mairie_tui.tui.screens.help import HelpModal
+
+        self.push_screen(HelpModal(title, text, screen))
+
+    # ------------------------------------------------------------ palette and function keys
+
+    def open_lists(self) -> None:
+        """Listes (f6, palette): over the current screen for agents; staff are on it already."""
+        from mairie_tui.tui.screens.lists import ListsScreen
+
+        if self.actor is None:
+            return
+        if any(isinstance(screen, ListsScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, ListsScreen):
+                self.pop_screen()
+            return
+        self.push_screen(ListsScreen(can_go_back=True))
+
+    def open_inbox(self) -> None:
+        """The agents' inbox of requests (issue 4), above the search or the Foyer."""
+        from mairie_tui.tui.screens.inbox import InboxScreen
+
+        if self.actor is None or self.actor.is_staff:
+            self.notify("Les demandes sont réservées aux agents d'accueil.", severity="warning")
+            return
+        if isinstance(self.screen, InboxScreen) and self.screen.household_id is None:
+            return
+        self.push_screen(InboxScreen())
+
+    def open_agents(self) -> None:
+        """Agents (palette, supervisors): the accounts, to unlock a locked one (issue 11)."""
+        from mairie_tui.tui.screens.agents import AgentsScreen
+
+        if self.actor is None or not self.actor.is_supervisor:
+            self.notify("La gestion des agents est réservée aux superviseurs.", severity="warning")
+            return
+        if not isinstance(self.screen, AgentsScreen):
+            self.push_screen(AgentsScreen())
+
+    # ------------------------------------------------------------ households
+
+    def open_household(self, household_id: int) -> None:
+        from mairie_tui.tui.screens.household import HouseholdScreen
+
+        self.push_screen(HouseholdScreen(household_id))
+
+    def new_household(self) -> None:
+        from mairie_tui.tui.screens.household_form import HouseholdFormScreen
+
+        self.push_screen(HouseholdFormScreen())
+
+    def edit_household(
+        self, household_id: int, data: HouseholdInput, version: int, *, dossier: str
+    ) -> None:
+        from mairie_tui.tui.screens.household_form import HouseholdFormScreen
+
+        self.push_screen(HouseholdFormScreen(household_id, data, version, dossier=dossier))
+
+    def reload_household(self, household_id: int | None = None) -> None:
+        """The Foyer on top reloads (only that household's, when `household_id` is given)."""
+        from mairie_tui.tui.screens.household import HouseholdScreen
+
+        screen = self.screen
+        if isinstance(screen, HouseholdScreen) and household_id in (None, screen.household_id):
+            screen.reload()
+
+    def back_to_household(self) -> None:
+        """Close what is open above the Foyer, which reloads."""
+        from mairie_tui.tui.screens.household import HouseholdScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HouseholdScreen):
+            self.pop_screen()
+        self.reload_household()
+
+    def open_household_history(self, dossier: str) -> None:
+        from mairie_tui.tui.screens.history import HouseholdHistoryScreen
+
+        self.push_screen(HouseholdHistoryScreen(dossier))
+
+    def open_enrol(self, household: HouseholdView) -> None:
+        from mairie_tui.tui.screens.enrol import EnrolScreen
+
+        self.push_screen(EnrolScreen(household))
+
+    # ------------------------------------------------------------ bookings
+
+    def open_enrolments(self, household: HouseholdView) -> None:
+        from mairie_tui.tui.screens.enrolments import EnrolmentsScreen
+
+        self.push_screen(EnrolmentsScreen(household))
+
+    def open_booking(self, booking: BookingSession) -> None:
+        from mairie_tui.tui.screens.booking import BookingScreen
+
+        self.push_screen(BookingScreen(booking))
+
+    def open_recap(self, booking: BookingSession) -> None:
+        from mairie_tui.tui.screens.recap import RecapScreen
+
+        self.push_screen(RecapScreen(booking))
+
+    def back_to_booking(self, message: str | None) -> None:
+        """From the recap back to step 1 (with the reason, after a refusal)."""
+        from mairie_tui.tui.screens.booking import BookingScreen
+
+        self.pop_screen()
+        screen = self.screen
+        if isinstance(screen, BookingScreen):
+            screen.back_from_recap(message)
+
+    def open_confirmation(self, booking: BookingSession, result: ValidationResult) -> None:
+        from mairie_tui.tui.screens.confirmation import ConfirmationScreen
+
+        self.push_screen(ConfirmationScreen(booking, result))
+
+    # ------------------------------------------------------------ démarches and requests
+
+    def open_demarche(self, code: str, household_id: int | None) -> None:
+        from mairie_tui.tui.screens.demarche import DemarcheScreen
+
+        self.push_screen(DemarcheScreen(code, household_id))
+
+    def open_catalogue(self, household_id: int | None) -> None:
+        from mairie_tui.tui.screens.demarche import CatalogueScreen
+
+        self.push_screen(CatalogueScreen(household_id))
+
+    def open_household_requests(self, household_id: int, dossier: str) -> None:
+        from mairie_tui.tui.screens.inbox import InboxScreen
+
+        self.push_screen(InboxScreen(household_id, dossier))
+
+    def open_household_documents(self, household_id: int, dossier: str) -> None:
+        from mairie_tui.tui.screens.request_page import HouseholdDocumentsScreen
+
+        self.push_screen(HouseholdDocumentsScreen(household_id, dossier))
+
+    def open_request(self, request_id: int, *, replace: bool = False) -> None:
+        """A request's page (`replace`: instead of the screen on top)."""
+        from mairie_tui.tui.screens.request_page import RequestPageScreen
+
+        screen = RequestPageScreen(request_id)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    # ------------------------------------------------------------ lists
+
+    def open_headcounts(self, site: str | None, day: date) -> None:
+        from mairie_tui.tui.screens.headcounts import HeadcountsScreen
+
+        self.push_screen(HeadcountsScreen(site=site, day=day))

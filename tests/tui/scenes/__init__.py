@@ -1,0 +1,19 @@
+"""The app on a fixed database and clock, and the key sequences that reach each screen.
+
+Test tooling, outside the `mairie_tui` package: the snapshot tests (tests/tui/test_snapshots*.py)
+and `make screenshots` (tools/screenshots.py) drive the same scenes, so that the stored SVGs
+and the README's screenshots match. Scenes may open database sessions themselves.
+"""
+
+from __future__ import annotations
+
+from tests.tui.scenes import agents, base, demarches, hostile, households, lists
+
+SCENES: dict[str, base.Scene] = {
+    **base.BOOKING_SCENES,
+    **lists.SCENES,  # issue 5
+    **households.SCENES,  # issue 6
+    **demarches.SCENES,  # issue 4
+    **agents.SCENES,
+    **hostile.SCENES,
+}
