@@ -74,7 +74,7 @@ _PLAIN_LATIN = re.compile("[\x20-\x7e\xa0-\xac\xae-\u024f\u2010-\u2015\u2018-\u2
 class FieldLimits:
     """What the database can store: maximum lengths and integer ranges.
 
-    Built from the tables themselves (services.household_io.limits), so the
+    Built from the tables themselves (services.schema_limits), so the
     checks cannot drift from the schema. Keys are the model attribute names.
     """
 
@@ -492,7 +492,7 @@ def validate_household(
 ) -> tuple[CleanHousehold | None, ValidationReport]:
     """Check a household; returns the cleaned household, or None with the report's errors.
 
-    With `limits` (the schema's, see services.household_io.limits), the cleaned
+    With `limits` (the schema's, see services.schema_limits), the cleaned
     values are also checked against what the database can store.
     """
     report = ValidationReport()

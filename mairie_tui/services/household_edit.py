@@ -33,6 +33,7 @@ from mairie_tui.services.common import (
 )
 from mairie_tui.services.errors import ConflictError, NotFoundError, ServiceError
 from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.schema_limits import schema_limits
 from mairie_tui.services.search import normalise, reindex_household, search_households
 from mairie_tui.services.transactions import write_use_case
 
@@ -71,7 +72,7 @@ class SavedHousehold:
 
 
 def _clean(data: HouseholdInput, clock: Clock) -> CleanHousehold:
-    clean, report = validate_household(data, clock.today())
+    clean, report = validate_household(data, clock.today(), schema_limits())
     if clean is None:
         raise InvalidHousehold(report.errors)
     return clean

@@ -121,6 +121,10 @@ def test_create_normalises_and_indexes(demo):
             lambda d: replace(d, children=(replace(d.children[0], birth_date=date(2030, 1, 1)),)),
             "Date de naissance dans le futur pour Élodie",
         ),
+        (  # longer than the column: refused at its field, on SQLite too (no DataError later)
+            lambda d: replace(d, representative=replace(d.representative, last_name="N" * 93)),
+            "texte trop long (93 caractères, 80 au plus)",
+        ),
     ],
 )
 def test_validation_names_the_problem_and_saves_nothing(demo, change, message):

@@ -31,8 +31,8 @@ from mairie_tui.services.household_io.importing import (
     check_file,
     import_households,
 )
-from mairie_tui.services.household_io.limits import schema_limits
 from mairie_tui.services.household_io.report import BadLine, ImportFileError, ImportReport
+from mairie_tui.services.schema_limits import schema_limits
 
 __all__ = [
     "CHUNK",

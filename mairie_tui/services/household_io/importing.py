@@ -22,12 +22,12 @@ from mairie_tui.models import Household, Person
 from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.household_edit import next_dossiers
 from mairie_tui.services.household_io.json_reader import read_json
-from mairie_tui.services.household_io.limits import schema_limits
 from mairie_tui.services.household_io.report import ImportFileError, ImportReport
 from mairie_tui.services.household_io.source import SourceHousehold
 from mairie_tui.services.household_io.tables import read_csv, read_xlsx
 from mairie_tui.services.household_io.validation import Checked, check_households
 from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.schema_limits import schema_limits
 from mairie_tui.services.search import rebuild_index
 from mairie_tui.services.transactions import write_use_case
 
