@@ -69,7 +69,9 @@ def pdf_text(text: str) -> str:
         return "".join(out)
 
 
-class _ListPdf(FPDF):
+class FooterPdf(FPDF):
+    """An A4 page whose footer says what the document is and the page number."""
+
     def __init__(self, footer_text: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer_text
@@ -136,7 +138,7 @@ def render_day_list(
 ) -> int:
     """Write the PDF of a day list; returns its number of pages."""
     stamp = printed_at.astimezone(PARIS)
-    pdf = _ListPdf(
+    pdf = FooterPdf(
         f"{listed.site} — {listed.unit_name} — {fr.long_date(listed.day)} — imprimé le "
         f"{stamp:%d/%m/%Y à %Hh%M}"
     )

@@ -13,12 +13,11 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from mairie_tui.clock import PARIS
 from mairie_tui.domain import fr
-from mairie_tui.services.reports import pdf_text
+from mairie_tui.services.reports import FooterPdf, pdf_text
 from mairie_tui.services.rgpd.collect import HouseholdRecord
 
 ROLE_LABELS = {
@@ -54,16 +53,7 @@ def _moment(value: Any) -> str:
     return fr.date_time(datetime.fromisoformat(str(value)))
 
 
-class _SummaryPdf(FPDF):
-    def __init__(self, footer_text: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.footer_text = footer_text
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Helvetica", "", 8)
-        self.cell(0, 5, literal(f"{self.footer_text} — page {self.page_no()}/{{nb}}"), align="C")
-
+class _SummaryPdf(FooterPdf):
     def title_line(self, text: str) -> None:
         self.ln(2)
         self.set_font("Helvetica", "B", 12)
