@@ -20,6 +20,7 @@ from textual.screen import Screen
 
 from mairie_tui import errorlog
 from mairie_tui.config import Settings, load_settings
+from mairie_tui.tui import breakpoints
 from mairie_tui.tui.messages import SignedIn
 from mairie_tui.tui.navigation import Navigation
 from mairie_tui.tui.screens.modals import ConfirmModal
@@ -40,6 +41,9 @@ class MairieApp(Navigation):
     TITLE = APP_NAME
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
+    # Screen classes -narrow/-medium/-wide and -short/-tall (tui/breakpoints.py, app.tcss).
+    HORIZONTAL_BREAKPOINTS = breakpoints.HORIZONTAL
+    VERTICAL_BREAKPOINTS = breakpoints.VERTICAL
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quitter", id="app.quit", priority=True),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from mairie_tui.domain import fr
@@ -67,13 +67,13 @@ class BookingScreen(MairieScreen):
         Binding("p", "pattern", "Périodicité", id="booking.pattern"),
         Binding("enter", "next_step", "Étape 2", id="booking.next"),
         Binding("escape", "cancel", "Annuler la démarche", id="booking.cancel"),
-        Binding("ctrl+r", "reload", "Recharger", show=False, id="booking.reload"),
+        Binding("ctrl+r", "reload", "Recharger", id="booking.reload"),
     ]
 
     def __init__(self, booking: BookingSession) -> None:
         super().__init__()
         self.booking = booking
-        self._message_lines = 1
+        self._message_lines = 0
 
     # ------------------------------------------------------------ layout
 
@@ -106,6 +106,8 @@ class BookingScreen(MairieScreen):
                 today=today,
                 id="grid",
             )
+        # Under the scrolling body, always in view: the message and the buttons.
+        with Vertical(id="booking-footer"):
             yield Static("", id="booking-message")
             with Horizontal(id="booking-buttons", classes="buttons"):
                 yield Button("ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error")
@@ -127,9 +129,12 @@ class BookingScreen(MairieScreen):
     def say(self, message: str, *, error: bool = False) -> None:
         """The message line under the grid (one line: no relayout)."""
         text = content(message, "b red" if error else "")
-        # Rows the message takes (wrapped at ~110 columns): relayout only when that changes.
-        lines = sum(1 + len(part) // 110 for part in message.split("\n"))
-        self.query_one("#booking-message", Static).update(text, layout=lines != self._message_lines)
+        # Rows the message takes (none when empty): relayout only when that changes.
+        width = max(20, self.size.width - 4)
+        lines = sum(1 + len(part) // width for part in message.split("\n")) if message else 0
+        line = self.query_one("#booking-message", Static)
+        line.update(text, layout=lines != self._message_lines)
+        line.display = lines > 0
         self._message_lines = lines
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:

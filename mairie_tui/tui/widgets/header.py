@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mairie_tui.tui.app import MairieApp
 
 ROLE_LABELS = {"agent": "agent d'accueil", "supervisor": "superviseur", "staff": "personnel école"}
+SHORT_ROLE_LABELS = {"agent": "agent", "supervisor": "superviseur", "staff": "personnel"}
 
 
 def training_banner(app: MairieApp) -> str | None:
@@ -36,15 +37,19 @@ class AppHeader(Vertical):
     def compose(self) -> ComposeResult:
         app = cast("MairieApp", self.app)
         with Horizontal(id="header-row"):
-            yield Static("Mairie Prim' · Guichet unique", id="header-app")
+            # Below 100 columns (Screen.-narrow, app.tcss) the short texts leave room for the title.
+            yield Static("Mairie Prim' · Guichet unique", id="header-app", classes="-long")
+            yield Static("Mairie Prim'", id="header-app-short", classes="-short")
             yield Static(content(self.screen_title), id="header-title")
-            yield Static(content(self.agent_text()), id="header-agent")
+            yield Static(content(self.agent_text()), id="header-agent", classes="-long")
+            yield Static(content(self.agent_text(short=True)), id="header-agent-short", classes="-short")
         banner = training_banner(app)
         if banner is not None:
             yield Static(banner, id="header-training")
 
-    def agent_text(self) -> str:
+    def agent_text(self, *, short: bool = False) -> str:
         actor = cast("MairieApp", self.app).actor
         if actor is None:
             return "non connecté"
-        return f"{actor.name} ({ROLE_LABELS.get(actor.role, actor.role)})"
+        labels = SHORT_ROLE_LABELS if short else ROLE_LABELS
+        return f"{actor.name} ({labels.get(actor.role, actor.role)})"

@@ -1,8 +1,10 @@
-"""The footer: the keys of the focused screen, drawn as one line by one widget.
+"""The footer: the keys of the focused screen, drawn as text by one widget.
 
 Textual's Footer builds one widget per key and restyles them all when the
 focus moves, which costs more than the whole month grid; this bar renders the
-same information as one line of text and runs a key when it is clicked.
+same information as text and runs a key when it is clicked. A key is never cut:
+when the keys do not fit on one line (80 columns), the bar takes two or more.
+Two keys in a row with the same description show once: `pgup/pgdn Mois`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import RenderResult
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -22,7 +25,7 @@ class KeyBar(Widget):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
         background: $footer-background;
         color: $footer-foreground;
     }
@@ -33,7 +36,10 @@ class KeyBar(Widget):
     def __init__(self) -> None:
         super().__init__(id="keybar")
         self._content: Content | None = None
-        self._spans: list[tuple[int, int, str]] = []
+        self._content_width = -1
+        self._line_count = 1
+        # (line, start, end, key) of each item, for clicks.
+        self._spans: list[tuple[int, int, int, str]] = []
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -42,15 +48,19 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
+        lines = self._line_count
         self._content = None
-        self.refresh()
+        self._build_for(self.size.width)
+        self.refresh(layout=self._line_count != lines)
 
-    def _build(self) -> Content:
-        key_style = self.get_visual_style("keybar--key")
-        description_style = self.get_visual_style("keybar--description")
-        parts: list[Content] = [Content(" ")]
-        spans: list[tuple[int, int, str]] = []
-        position = 1
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._content_width:
+            self._content = None
+            self.refresh(layout=True)
+
+    def _items(self) -> list[tuple[str, str, str]]:
+        """(key shown, description, key) of each key to show, the palette last."""
+        items: list[tuple[str, str, str]] = []
         seen: set[str] = set()
         bindings = [
             binding
@@ -62,28 +72,66 @@ class KeyBar(Widget):
             if binding.action in seen or binding.key == palette:
                 continue
             seen.add(binding.action)
-            key = self.app.get_key_display(binding)
-            item = Content.assemble(
-                (key, key_style), " ", (binding.description, description_style), "  "
-            )
-            spans.append((position, position + item.cell_length, binding.key))
-            position += item.cell_length
-            parts.append(item)
+            shown = self.app.get_key_display(binding)
+            if items and items[-1][1] == binding.description:
+                # pageup "Mois" then pagedown "Mois": `pgup/pgdn Mois`.
+                previous = items[-1]
+                items[-1] = (f"{previous[0]}/{shown}", previous[1], previous[2])
+                continue
+            items.append((shown, binding.description, binding.key))
         if palette is not None:
-            item = Content.assemble(("^p", key_style), " ", ("Commandes", description_style))
-            spans.append((position, position + item.cell_length, palette))
-            parts.append(item)
+            items.append(("^p", "Commandes", palette))
+        return items
+
+    def _build_for(self, width: int) -> Content:
+        """The keys on as many lines of `width` cells as they need, none cut."""
+        width = max(width, 20)
+        items = self._items()
+        lines, spans = self._pack(items, width, gap=2)
+        if len(lines) > 1:
+            # A narrow terminal: one space between keys when that saves a line.
+            tight = self._pack(items, width, gap=1)
+            if len(tight[0]) < len(lines):
+                lines, spans = tight
         self._spans = spans
-        return Content("").join(parts)
+        self._line_count = len(lines)
+        self._content_width = width
+        self._content = Content("\n").join(Content("").join(parts).rstrip() for parts in lines)
+        return self._content
+
+    def _pack(
+        self, items: list[tuple[str, str, str]], width: int, *, gap: int
+    ) -> tuple[list[list[Content]], list[tuple[int, int, int, str]]]:
+        key_style = self.get_visual_style("keybar--key")
+        description_style = self.get_visual_style("keybar--description")
+        lines: list[list[Content]] = [[Content(" ")]]
+        spans: list[tuple[int, int, int, str]] = []
+        position = 1
+        for shown, description, key in items:
+            item = Content.assemble((shown, key_style), " ", (description, description_style))
+            if position > 1 and position + item.cell_length > width:
+                lines.append([Content(" ")])
+                position = 1
+            spans.append((len(lines) - 1, position, position + item.cell_length, key))
+            lines[-1].append(item)
+            lines[-1].append(Content(" " * gap))
+            position += item.cell_length + gap
+        return lines, spans
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self._content is None or self._content_width != max(width, 20):
+            self._build_for(width)
+        return self._line_count
 
     def render(self) -> RenderResult:
-        if self._content is None:
-            self._content = self._build()
+        if self._content is None or self._content_width != max(self.size.width, 20):
+            self._build_for(self.size.width)
+        assert self._content is not None
         return self._content
 
     async def on_click(self, event: events.Click) -> None:
-        for start, end, key in self._spans:
-            if start <= event.x < end:
+        for line, start, end, key in self._spans:
+            if line == event.y and start <= event.x < end:
                 await self.app.run_action(_action_for(self, key))
                 return
 

@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -28,24 +28,36 @@ from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import DayState, DayStatus, UnitInfo, month_weeks
 from mairie_tui.domain.draft import BookingDraft, BookingMark, CellView, ChangeKind, EditResult
 from mairie_tui.domain.safe_text import clean_control
+from mairie_tui.tui.breakpoints import SHORT_HEIGHT
 
 WEEK_COLUMN = 5  # " 38 " + border
 MIN_DAY_WIDTH = 10
-MAX_DAY_WIDTH = 16
+MAX_DAY_WIDTH = 28  # a 200-column terminal gets wide days, not an empty right half
+WIDE_STATUS = 110  # from this content width, the status of the focused day takes one line
 
 # Legend entries: (component class, sample, label), in the order shown.
+# Under NARROW_LEGEND columns the labels of SHORT_LABELS are used and the legend has no lead.
 LEGEND: tuple[tuple[str, str, str], ...] = (
     ("open", "[ ]", "libre"),
     ("booked", "[x]", "réservé"),
     ("added", "[+]", "ajouté ici"),
     ("removed", "[-]", "retiré ici"),
     ("pending", "[?]", "en attente d'instruction"),
+    ("booked", "!", "forcé (motif au statut)"),
     ("holiday", "Vac.", "vacances / férié"),
     ("closed", "—", "fermé"),
     ("locked", "[ ]", "délai dépassé"),
     ("full", "[ ]", "complet"),
     ("outside", "··", "hors période"),
 )
+SHORT_LABELS = {
+    "en attente d'instruction": "en attente",
+    "forcé (motif au statut)": "forcé",
+    "vacances / férié": "vacances",
+    "ajouté ici": "ajouté",
+    "retiré ici": "retiré",
+}
+NARROW_LEGEND = 110
 
 STATE_LABELS = {
     DayState.OPEN: "libre",
@@ -138,16 +150,17 @@ class MonthGrid(Widget, can_focus=True):
         Binding("right", "move(1)", "Jour suivant", show=False, id="grid.right"),
         Binding("up", "move(-7)", "Semaine précédente", show=False, id="grid.up"),
         Binding("down", "move(7)", "Semaine suivante", show=False, id="grid.down"),
-        Binding("pageup", "month(-1)", "Mois précédent", show=False, id="grid.pageup"),
-        Binding("pagedown", "month(1)", "Mois suivant", show=False, id="grid.pagedown"),
         Binding("space", "tick_unit(1)", "Cocher", id="grid.toggle"),
         *[
             Binding(str(n), f"tick_unit({n})", f"Unité {n}", show=False, id=f"grid.unit{n}")
             for n in range(1, 10)
         ],
-        Binding("v", "switch_view", "Semaine/mois", show=False, id="grid.view"),
         Binding("c", "tick_all(True)", "Tout cocher", id="grid.tick_all"),
         Binding("d", "tick_all(False)", "Tout décocher", id="grid.untick_all"),
+        Binding("v", "switch_view", "Semaine/mois", id="grid.view"),
+        # Same description: the key bar shows `pgup/pgdn Mois`.
+        Binding("pageup", "month(-1)", "Mois", id="grid.pageup"),
+        Binding("pagedown", "month(1)", "Mois", id="grid.pagedown"),
     ]
 
     COMPONENT_CLASSES = {
@@ -308,9 +321,14 @@ class MonthGrid(Widget, can_focus=True):
         day = self._clamp(day)
         if day == self.focus_day:
             return
+        relayout = self.compact and len(month_weeks(day.year, day.month)) != len(
+            month_weeks(*self.shown_month)
+        )
         self.focus_day = day
         self._lines = None
-        self.refresh()
+        self.refresh(layout=relayout)
+        if self.is_mounted:
+            self.call_after_refresh(self.scroll_to_focus)
 
     def action_move(self, days: int) -> None:
         self.set_focus_day(self.focus_day + timedelta(days=days))
@@ -327,6 +345,54 @@ class MonthGrid(Widget, can_focus=True):
         self.week_view = not self.week_view
         self._lines = None
         self.refresh(layout=True)
+        self.call_after_refresh(self.scroll_to_focus)
+
+    # ------------------------------------------------------------ size
+
+    @property
+    def compact(self) -> bool:
+        """A short terminal (80×24): no rules between weeks, only the month's own weeks."""
+        return self.is_mounted and self.app.size.height < SHORT_HEIGHT
+
+    def _grid_top(self) -> int:
+        """Lines above the first week: title, day names (and a rule unless compact)."""
+        return 2 if self.compact else 3
+
+    def _week_count(self) -> int:
+        if self.week_view:
+            return 1
+        # Compact: the month's own 4 to 6 weeks; otherwise always six, so that the
+        # widget keeps its size from month to month.
+        return len(self.visible_weeks()) if self.compact else 6
+
+    def _status_rows(self, width: int) -> int:
+        return 1 if width >= WIDE_STATUS else 2
+
+    def focus_region(self) -> Region:
+        """The focused week's lines (and the status line when both fit), in this widget."""
+        layout = self._layout(self.content_size.width)
+        weeks = self.visible_weeks()
+        index = next(
+            (i for i, week in enumerate(weeks) if self.focus_day in week), 0
+        )
+        top = self._grid_top() + index * layout.block
+        height = 1 + len(self.units)
+        gutter = self.styles.gutter
+        status_top = self._grid_top() + self._week_count() * layout.block
+        status_bottom = status_top + self._status_rows(self.content_size.width)
+        parent = self.parent
+        viewport = parent.scrollable_content_region.height if isinstance(parent, Widget) else 0
+        if status_bottom - top <= viewport:
+            height = status_bottom - top
+        return Region(0, gutter.top + top, self.outer_size.width, height)
+
+    def scroll_to_focus(self) -> None:
+        """Scroll the screen's body so that the focused day (and its status) is in view."""
+        parent = self.parent
+        if not isinstance(parent, Widget) or not parent.is_scrollable:
+            return
+        region = self.focus_region().translate(self.virtual_region.offset)
+        parent.scroll_to_region(region, animate=False, immediate=True)
 
     def action_tick_unit(self, unit_number: int) -> None:
         if unit_number > len(self.units):
@@ -381,13 +447,13 @@ class MonthGrid(Widget, can_focus=True):
 
     def _day_at(self, x: int, y: int) -> tuple[date, int | None] | None:
         layout = self._layout(self.content_size.width)
-        row = y - GRID_TOP
+        row = y - self._grid_top()
         if row < 0 or x < WEEK_COLUMN:
             return None
         block = layout.block
         week_index, line = divmod(row, block)
         weeks = self.visible_weeks()
-        if week_index >= len(weeks) or line >= block - 1:
+        if week_index >= len(weeks) or line > len(self.units):
             return None
         column = (x - WEEK_COLUMN) // layout.day_width
         if column > 6:
@@ -399,11 +465,21 @@ class MonthGrid(Widget, can_focus=True):
 
     def _layout(self, width: int) -> _Layout:
         day_width = max(MIN_DAY_WIDTH, min(MAX_DAY_WIDTH, (width - WEEK_COLUMN) // 7))
-        return _Layout(day_width=day_width, block=2 + len(self.units))
+        rule = 0 if self.compact else 1
+        names = max((cell_len(clean_control(unit.name)) for unit in self.units), default=0)
+        # " [x] Repas !" must fit in a day; otherwise the cells show the unit's number
+        # and the legend names the units.
+        show_names = 5 + names <= day_width - 1
+        return _Layout(day_width=day_width, block=1 + len(self.units) + rule, show_names=show_names)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        weeks = 1 if self.week_view else 6
-        return GRID_TOP + weeks * (2 + len(self.units)) + 1 + len(self._legend_lines())
+        layout = self._layout(width)
+        return (
+            self._grid_top()
+            + self._week_count() * layout.block  # each week ends with its rule unless compact
+            + self._status_rows(width)
+            + len(self._legend_lines(width, layout))
+        )
 
     def on_focus(self) -> None:
         self._lines = None
@@ -415,9 +491,10 @@ class MonthGrid(Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
-        if self._lines is None or self._lines_width != width:
+        key = width if not self.compact else -width
+        if self._lines is None or self._lines_width != key:
             self._lines = self._build_lines(width)
-            self._lines_width = width
+            self._lines_width = key
         if 0 <= y < len(self._lines):
             return self._lines[y]
         return Strip.blank(width, self.rich_style)
@@ -425,9 +502,34 @@ class MonthGrid(Widget, can_focus=True):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"month-grid--{name}", partial=True)
 
-    def _legend_lines(self) -> list[list[tuple[str, str, str]]]:
-        # Two lines of five entries fit in 116 columns.
-        return [list(LEGEND[:5]), list(LEGEND[5:])]
+    def _legend_entries(self, width: int, layout: _Layout) -> list[tuple[str, str, str]]:
+        entries = list(LEGEND)
+        if width < NARROW_LEGEND:
+            entries = [(name, sample, SHORT_LABELS.get(label, label)) for name, sample, label in entries]
+        if not layout.show_names and len(self.units) > 1:
+            # The cells show "[x] 2" for the second unit: the legend names them
+            # (one unit is named by the status line).
+            names = " · ".join(
+                f"{number} {clean_control(unit.name)}"
+                for number, unit in enumerate(self.units, start=1)
+            )
+            entries.insert(0, ("week", "Unités :", names))
+        return entries
+
+    def _legend_lines(self, width: int, layout: _Layout) -> list[list[tuple[str, str, str]]]:
+        """The legend's entries, as many a line as the width holds (never cut)."""
+        lead, gap = _legend_lead(width)
+        lines: list[list[tuple[str, str, str]]] = [[]]
+        used = lead
+        for entry in self._legend_entries(width, layout):
+            _name, sample, label = entry
+            size = cell_len(sample) + 1 + cell_len(label) + gap
+            if lines[-1] and used + size - gap > width:
+                lines.append([])
+                used = lead
+            lines[-1].append(entry)
+            used += size
+        return lines
 
     def _build_lines(self, width: int) -> list[Strip]:
         base = self.rich_style
@@ -436,6 +538,7 @@ class MonthGrid(Widget, can_focus=True):
         border = base + self._style("border")
         lines: list[list[Segment]] = []
 
+        compact = self.compact
         # Title: < Septembre 2020 >, and the view.
         year, month = self.shown_month
         if self.week_view:
@@ -464,27 +567,31 @@ class MonthGrid(Widget, can_focus=True):
             head.append(Segment(set_cell_size(f" {name}", day_width - 1), header))
             head.append(Segment("│", border))
         lines.append(head)
-        lines.append(self._rule(layout, border, "┼", "┤"))
+        if not compact:
+            lines.append(self._rule(layout, border, "┼", "┤"))
 
         cursor = base + self._style("cursor" if self.has_focus else "cursor-blur")
         weeks = self.visible_weeks()
         for index, week in enumerate(weeks):
             lines.extend(self._week_lines(week, layout, base, border, cursor))
+            if compact:
+                continue
             last = index == len(weeks) - 1
             lines.append(self._rule(layout, border, "┴" if last else "┼", "┘" if last else "┤"))
-        if not self.week_view:
+        if not self.week_view and not compact:
             # Always six weeks tall: the widget keeps its size from month to month.
             missing = 6 - len(weeks)
             for _ in range(missing * layout.block):
                 lines.append([])
 
-        lines.append(self._status_line(base))
-        for index, entries in enumerate(self._legend_lines()):
-            lead = " Légende : " if index == 0 else " " * 11
+        lines.extend(self._status_lines(base, width))
+        lead_size, gap = _legend_lead(width)
+        for index, entries in enumerate(self._legend_lines(width, layout)):
+            lead = " Légende : " if index == 0 and lead_size == LEGEND_LEAD else " " * lead_size
             segments: list[Segment] = [Segment(lead, base + self._style("week"))]
             for name, sample, label in entries:
                 segments.append(Segment(sample, base + self._style(name)))
-                segments.append(Segment(f" {label}   ", base + self._style("week")))
+                segments.append(Segment(f" {label}" + " " * gap, base + self._style("week")))
             lines.append(segments)
 
         strips = []
@@ -520,7 +627,7 @@ class MonthGrid(Widget, can_focus=True):
             elif states <= {DayState.CLOSED}:
                 style += self._style("closed")
             text = f" {day.strftime('%d/%m')}"
-            if day == self.today:
+            if day == self.today and inner >= 11:
                 text += " auj."
             if day == self.focus_day:
                 style += cursor
@@ -535,7 +642,7 @@ class MonthGrid(Widget, can_focus=True):
                 style = base + self._style(cell_class(view))
                 if not (self.week_view or day.month == month):
                     style += self._style("other-month")
-                text = self._unit_text(view, unit, inner)
+                text = self._unit_text(view, unit, layout)
                 if day == self.focus_day:
                     style += cursor
                 row.append(Segment(set_cell_size(text, inner), style))
@@ -543,7 +650,7 @@ class MonthGrid(Widget, can_focus=True):
             rows.append(row)
         return rows
 
-    def _unit_text(self, view: CellView, unit: UnitInfo, inner: int) -> str:
+    def _unit_text(self, view: CellView, unit: UnitInfo, layout: _Layout) -> str:
         state = view.status.state
         if state is DayState.OUTSIDE:
             return " ··"
@@ -553,34 +660,76 @@ class MonthGrid(Widget, can_focus=True):
             return f" {short_holiday(view.status.reason)}"
         if state is DayState.CLOSURE:
             return " Fermeture"
-        text = f" {tick_of(view)} {clean_control(unit.name)}"
+        if state is DayState.FULL and not view.ticked and not view.forced_reason:
+            return " complet"
+        if layout.show_names:
+            text = f" {tick_of(view)} {clean_control(unit.name)}"
+        elif len(self.units) > 1:
+            text = f" {tick_of(view)} {self.units.index(unit) + 1}"
+        else:
+            text = f" {tick_of(view)}"
         if view.forced_reason:
-            text += " !"
-        elif state is DayState.FULL and not view.ticked:
-            text = " complet"
+            # The mark stays when the name is cut.
+            text = set_cell_size(text, max(4, layout.day_width - 3)).rstrip() + " !"
         return text
 
-    def _status_line(self, base: Style) -> list[Segment]:
+    def _status_lines(self, base: Style, width: int) -> list[list[Segment]]:
+        """The focused day in words, wrapped on the rows kept for it (cut with … beyond)."""
         day = self.focus_day
         parts = []
+        reasons: list[str] = []
         for unit in self.units:
             view = self.cell(day, unit.id)
             state = view.status.state
             if state in (DayState.OUTSIDE, DayState.CLOSED, DayState.HOLIDAY, DayState.CLOSURE):
                 parts.append(view.status.reason)
                 break
-            parts.append(f"{unit.name} : {describe_cell(view)}")
-        text = clean_control(f" {fr.long_date(day)} · " + " · ".join(parts))
-        return [Segment(text, base + self._style("status"))]
+            text = describe_cell(view)
+            reason = f" — {view.status.reason}"
+            if state is not DayState.OPEN and text.endswith(reason):
+                # Said once for the day when the units share it (the deadline).
+                text = text[: -len(reason)]
+                if view.status.reason not in reasons:
+                    reasons.append(view.status.reason)
+            parts.append(f"{unit.name} : {text}")
+        text = clean_control(" · ".join([fr.long_date(day), *parts]) + "".join(f" — {r}" for r in reasons))
+        style = base + self._style("status")
+        rows = self._status_rows(width)
+        wrapped = wrap_words(text, max(10, width - 2), rows)
+        return [[Segment(f" {line}", style)] for line in wrapped] + [[] for _ in range(rows - len(wrapped))]
 
 
-GRID_TOP = 3  # title, headers, rule
+LEGEND_LEAD = 11  # " Légende : "
+
+
+def _legend_lead(width: int) -> tuple[int, int]:
+    """(lead, gap between entries): narrow legends drop the "Légende :" lead."""
+    return (LEGEND_LEAD, 3) if width >= NARROW_LEGEND else (1, 2)
+
+
+def wrap_words(text: str, width: int, rows: int) -> list[str]:
+    """`text` on at most `rows` lines of `width` cells, words kept whole, … when cut."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if cell_len(candidate) <= width or not current:
+            current = candidate
+            continue
+        lines.append(current)
+        current = word
+    lines.append(current)
+    if len(lines) > rows:
+        last = " ".join(lines[rows - 1 :])
+        lines = lines[: rows - 1] + [set_cell_size(last, width - 1) + "…"]
+    return [set_cell_size(line, width) if cell_len(line) > width else line for line in lines]
 
 
 @dataclass(frozen=True)
 class _Layout:
     day_width: int
-    block: int  # lines per week: date, one per unit, rule
+    block: int  # lines per week: date, one per unit, rule (none when compact)
+    show_names: bool = True  # "[x] Repas" in the cells, or "[x] 1" and the names in the legend
 
 
 def _month_end(day: date) -> date:
