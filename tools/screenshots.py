@@ -1,7 +1,8 @@
 """Regenerate an SVG of every screen into screenshots/ (`make screenshots`, `python tools/screenshots.py`).
 
 120×40, the demo database in a temporary directory, the clock frozen at
-mardi 15/09/2020 10:00 (the portal tutorial's day).
+mardi 15/09/2020 10:00 (the portal tutorial's day). The calendar, the recap
+and the Foyer are also drawn at 80×24 (`NAME-80x24.svg`, SMALL_SCREENSHOTS).
 """
 
 from __future__ import annotations
@@ -16,17 +17,25 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.tui.scenes import SCENES  # noqa: E402 (after the sys.path line)
-from tests.tui.scenes.base import SIZE, build_demo_database, copy_database, make_app  # noqa: E402
+from tests.tui.scenes.base import (  # noqa: E402
+    SIZE,
+    SMALL,
+    SMALL_SCREENSHOTS,
+    build_demo_database,
+    copy_database,
+    make_app,
+)
 
 
-def take(name: str, template: Path, workdir: Path) -> str:
+def take(name: str, template: Path, workdir: Path, size: tuple[int, int] = SIZE) -> str:
     from textual._doc import take_svg_screenshot
 
-    url = copy_database(template, workdir / f"{name}.db")
-    data_dir = workdir / f"{name}-data"
+    tag = f"{name}-{size[0]}x{size[1]}"
+    url = copy_database(template, workdir / f"{tag}.db")
+    data_dir = workdir / f"{tag}-data"
     data_dir.mkdir()
     app = make_app(url, data_dir=data_dir)
-    return take_svg_screenshot(app=app, terminal_size=SIZE, run_before=SCENES[name])
+    return take_svg_screenshot(app=app, terminal_size=size, run_before=SCENES[name])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
             svg = take(name, template, workdir)
             (out / f"{name}.svg").write_text(svg, encoding="utf-8")
             print(f"{out / name}.svg")
+            if name in SMALL_SCREENSHOTS:
+                small = f"{name}-{SMALL[0]}x{SMALL[1]}"
+                svg = take(name, template, workdir, SMALL)
+                (out / f"{small}.svg").write_text(svg, encoding="utf-8")
+                print(f"{out / small}.svg")
     return 0
 
 

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual._path import CSSPathType
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -37,7 +38,8 @@ APP_NAME = "Mairie Prim' · Guichet unique"
 class MairieApp(Navigation):
     """Guichet unique Mairie Prim': sign-in, households, bookings."""
 
-    CSS_PATH = "app.tcss"
+    # Screens carry no DEFAULT_CSS: their styles live here (docs/architecture.md, « Styles »).
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "styles/requests.tcss"]
     TITLE = APP_NAME
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"

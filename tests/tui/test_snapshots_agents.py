@@ -1,6 +1,6 @@
 """Snapshot of the Agents screen (issue 11): a locked account seen by a supervisor.
 
-120×40, mardi 15/09/2020 10:00 on the 50-household demo. After an intended
+120×40 and 80×24, mardi 15/09/2020 10:00 on the 50-household demo. After an intended
 change, review and refresh with
 `pytest tests/tui/test_snapshots_agents.py --snapshot-update`.
 """
@@ -13,10 +13,17 @@ from typing import Any
 import pytest
 
 from tests.tui.scenes.agents import SCENES
-from tests.tui.scenes.base import SIZE, make_app
+from tests.tui.scenes.base import SIZE, SMALL, make_app
 
 
 @pytest.mark.parametrize("scene", list(SCENES))
 def test_agents_screen(scene: str, snap_compare: Any, demo_url: str, tmp_path: Path) -> None:
     app = make_app(demo_url, data_dir=tmp_path / "data")
     assert snap_compare(app, terminal_size=SIZE, run_before=SCENES[scene])
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_agents_screen_80x24(scene: str, snap_compare: Any, demo_url: str, tmp_path: Path) -> None:
+    """The same screen in an 80×24 terminal: nothing essential cut or hidden."""
+    app = make_app(demo_url, data_dir=tmp_path / "data")
+    assert snap_compare(app, terminal_size=SMALL, run_before=SCENES[scene])

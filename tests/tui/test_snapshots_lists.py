@@ -1,6 +1,6 @@
 """Snapshots of the Listes screens (issue 5): site menu, pointage, contacts, closing, headcounts.
 
-120×40, mardi 15/09/2020 10:00 on the 50-household demo. After an intended
+120×40 and 80×24, mardi 15/09/2020 10:00 on the 50-household demo. After an intended
 change, review and refresh with
 `pytest tests/tui/test_snapshots_lists.py --snapshot-update`.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.tui.scenes.base import SIZE, make_app
+from tests.tui.scenes.base import SIZE, SMALL, make_app
 from tests.tui.scenes.lists import SCENES
 
 
@@ -20,3 +20,10 @@ from tests.tui.scenes.lists import SCENES
 def test_lists_screen(scene: str, snap_compare: Any, demo_url: str, tmp_path: Path) -> None:
     app = make_app(demo_url, data_dir=tmp_path / "data")
     assert snap_compare(app, terminal_size=SIZE, run_before=SCENES[scene])
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_lists_screen_80x24(scene: str, snap_compare: Any, demo_url: str, tmp_path: Path) -> None:
+    """The same screen in an 80×24 terminal: nothing essential cut or hidden."""
+    app = make_app(demo_url, data_dir=tmp_path / "data")
+    assert snap_compare(app, terminal_size=SMALL, run_before=SCENES[scene])

@@ -35,11 +35,6 @@ class HouseholdHistoryScreen(MairieScreen):
     """
 
     TITLE_TEXT = "Historique du foyer"
-    DEFAULT_CSS = """
-    #history-body { padding: 0 2; }
-    #history-table { height: 1fr; }
-    #history-detail { height: auto; max-height: 8; padding: 1 0 0 0; }
-    """
     HELP = (
         "Le journal d'audit du foyer, du plus ancien au plus récent : création et "
         "modifications de la fiche (champ par champ, avant → après), membres ajoutés ou "

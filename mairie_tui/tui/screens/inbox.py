@@ -81,14 +81,6 @@ class InboxScreen(MairieScreen):
         Binding("escape", "back", "Retour", id="inbox.back"),
     ]
 
-    DEFAULT_CSS = """
-    #inbox-body { padding: 0 2; }
-    #inbox-body > .panel-title { margin-top: 0; }
-    #inbox-filters { margin: 1 0; }
-    #inbox-table { height: 1fr; }
-    #inbox-status { height: 1; }
-    """
-
     def __init__(self, household_id: int | None = None, household_title: str = "") -> None:
         super().__init__()
         self.household_id = household_id

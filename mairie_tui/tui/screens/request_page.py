@@ -105,14 +105,6 @@ class RequestPageScreen(MairieScreen):
         Binding("escape", "back", "Retour", id="request.back"),
     ]
 
-    DEFAULT_CSS = """
-    #request-body { padding: 0 2; height: 1fr; }
-    #request-body > .panel-title:first-of-type { margin-top: 0; }
-    #request-moves { padding: 0 2; height: auto; }
-    #request-buttons { padding: 0 2; height: auto; }
-    #request-buttons Button { margin-right: 2; }
-    """
-
     def __init__(self, request_id: int) -> None:
         super().__init__()
         self.request_id = request_id
@@ -274,9 +266,6 @@ class RequestPageScreen(MairieScreen):
 class TransitionModal(MairieModal["RequestPage | None"]):
     """One move of the workflow: a comment for the family (mandatory for a refusal), then OK."""
 
-    DEFAULT_CSS = """
-    #transition-box TextArea { height: 5; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Annuler", id="transition.cancel"),
         Binding("ctrl+s", "confirm", "Confirmer", priority=True, id="transition.confirm"),
@@ -496,10 +485,6 @@ class HouseholdDocumentsScreen(MairieScreen):
     """
 
     TITLE_TEXT = "Mes documents"
-    DEFAULT_CSS = """
-    #documents-body { padding: 0 2; }
-    #documents-table { height: 1fr; }
-    """
     HELP = (
         "Les pièces du foyer, avec leur validité : celles qui ont expiré ou expirent dans "
         "les 30 jours sont en tête, à redemander à la famille. `ctrl+o` joint une pièce."

@@ -32,11 +32,6 @@ class CatalogueScreen(MairieScreen):
     """
 
     TITLE_TEXT = "Toutes les démarches"
-    DEFAULT_CSS = """
-    #catalogue-body { padding: 0 2; }
-    #catalogue { height: auto; max-height: 24; border: none; }
-    #catalogue-about { margin-top: 1; }
-    """
     HELP = "Les démarches du catalogue, par rubrique. `entrée` commence la démarche pour ce foyer."
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Retour au foyer", id="catalogue.back"),

@@ -32,11 +32,6 @@ class DemarcheFiledScreen(MairieScreen):
     """
 
     TITLE_TEXT = "Démarche — confirmation"
-    DEFAULT_CSS = """
-    #filed-center { height: 1fr; }
-    #filed-box { width: 100; height: auto; max-height: 100%; border: round $success; padding: 0 2; }
-    #filed-box > Static { margin-bottom: 1; }
-    """
     AUTO_FOCUS = None
     HELP = (
         "La demande est enregistrée sous le numéro affiché ; le mail de suivi est dans la boîte "

@@ -86,24 +86,6 @@ class DemarcheForm(MairieScreen):
         Binding("ctrl+x", "cancel", "Annuler la démarche", priority=True, id="demarche.cancel"),
     ]
 
-    DEFAULT_CSS = """
-    #demarche-body { padding: 0 2; height: 1fr; }
-    #demarche-body > .panel-title { margin-top: 0; }
-    #demarche-steps { margin: 1 0; }
-    #demarche-message { height: auto; }
-    .step-pane { height: auto; }
-    #slots { height: auto; max-height: 18; border: none; }
-    #slot-day-line { height: 1; }
-    #slot-day-line > Static { width: auto; padding-right: 1; }
-    #slot-day { width: 24; }
-    #slot-chosen { height: auto; margin-bottom: 1; }
-    #recap-pieces, #recap-simulation { margin-top: 1; }
-    #recap-simulation { display: none; }
-    #recap-simulation.-shown { display: block; }
-    #recap-mail { margin-top: 1; }
-    #demarche-buttons { padding: 0 2; }
-    """
-
     def __init__(self, code: str, household_id: int | None) -> None:
         super().__init__()
         self.demarche = demarche_of(code)
