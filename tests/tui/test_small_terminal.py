@@ -4,11 +4,13 @@ its texts whole; the key bar never cuts a key."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from mairie_tui.tui.screens.booking import BookingScreen
 from mairie_tui.tui.widgets.keybar import KeyBar
 from mairie_tui.tui.widgets.month_grid import MonthGrid
 from tests.tui.helpers import AppFactory, run_async
+from tests.tui.scenes.base import make_app as make_scene_app
 from tests.tui.scenes.base import open_step1, screen_text
 
 SMALL = (80, 24)
@@ -84,3 +86,26 @@ async def test_key_bar_keeps_every_key_whole_at_80_columns(make_app: AppFactory)
             "^p Commandes",
         ):
             assert label in bar, (label, bar)
+
+
+@run_async
+async def test_agents_table_fits_80_columns(demo_url: str, tmp_path: Path) -> None:
+    from tests.tui.scenes.agents import SCENES
+
+    app = make_scene_app(demo_url, data_dir=tmp_path / "data")
+    async with app.run_test(size=SMALL) as pilot:
+        await SCENES["70-agents-compte-verrouille"](pilot)
+        text = screen_text(app)
+        assert "Essais manqués" in text and "verrouillé  10" in text
+
+
+@run_async
+async def test_requests_to_process_keep_names_whole_at_120_columns(
+    demo_url: str, tmp_path: Path
+) -> None:
+    from tests.tui.scenes.demarches import SCENES
+
+    app = make_scene_app(demo_url, data_dir=tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await SCENES["46-demandes-a-instruire"](pilot)
+        assert "Test 1 FAMILLE TEST" in screen_text(app)

@@ -61,11 +61,11 @@ class AgentsScreen(MairieScreen):
 
     def on_mount(self) -> None:
         table: DataTable[str | Text] = self.query_one("#agent-table", DataTable)
-        table.add_column("Identifiant", width=16)
-        table.add_column("Nom", width=30)
-        table.add_column("Rôle", width=18)
-        table.add_column("État", width=12)
-        table.add_column("Essais manqués", width=14)
+        table.add_column("Identifiant")
+        table.add_column("Nom")
+        table.add_column("Rôle")
+        table.add_column("État")
+        table.add_column("Essais manqués")
         table.focus()
         self.reload()
 

@@ -119,10 +119,10 @@ class InboxScreen(MairieScreen):
         table.add_column("N°", key="number")
         table.add_column("Déposée le", key="created")
         table.add_column("Âge", key="age")
-        table.add_column("Démarche", key="type", width=30)
+        table.add_column("Démarche", key="type")
         table.add_column("Statut", key="status")
         table.add_column("Dossier", key="dossier")
-        table.add_column("Demandeur", key="requester", width=20)
+        table.add_column("Demandeur", key="requester")
         table.focus()
         self.reload_rows()
 
