@@ -67,7 +67,9 @@ async def test_calendar_scrolls_to_the_focused_week_in_a_short_terminal(
         assert "lundi 30/11/2020" in text  # and the status line under the grid
         await pilot.press("up", "up", "up", "up", "up")  # lundi 26/10, week 44
         await pilot.pause()
-        assert " 44 │ 26/10" in screen_text(app)  # back up: the first week shows again
+        text = screen_text(app)
+        assert " 44 │ 26/10" in text  # back up: the first week shows again
+        assert "Toussain│" not in text and "│ Vac.    │" in text  # holidays never cut
 
 
 @run_async

@@ -657,7 +657,9 @@ class MonthGrid(Widget, can_focus=True):
         if state is DayState.CLOSED:
             return ""
         if state is DayState.HOLIDAY:
-            return f" {short_holiday(view.status.reason)}"
+            name = short_holiday(view.status.reason)
+            # "Toussaint" in a 10-column day would read "Toussain": the legend's "Vac.".
+            return f" {name}" if cell_len(name) + 1 <= layout.day_width - 1 else " Vac."
         if state is DayState.CLOSURE:
             return " Fermeture"
         if state is DayState.FULL and not view.ticked and not view.forced_reason:
