@@ -243,9 +243,7 @@ class _ActivityWriter:
                     served.insee,
                     [("Repas", MEAL_DAYS, None)],
                 )
-            groups.append(
-                SchoolGroup(school, canteen_id, periscolaire_id, alsh_id, maternelle_id)
-            )
+            groups.append(SchoolGroup(school, canteen_id, periscolaire_id, alsh_id, maternelle_id))
         return tuple(groups)
 
     def creche(self, served: ServedCommune, suffix: str, name: str, capacity: int) -> int:
