@@ -69,7 +69,7 @@ def demo(
     from mairie_tui.services.demo import build_demo
 
     st = state(ctx)
-    engine = st.engine(migrate=False)
+    engine = st.engine(migrate=False, notice=False)  # an empty base is what the demo wants
     if force:
         _sign_in_if_used(ctx, engine)
         reset_database(engine)

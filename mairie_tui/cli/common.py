@@ -118,8 +118,8 @@ class State:
         if problem is not None:
             engine.dispose()
             fail(problem)
-        if notice and migrate:
-            _notice_if_empty(engine, is_new)
+        if notice:
+            _notice_if_empty(engine, is_new, has_tables=migrate or revision is not None)
         self._engine = engine
         return engine
 
@@ -129,13 +129,27 @@ class State:
             self._engine = None
 
 
-def _notice_if_empty(engine: Engine, is_new: bool) -> None:
-    """A new or empty base is said, with the way to the demo of « make run »."""
+def _notice_if_empty(engine: Engine, is_new: bool, *, has_tables: bool) -> None:
+    """A new or empty base is said, with the way to the demo of « make run ».
+
+    Also for the commands that do not migrate (`base migrer`, `base sauvegarder`…): a
+    sign-in refused by an empty base then says which base it was.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
     from mairie_tui.services.agents import get_agents
 
-    if not is_new and get_agents(engine):
-        return
-    what = "nouvelle, vide" if is_new else "vide : aucun agent"
+    if is_new:
+        what = "nouvelle, vide"
+    elif not has_tables:
+        what = "vide : aucune table"
+    else:
+        try:
+            if get_agents(engine):
+                return
+        except SQLAlchemyError:  # an older schema: « base migrer » says what it does
+            return
+        what = "vide : aucun agent"
     note(
         f"Base ouverte : {describe_url(engine)} ({what}). "
         "La démonstration de « make run » est dans .demo : "

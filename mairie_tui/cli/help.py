@@ -21,11 +21,21 @@ from typer.core import TyperCommand, TyperGroup
 HELP_TEXT = "Affiche cette aide."
 USAGE = "Utilisation : "
 _METAVARS = {int: "ENTIER", float: "NOMBRE", str: "TEXTE", Path: "CHEMIN", bool: ""}
+# Positional arguments by their Python name, as the help, the usage line and the errors name them.
+ARGUMENT_NAMES = {
+    "text": "TEXTE",
+    "file": "FICHIER",
+    "path": "FICHIER",
+    "number": "NUMÉRO",
+    "login": "IDENTIFIANT",
+    "dossier": "DOSSIER",
+}
 
 
 def _french_usage(command: Any, ctx: typer.Context) -> str:
     pieces = " ".join(command.collect_usage_pieces(ctx))
     pieces = pieces.replace("[OPTIONS]", "[PARAMÈTRES]")
+    pieces = re.sub(r"\{([^{}]+)\}", r"\1", pieces)  # Typer writes a required argument {name}
     return pieces.replace("COMMAND [ARGS]...", "COMMANDE [ARGUMENTS]...")
 
 
@@ -53,7 +63,7 @@ def _param_rows(command: Any, ctx: typer.Context) -> tuple[list[tuple[str, str]]
         if param.required:
             text = f"{text}  [obligatoire]".strip()
         if param.param_type_name == "argument":
-            arguments.append((_metavar(param) if param.metavar else param.name.upper(), text))
+            arguments.append((param.metavar or param.name.upper(), text))
             continue
         names = ", ".join(param.opts)
         metavar = _metavar(param)
@@ -99,8 +109,8 @@ class FrenchCommand(TyperCommand):
 
 # Click's English usage errors, as French sentences (the rest is said as Click said it).
 _ERRORS: list[tuple[str, str]] = [
-    (r"Missing option '(.+)'\.", "paramètre obligatoire manquant : {0}."),
-    (r"Missing argument '(.+)'\.", "argument obligatoire manquant : {0}."),
+    (r"Missing option (.+)\.", "paramètre obligatoire manquant : {0}."),
+    (r"Missing argument (.+)\.", "argument obligatoire manquant : {0}."),
     (r"Missing parameter: (.+)", "paramètre manquant : {0}."),
     (r"Missing command\.", "commande manquante."),
     (r"No such command '(.+)'\.", "commande inconnue : « {0} »."),
@@ -108,10 +118,18 @@ _ERRORS: list[tuple[str, str]] = [
         r"No such option: (\S+) Did you mean (.+)\?",
         "paramètre inconnu : {0} (voulez-vous dire {1} ?).",
     ),
+    (
+        r"No such option: (\S+) \(Possible options: (.+)\)",
+        "paramètre inconnu : {0} (paramètres possibles : {1}).",
+    ),
     (r"No such option: (\S+)", "paramètre inconnu : {0}."),
     (r"Option '(.+)' requires an argument\.", "le paramètre {0} attend une valeur."),
     (r"Option '(.+)' does not take a value\.", "le paramètre {0} ne prend pas de valeur."),
-    (r"Got unexpected extra arguments? \((.+)\)", "argument(s) en trop : {0}."),
+    (r"Option '(.+)' requires (\d+) arguments\.", "le paramètre {0} attend {1} valeurs."),
+    (r"Argument '(.+)' takes (\d+) values\.", "l'argument {0} attend {1} valeurs."),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", "argument(s) en trop : {0}."),
+    (r"Could not open file '(.+)': (.+)", "impossible d'ouvrir le fichier « {0} » : {1}"),
+    (r"Value must be an iterable\.", "plusieurs valeurs sont attendues."),
     (r"Invalid value for '(.+)': (.+)", "valeur invalide pour {0} : {1}"),
     (r"Invalid value: (.+)", "valeur invalide : {0}"),
     (r"'(.*)' is not a valid integer( range)?\.", "« {0} » n'est pas un nombre entier."),
@@ -126,12 +144,19 @@ _ERRORS: list[tuple[str, str]] = [
 ]
 
 
+def _unquoted(names: str) -> str:
+    """`'--foyer' / '--household'` (Click's way of naming a parameter) → `--foyer / --household`."""
+    if re.fullmatch(r"'[^']*'( / '[^']*')*", names):
+        return names.replace("'", "")
+    return names
+
+
 def french_error(message: str) -> str:
     """Click's message in French (nested: « Invalid value for X: 'a' is not … »)."""
     for pattern, french in _ERRORS:
         match = re.fullmatch(pattern, message.strip(), flags=re.DOTALL)
         if match:
-            return french.format(*(french_error(g) if g else "" for g in match.groups()))
+            return french.format(*(french_error(_unquoted(g)) if g else "" for g in match.groups()))
     return message
 
 
@@ -185,8 +210,15 @@ class FrenchGroup(TyperGroup):
 
 
 def _frenchify(group: TyperGroup) -> None:
-    """Every command below becomes a FrenchCommand / FrenchGroup (same class plus help)."""
+    """Every command below becomes a FrenchCommand / FrenchGroup (same class plus help).
+
+    Positional arguments get their French name (ARGUMENT_NAMES), which the usage line,
+    the help and the « argument obligatoire manquant » error all use.
+    """
     for command in group.commands.values():
+        for param in command.params:
+            if param.param_type_name == "argument" and param.metavar is None:
+                param.metavar = ARGUMENT_NAMES.get(param.name or "", param.metavar)
         if type(command) is TyperCommand:
             command.__class__ = FrenchCommand
         elif type(command) is TyperGroup:

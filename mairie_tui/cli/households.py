@@ -42,7 +42,9 @@ def register(app: typer.Typer) -> None:
 def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Nom, n° de dossier, téléphone, e-mail ou commune.")],
-    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=500, help="Nombre de foyers au plus.")
+    ] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """Recherche de foyers (accents et majuscules ignorés, débuts de mots)."""

@@ -25,7 +25,7 @@ listes_app = typer.Typer(
 )
 SiteOption = Annotated[
     str,
-    typer.Option("--site", help="Site (nom complet ou mots du nom : « restaurant mons »)."),
+    typer.Option("--site", help="Site (nom complet ou mots du nom : « mons elementaire »)."),
 ]
 UnitOption = Annotated[str, typer.Option("--unit", help="Unité (« Repas », « Matin »…) ou son n°.")]
 

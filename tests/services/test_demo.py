@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from mairie_tui.db import make_engine, read_session, reset_database, unit_of_work, upgrade
+from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import HolidayCalendar
 from mairie_tui.models import (
     Activity,
@@ -256,9 +257,9 @@ def test_enrolments_match_the_childs_commune_age_and_activity(demo: Engine) -> N
         else:
             assert 3 <= age <= 10 and enrolment.status == "active"
             assert person.school is not None and person.school.startswith("École")
-            if activity.kind == "canteen":
+            if activity.kind == "canteen" and activity.commune_insee != "30173":
                 # "Restauration scolaire Alès Jean Macé" feeds "École ... Jean Macé".
-                assert activity.name.split()[-1] in person.school or activity.code == "RS-MONS"
+                assert activity.name.split()[-1] in person.school
     assert kinds["canteen"] > 50 and kinds["periscolaire"] > 10 and kinds["alsh"] > 0
     assert kinds["creche"] > 0
     assert set(statuses) <= {
@@ -268,6 +269,78 @@ def test_enrolments_match_the_childs_commune_age_and_activity(demo: Engine) -> N
         ("creche", "active"),
         ("creche", "pending"),
     }
+
+
+MATERNELLE = ("PS", "MS", "GS")
+ELEMENTAIRE = ("CP", "CE1", "CE2", "CM1", "CM2")
+SECONDAIRE = ("6e", "5e", "4e", "3e", "2de", "1re", "Tle")
+
+
+def _usual_age(school_class: str) -> int:
+    """The age a child turns in the year of the rentrée, in this class (PS: 3, CP: 6, 6e: 11)."""
+    return (*MATERNELLE, *ELEMENTAIRE, *SECONDAIRE).index(school_class) + 3
+
+
+def test_every_class_fits_the_school_and_the_childs_age(demo: Engine) -> None:
+    """A real town: PS/MS/GS at the maternelle, CP→CM2 at the élémentaire, by year of birth.
+
+    A child is in the class of the year they were born (PS the year they turn 3); Jeannot
+    (FAMILLE TEST, born in 2013, in CE2) is one year ahead, as the portal's tutorial has him.
+    """
+    rentree = SCHOOL_YEAR[0]
+    with read_session(demo) as session:
+        children = session.exec(
+            select(Person, Household)
+            .join(Household, Household.id == Person.household_id)  # type: ignore[arg-type]
+            .where(Person.role == "child")
+        ).all()
+        enrolled = session.exec(
+            select(Enrolment, Person, Activity)
+            .join(Person, Person.id == Enrolment.person_id)  # type: ignore[arg-type]
+            .join(Activity, Activity.id == Enrolment.activity_id)  # type: ignore[arg-type]
+        ).all()
+    levels: Counter[str] = Counter()
+    for person, household in children:
+        assert person.birth_date is not None
+        years = rentree.year - person.birth_date.year
+        if person.school_class is None:
+            assert years < 3 and person.school is None, person
+            continue
+        assert person.school is not None
+        school = fr.fold(person.school)
+        if person.school_class in MATERNELLE:
+            assert school.startswith("ecole maternelle"), person
+        elif person.school_class in ELEMENTAIRE:
+            assert school.startswith("ecole elementaire"), person
+        else:
+            assert school.startswith(("college", "lycee")), person
+        gap = years - _usual_age(person.school_class)
+        assert gap == 0 or (household.dossier == "F-000001" and gap == -1), person
+        levels[person.school_class] += 1
+    assert set(levels) >= {*MATERNELLE, *ELEMENTAIRE}
+    sites: Counter[tuple[str, str]] = Counter()
+    for enrolment, person, activity in enrolled:
+        assert person.birth_date is not None
+        months = (enrolment.start_date.year - person.birth_date.year) * 12 + (
+            enrolment.start_date.month - person.birth_date.month
+        )
+        if activity.min_age_months is not None:
+            assert months >= activity.min_age_months, (person, activity.code)
+        if activity.max_age_months is not None:
+            assert months <= activity.max_age_months, (person, activity.code)
+        if activity.kind == "creche":
+            assert person.school_class is None
+            continue
+        assert person.school_class in (*MATERNELLE, *ELEMENTAIRE), (person, activity.code)
+        level = "maternelle" if person.school_class in MATERNELLE else "elementaire"
+        site = fr.fold(activity.site)
+        for other in {"maternelle", "elementaire"} - {level}:
+            assert other not in site, (person.school_class, activity.site)
+        if activity.commune_insee == "30173" and activity.kind == "canteen":
+            sites[activity.site, level] += 1
+    # Mons: the élémentaire and the maternelle each have their own canteen.
+    assert sites["Restaurant scolaire Mons Elementaire", "elementaire"] > 1
+    assert sites["Restaurant scolaire Mons Maternelle", "maternelle"] > 0
 
 
 def test_bookings_fall_on_open_days_within_capacity(demo: Engine) -> None:

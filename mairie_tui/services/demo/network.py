@@ -28,6 +28,8 @@ class ServedCommune:
     alsh: tuple[tuple[str, str], ...] = ()  # (code suffix, centre name); ("", "") = the commune's
     creche: tuple[str, str, int] | None = None  # (code suffix, name, capacity)
     periscolaire: bool = True
+    # The maternelle has its own canteen (Mons): its children do not eat at the élémentaire's.
+    maternelle_canteen: bool = False
 
 
 SERVED_COMMUNES = (
@@ -65,8 +67,8 @@ SERVED_COMMUNES = (
     ServedCommune("30223", "ROUSSON", "Rousson"),
     ServedCommune("30305", "SALINDRES", "Salindres", alsh=(("", ""),)),
     ServedCommune("30010", "ANDUZE", "Anduze", alsh=(("", ""),)),
-    # Mons: the seed's RS-MONS is its canteen.
-    ServedCommune("30173", "MONS", "Mons"),
+    # Mons: the seed's RS-MONS is its élémentaire's canteen; the maternelle has its own.
+    ServedCommune("30173", "MONS", "Mons", maternelle_canteen=True),
 )
 
 MEAL_DAYS = "0,1,3,4"
@@ -97,6 +99,13 @@ class SchoolGroup:
     canteen: int
     periscolaire: int | None
     alsh: int | None
+    maternelle_canteen: int | None = None  # None: the maternelle eats at `canteen` too
+
+    def canteen_for(self, maternelle: bool) -> int:
+        """The canteen of a child of the maternelle (PS, MS, GS) or of the élémentaire."""
+        if maternelle and self.maternelle_canteen is not None:
+            return self.maternelle_canteen
+        return self.canteen
 
 
 @dataclass
@@ -223,7 +232,18 @@ class _ActivityWriter:
             alsh_id = None
             if alsh_ids:
                 alsh_id = alsh_ids[index * len(alsh_ids) // max(1, len(served.schools))]
-            groups.append(SchoolGroup(school, canteen_id, periscolaire_id, alsh_id))
+            maternelle_id = None
+            if served.maternelle_canteen:
+                # Added last, after the périscolaire: the ids of the other activities stay.
+                maternelle_id = self.add(
+                    f"RS-{code_tail}-MAT",
+                    f"Restauration scolaire {place} maternelle",
+                    "canteen",
+                    f"Restaurant scolaire {place} Maternelle",
+                    served.insee,
+                    [("Repas", MEAL_DAYS, None)],
+                )
+            groups.append(SchoolGroup(school, canteen_id, periscolaire_id, alsh_id, maternelle_id))
         return tuple(groups)
 
     def creche(self, served: ServedCommune, suffix: str, name: str, capacity: int) -> int:

@@ -432,7 +432,7 @@ class _Synthetic:
         chosen: list[tuple[int, str]] = []
         if group is not None and 3 <= age <= 10:
             if rng.random() < 0.85:
-                chosen.append((group.canteen, "active"))
+                chosen.append((group.canteen_for(maternelle=age <= 5), "active"))
             if group.periscolaire is not None and rng.random() < 0.35:
                 chosen.append((group.periscolaire, "active"))
             if group.alsh is not None and rng.random() < 0.2:
