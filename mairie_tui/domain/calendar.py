@@ -127,6 +127,11 @@ class DeadlineRule:
         unit = "jour ouvré" if self.days <= 1 else "jours ouvrés"
         return f"au plus tard {self.days} {unit} avant"
 
+    def reminder(self) -> str:
+        """The rule as one sentence for a family's mail."""
+        when = self.describe() + (" le jour concerné" if self.kind == "working_days" else "")
+        return f"Toute réservation ou annulation doit être effectuée {when}."
+
 
 # ---------------------------------------------------------------- day states
 

@@ -5,16 +5,24 @@ when made at the mairie, and on the Wednesday two days earlier when made
 online (code électoral, art. L17). The elector must be 18 by the eve of the
 first round at the latest. Citizens of another EU country may register on the
 complementary lists, for the municipal and European elections only.
+
+The elections offered at the counter come from `data/elections.tsv` (first round,
+name, municipal or European), relative to the service's clock: those not yet held
+whose first round is at most `HORIZON_DAYS` ahead.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from importlib import resources
 
 from mairie_tui.domain import fr
 
 FRIDAY = 4
+HORIZON_DAYS = 2 * 365
 NATIONALITIES = {"francaise": "Française", "ue": "D'un autre pays de l'Union européenne"}
 
 
@@ -22,6 +30,63 @@ NATIONALITIES = {"francaise": "Française", "ue": "D'un autre pays de l'Union eu
 class Problem:
     field: str
     message: str
+
+
+@dataclass(frozen=True)
+class Election:
+    first_round: date
+    name: str
+    municipal_or_european: bool
+
+    def label(self, today: date) -> str:
+        """`Élections municipales (1er tour le 15/03/2026, inscription jusqu'au 06/02/2026)`."""
+        deadline = registration_deadline(self.first_round)
+        state = "inscription close le" if today > deadline else "inscription jusqu'au"
+        return (
+            f"{self.name} (1er tour le {fr.short_date(self.first_round)}, "
+            f"{state} {fr.short_date(deadline)})"
+        )
+
+
+def parse_elections(text: str) -> tuple[Election, ...]:
+    """The rows of an elections file (tab-separated, with a header), by first round."""
+    rows = csv.DictReader(text.splitlines(), delimiter="\t")
+    found = [
+        Election(
+            first_round=date.fromisoformat(row["premier_tour"].strip()),
+            name=row["scrutin"].strip(),
+            municipal_or_european=row["municipales_ou_europeennes"].strip() == "oui",
+        )
+        for row in rows
+    ]
+    return tuple(sorted(found, key=lambda election: election.first_round))
+
+
+@lru_cache(maxsize=1)
+def known_elections() -> tuple[Election, ...]:
+    """The elections shipped in data/elections.tsv."""
+    text = resources.files("mairie_tui").joinpath("data/elections.tsv").read_text(encoding="utf-8")
+    return parse_elections(text)
+
+
+def offered_elections(
+    today: date, elections: tuple[Election, ...] | None = None
+) -> tuple[Election, ...]:
+    """The elections not yet held whose first round is within the horizon, soonest first
+    (one whose registration is closed stays, so the agent can tell the family why)."""
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    return tuple(
+        election
+        for election in (known_elections() if elections is None else elections)
+        if today < election.first_round <= horizon
+    )
+
+
+def election_on(first_round: date) -> Election | None:
+    for election in known_elections():
+        if election.first_round == first_round:
+            return election
+    return None
 
 
 def registration_deadline(first_round: date, *, online: bool = False) -> date:

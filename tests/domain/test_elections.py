@@ -86,3 +86,71 @@ def test_eu_citizens_only_for_municipal_and_european_elections():
         municipal_or_european=False,
     )
     assert [p.field for p in problems] == ["nationalite"]
+
+
+# ---------------------------------------------------------------- offered elections (data file)
+
+
+def test_the_elections_offered_follow_the_clock_not_a_fixed_list():
+    from mairie_tui.domain.catalogue import default_catalogue, for_day
+    from mairie_tui.domain.elections import offered_elections
+
+    in_2020 = [e.first_round for e in offered_elections(date(2020, 9, 15))]
+    assert in_2020 == [date(2021, 6, 20), date(2022, 4, 10), date(2022, 6, 12)]
+    assert date(2026, 3, 15) not in in_2020  # six years ahead: not offered in 2020
+    assert [e.first_round for e in offered_elections(date(2025, 9, 15))] == [MUNICIPALES]
+    assert offered_elections(date(2026, 3, 15)) == ()  # held that day: no longer offered
+
+    scrutin = for_day(default_catalogue().get("inscription_listes"), date(2020, 9, 15))
+    labels = [choice.label for choice in scrutin.field("scrutin").choices]
+    assert labels[0] == (
+        "Élections départementales et régionales "
+        "(1er tour le 20/06/2021, inscription jusqu'au 14/05/2021)"
+    )
+    assert labels[-1] == "Aucun scrutin annoncé"
+    assert not any("2026" in label for label in labels)
+    # Closed but not yet held: still listed, saying so (the rule then explains the refusal).
+    late = for_day(default_catalogue().get("inscription_listes"), date(2026, 2, 7))
+    assert late.field("scrutin").choices[0].label == (
+        "Élections municipales (1er tour le 15/03/2026, inscription close le 06/02/2026)"
+    )
+
+
+def test_the_deadline_of_each_election_of_the_data_file_is_the_sixth_friday_before():
+    from mairie_tui.domain.elections import known_elections, parse_elections
+
+    for election in known_elections():
+        deadline = registration_deadline(election.first_round)
+        assert deadline.weekday() == 4 and (election.first_round - deadline).days == 37
+    parsed = parse_elections(
+        "premier_tour\tscrutin\tmunicipales_ou_europeennes\n"
+        "2027-04-11\tÉlection présidentielle\tnon\n"
+        "2026-03-15\tÉlections municipales\toui\n"
+    )
+    assert [(e.first_round, e.municipal_or_european) for e in parsed] == [
+        (date(2026, 3, 15), True),
+        (date(2027, 4, 11), False),
+    ]
+
+
+def test_an_eu_citizen_is_refused_for_a_national_election_of_the_data_file():
+    from mairie_tui.domain.catalogue import FieldContext, default_catalogue, validate_answers
+
+    demarche = default_catalogue().get("inscription_listes")
+    answers = {
+        "nom": "ROSSI",
+        "prenom": "Maria",
+        "nom_naissance": "ROSSI",
+        "prenoms": "Maria",
+        "date_naissance": "01/01/1980",
+        "lieu_naissance": "Rome (Italie)",
+        "nationalite": "ue",
+        "adresse": "2 place de la Mairie",
+    }
+    context = FieldContext(today=date(2020, 9, 15))
+    national = validate_answers(demarche, {**answers, "scrutin": "2022-04-10"}, context)
+    assert "nationalite" in national.errors
+    european = validate_answers(
+        demarche, {**answers, "scrutin": "2024-06-09"}, FieldContext(today=date(2023, 9, 15))
+    )
+    assert european.ok, european.errors

@@ -51,10 +51,11 @@ def test_the_confirmation_mail_says_exactly_this(engine):
             "Réservation : Jeannot - Restauration scolaire Mons - du 01/09/2020 au 06/07/2021"
             " - Restaurant scolaire Mons Elementaire",
             "",
-            "vendredi | 25/09/2020 | Repas | Ajout | forcé : Oubli de l'école",
-            "lundi | 28/09/2020 | Repas | Ajout",
+            "- vendredi 25/09/2020 : Repas, ajout (hors délai, à l'initiative de la mairie)",
+            "- lundi 28/09/2020 : Repas, ajout",
             "",
-            "Toute réservation doit être effectuée avant les mardis 23h59 pour la semaine suivante.",
+            "Toute réservation ou annulation doit être effectuée avant le mardi 23h59 pour la "
+            "semaine suivante.",
             "",
             "Mairie Prim' — Alès Agglomération",
         ]

@@ -109,8 +109,8 @@ def test_seed_scenario_validates_three_days(engine, seed, seed_clock):
         assert len(session.exec(select(RequestEvent)).all()) == 1
         (mail,) = session.exec(select(OutboxEmail)).all()
         assert mail.recipient == "mairiedemons0517@orange.fr"
-        assert mail.subject == "Votre demande a été traitée"
-        assert "vendredi | 25/09/2020 | Repas | Ajout" in mail.body
+        assert mail.subject == f"Votre demande n° {request.number} a été traitée"
+        assert "- vendredi 25/09/2020 : Repas, ajout" in mail.body
         assert mail.request_id == request.id
         actions = [a.action for a in session.exec(select(AuditEvent))]
         assert actions == ["booking.validate"]

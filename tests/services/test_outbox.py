@@ -66,7 +66,7 @@ def test_confirmation_mail_is_queued_then_sent(engine, seed_clock):
         0,
     )
     assert len(smtp.sent) == 1
-    assert smtp.sent[0]["Subject"] == "Votre demande a été traitée"
-    assert "vendredi | 25/09/2020 | Repas | Ajout" in smtp.sent[0].get_content()
+    assert smtp.sent[0]["Subject"] == "Votre demande n° 2020-000001 a été traitée"
+    assert "- vendredi 25/09/2020 : Repas, ajout" in smtp.sent[0].get_content()
     assert list_outbox(engine, pending_only=True) == []
     assert list_outbox(engine)[0].status_label == "envoyé"

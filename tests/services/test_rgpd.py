@@ -132,7 +132,7 @@ def test_access_export_of_famille_test(engine, famille_test, data_dir, tmp_path)
     (mail,) = data["mails"]
     assert mail["request_id"] == request["id"]
     assert mail["recipient"] == "mairiedemons0517@orange.fr"
-    assert "vendredi | 25/09/2020 | Repas | Ajout" in mail["body"]
+    assert "- vendredi 25/09/2020 : Repas, ajout" in mail["body"]
     assert [(a["day"], a["present"]) for a in data["pointages"]] == [("2020-09-25", True)]
     # The pièce: its metadata, and the file itself, copied byte for byte.
     (piece,) = data["pieces"]

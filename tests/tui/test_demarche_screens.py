@@ -65,7 +65,7 @@ ANSWERS: dict[str, dict[str, str]] = {
         "prenoms": "Marie",
         "date_naissance": "12/03/1980",
         "lieu_naissance": "Ales (France)",
-        "scrutin": "2026-03-15",
+        "scrutin": "2021-06-20",
     },
     "rdv_titres": {"titre": "carte_identite", "motif": "premiere_demande", "pre_demande": "AB12345678"},
     "simulation_tarifs": {"situation": "couple", "enfants": "2", "revenu_annuel": "30000"},
@@ -142,15 +142,23 @@ async def test_each_demarche_of_the_catalogue_is_filed_at_the_counter(
             await pilot.press("pagedown")
             await settle(pilot)
         assert screen.step is Step.RECAP, screen_text(app)
-        assert "1 - " in screen_text(app) and "VALIDER" in screen_text(app)
+        last_button = "TERMINER" if code == "simulation_tarifs" else "VALIDER"
+        assert "1 - " in screen_text(app) and last_button in screen_text(app)
         if code == "simulation_tarifs":  # the simulation beside the current quotient
             assert "Quotient familial simulé : 833 (3 parts) ; actuel : 880" in screen_text(app)
+            assert "TERMINER" in screen_text(app) and "aucun mail" in screen_text(app)
+            await pilot.press("enter")  # TERMINER: a simulation files nothing
+            await settle(pilot)
+            assert isinstance(app.screen, HouseholdScreen), screen_text(app)
+            return await_nothing_filed(demo_url)
         await pilot.press("enter")  # VALIDER
         await settle(pilot)
         assert isinstance(app.screen, DemarcheFiledScreen), screen_text(app)
         filed = app.screen.filed
         assert f"Demande n° {filed.number}" in screen_text(app)
-        assert "mairiedemons0517@orange.fr" in screen_text(app)
+        assert "Un mail de confirmation va être envoyé à mairiedemons0517@orange.fr" in (
+            screen_text(app)
+        )
     engine = make_engine(demo_url)
     try:
         with read_session(engine) as session:
@@ -163,6 +171,68 @@ async def test_each_demarche_of_the_catalogue_is_filed_at_the_counter(
             assert mail.recipient == "mairiedemons0517@orange.fr"
     finally:
         engine.dispose()
+
+
+def await_nothing_filed(demo_url: str) -> None:
+    engine = make_engine(demo_url)
+    try:
+        with read_session(engine) as session:
+            types = session.exec(select(Request.type)).all()
+            assert "simulation_tarifs" not in types
+            subjects = session.exec(select(OutboxEmail.subject)).all()
+            assert not any("Simulation" in subject for subject in subjects)
+    finally:
+        engine.dispose()
+
+
+@run_async
+async def test_an_elector_with_the_id_attached_on_the_recap_has_only_the_rest_to_provide(
+    make_app: AppFactory, demo_url: str, tmp_path: Any
+) -> None:
+    """Issue 13: a PDF attached with ctrl+o on the recap is « jointe » in the confirmation
+    and in the mail; only the proof of address is still « à fournir »."""
+    pdf = tmp_path / "identite.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "inscription_listes")
+        await pilot.press("pagedown")  # Mes informations, prefilled
+        await settle(pilot)
+        for field, text_typed in ANSWERS["inscription_listes"].items():
+            await answer(pilot, screen, field, text_typed)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert screen.step is Step.RECAP, screen_text(app)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#path").value = str(pdf)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen and [d.kind for d in screen.documents] == ["piece_identite"]
+        assert "Pièce d'identité en cours de validité : jointe" in screen_text(app)
+        await pilot.press("enter")  # VALIDER
+        await settle(pilot)
+        assert isinstance(app.screen, DemarcheFiledScreen), screen_text(app)
+        number = app.screen.filed.number
+        pieces = str(app.screen.query_one("#filed-pieces").render())
+        assert "Pièces jointes :" in pieces
+        assert "Pièce d'identité en cours de validité : jointe" in pieces
+        to_provide = pieces.split("Pièces à fournir :")[1]
+        assert "Justificatif de domicile" in to_provide and "identité" not in to_provide
+    engine = make_engine(demo_url)
+    try:
+        with read_session(engine) as session:
+            request = session.exec(select(Request).where(Request.number == number)).one()
+            mail = session.exec(
+                select(OutboxEmail).where(OutboxEmail.request_id == request.id)
+            ).one()
+    finally:
+        engine.dispose()
+    assert number in mail.subject
+    assert "- Pièce d'identité en cours de validité : jointe" in mail.body
+    to_provide = mail.body.split("Pièces à fournir :")[1].strip()
+    assert to_provide.startswith("- Justificatif de domicile de moins de 3 mois")
+    assert mail.body.count("Pièce d'identité") == 1
 
 
 @run_async
@@ -318,7 +388,7 @@ async def test_the_inbox_and_a_request_through_its_workflow(
             await _move(pilot, "Traiter", "Voici la reponse")
             assert _status(engine, first) == "traitee"
             assert "plus d'étape possible" in screen_text(app)
-            assert any("mail a été envoyé à la famille" in n.message for n in app._notifications)
+            assert any("mail va être envoyé à la famille" in n.message for n in app._notifications)
 
             await pilot.press("escape")
             await settle(pilot)

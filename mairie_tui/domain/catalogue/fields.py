@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -181,10 +181,28 @@ class AnswerCheck:
         return not self.errors
 
 
+def for_day(demarche: Demarche, today: date) -> Demarche:
+    """The démarche as offered on `today`: for the electoral registration, the « scrutin »
+    choices are the elections of data/elections.tsv not yet held (then the file's own
+    choices, « Aucun scrutin annoncé »)."""
+    if demarche.handler != "elections":
+        return demarche
+    dated = tuple(
+        Choice(election.first_round.isoformat(), election.label(today))
+        for election in elections.offered_elections(today)
+    )
+    fields = tuple(
+        replace(spec, choices=dated + spec.choices) if spec.code == "scrutin" else spec
+        for spec in demarche.fields
+    )
+    return replace(demarche, fields=fields)
+
+
 def validate_answers(
     demarche: Demarche, raw: Mapping[str, str | None], context: FieldContext
 ) -> AnswerCheck:
     """Every field of the form, then the démarche's own rules (état civil, élections…)."""
+    demarche = for_day(demarche, context.today)
     values: dict[str, FieldValue] = {}
     errors: dict[str, str] = {}
     # Fields are read in catalogue order, so a condition refers to an earlier field.
@@ -226,12 +244,14 @@ def rule_problems(
         )
         if not isinstance(birth, date):
             return []
+        election = elections.election_on(first_round) if first_round else None
         found = elections.registration_problems(
             birth_date=birth,
             first_round=first_round,
             filed_on=context.today,
             online=False,
             nationality=str(values.get("nationalite", "francaise")),
+            municipal_or_european=election.municipal_or_european if election else True,
         )
         return [(problem.field, problem.message) for problem in found]
     if demarche.handler == "absence":

@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from mairie_tui.clock import Clock
 from mairie_tui.domain import fr
-from mairie_tui.domain.calendar import DayState
+from mairie_tui.domain.calendar import DayState, DeadlineRule
 from mairie_tui.domain.draft import ChangeKind, RecapLine
 from mairie_tui.models import Booking, Enrolment, Request, RequestEvent, Unit
 from mairie_tui.services.bookings.loading import LoadedCalendar, load_calendar, recipient_of
@@ -61,8 +61,8 @@ def validate_booking(
                 session,
                 at=now,
                 recipient=recipient,
-                subject="Votre demande a été traitée",
-                body=_mail_body(booking, number, lines),
+                subject=f"Votre demande n° {number} a été traitée",
+                body=_mail_body(booking, number, lines, loaded.ctx.rule),
                 request_id=request_id,
             )
         return ValidationResult(
@@ -320,7 +320,11 @@ def _audit_validation(
         )
 
 
-def _mail_body(booking: BookingSession, number: str, lines: list[RecapLine]) -> str:
+def _mail_body(
+    booking: BookingSession, number: str, lines: list[RecapLine], rule: DeadlineRule
+) -> str:
+    """The family's confirmation: each change, the activity's own deadline; never the
+    supervisor's reason for forcing a locked day (that stays in the audit)."""
     enrolment = booking.enrolment
     body = [
         "Bonjour,",
@@ -330,11 +334,16 @@ def _mail_body(booking: BookingSession, number: str, lines: list[RecapLine]) -> 
         f"Réservation : {enrolment.title} - {enrolment.period_text} - {enrolment.site}",
         "",
     ]
-    body += [line.text() for line in lines]
-    body += [
-        "",
-        "Toute réservation doit être effectuée avant les mardis 23h59 pour la semaine suivante.",
-        "",
-        "Mairie Prim' — Alès Agglomération",
-    ]
+    body += [_mail_line(line) for line in lines]
+    body += ["", rule.reminder(), "", "Mairie Prim' — Alès Agglomération"]
     return "\n".join(body)
+
+
+def _mail_line(line: RecapLine) -> str:
+    """`- vendredi 25/09/2020 : Repas, ajout`; a forced day says only that the mairie
+    made the change after the deadline."""
+    day, short, unit, kind = line.cells
+    text = f"- {day} {short} : {unit}, {kind.lower()}"
+    if line.forced_reason is not None:
+        text += " (hors délai, à l'initiative de la mairie)"
+    return text

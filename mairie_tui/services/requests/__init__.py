@@ -4,7 +4,7 @@ The wizard (Mon rendez-vous · Mes informations · Ma demande · Le récapitulat
 is generated from the catalogue (`domain.catalogue`); these functions give it
 its context and prefilled values, re-check every answer, and file the request
 in one transaction: the numbered Request, its first RequestEvent, audit rows,
-the démarche's own effects (appointment, cancelled bookings, simulation) and
+the démarche's own effects (appointment, cancelled bookings) and
 the confirmation mail. Each status change allowed by the workflow writes an
 event, an audit row and a mail to the family.
 

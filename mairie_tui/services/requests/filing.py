@@ -1,6 +1,6 @@
 """Filing a démarche in one transaction: the numbered Request, its first RequestEvent,
-audit rows, the démarche's own effects (appointment, cancelled bookings, simulation)
-and the confirmation mail.
+audit rows, the démarche's own effects (appointment, cancelled bookings) and the
+confirmation mail. A simulation (tarifs) is never filed: `simulate_tariffs` shows it.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ from mairie_tui.services.requests.lookups import (
     requester_name,
 )
 from mairie_tui.services.requests.mails import filed_body, filed_subject
-from mairie_tui.services.requests.tariffs import simulate
 from mairie_tui.services.requests.views import FiledRequest, RecapItem
 from mairie_tui.services.requests.wizard import recap_of
 from mairie_tui.services.transactions import write_use_case
@@ -123,7 +122,10 @@ def file_request(
         )
         _record_filing(session, demarche, request, values, result, actor=actor, now=now)
         recap = recap_of(demarche, values, context)
-        recipient = _mail_filed(session, demarche, request, values, recap, result, now=now)
+        attached = tuple(document.kind for document in documents)
+        recipient = _mail_filed(
+            session, demarche, request, values, recap, result, attached, now=now
+        )
         session.flush()
         return FiledRequest(
             id=request.id,
@@ -138,6 +140,7 @@ def file_request(
             result=tuple(result),
             appointment_at=request.appointment_at,
             pieces=demarche.pieces,
+            attached=attached,
         )
 
 
@@ -145,6 +148,11 @@ def _check_filing(
     demarche: Demarche, household_id: int | None, appointment_at: datetime | None
 ) -> None:
     """What the démarche needs before anything is read: a household, an appointment slot."""
+    if demarche.handler == "simulation":
+        raise RuleViolation(
+            f"« {demarche.title} » est une simulation : elle s'affiche au guichet, "
+            "sans demande enregistrée ni mail à la famille."
+        )
     if any(spec.type is FieldType.CHILD for spec in demarche.fields) and household_id is None:
         raise ServiceError(f"« {demarche.title} » se dépose pour un foyer.", field="household")
     if demarche.appointment is not None and appointment_at is None:
@@ -199,7 +207,7 @@ def _run_effects(
     actor: Actor,
     now: datetime,
 ) -> list[str]:
-    """The démarche's own effects (absence, simulation, appointment); the result lines."""
+    """The démarche's own effects (absence, appointment); the result lines."""
     if demarche.handler == "absence":
         assert household is not None and household.id is not None
         return apply_absence(
@@ -211,8 +219,6 @@ def _run_effects(
             actor=actor,
             now=now,
         )
-    if demarche.handler == "simulation":
-        return list(simulate(session, household, values).summary())
     if demarche.appointment is not None:
         assert appointment_at is not None
         household_id = request.household_id
@@ -275,6 +281,7 @@ def _mail_filed(
     values: Mapping[str, FieldValue],
     recap: Sequence[RecapItem],
     result: Sequence[str],
+    attached: Sequence[str],
     *,
     now: datetime,
 ) -> str | None:
@@ -286,7 +293,7 @@ def _mail_filed(
             at=now,
             recipient=recipient,
             subject=filed_subject(demarche, request.number, request.status),
-            body=filed_body(demarche, request.number, request.status, recap, result),
+            body=filed_body(demarche, request.number, request.status, recap, result, attached),
             request_id=request.id,
         )
     return recipient

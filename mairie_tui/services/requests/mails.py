@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from mairie_tui.domain.catalogue import (
     Demarche,
+    RequiredPiece,
     Step,
 )
 from mairie_tui.services.requests.demarches import SIGNATURE
@@ -24,7 +25,10 @@ def filed_body(
     status: str,
     recap: Sequence[RecapItem],
     result: Sequence[str],
+    attached: Collection[str] = (),
 ) -> str:
+    """The confirmation: the request, its answers, the pièces attached at the counter
+    (« jointe ») and only those still to provide; `attached` holds the documents' kinds."""
     lines = ["Bonjour,", ""]
     if demarche.workflow.is_final(status):
         lines.append(
@@ -41,15 +45,22 @@ def filed_body(
         lines += [f"- {item.label} : {item.value}" for item in request_items]
     if result:
         lines += [""] + list(result)
-    required = [piece for piece in demarche.pieces if piece.required]
-    if required and not demarche.workflow.is_final(status):
+    joined = [piece for piece in demarche.pieces if piece.piece.code in attached]
+    if joined:
+        lines += ["", "Pièces jointes à votre demande :"]
+        lines += [f"{_piece_line(piece)} : jointe" for piece in joined]
+    missing = [
+        piece for piece in demarche.pieces if piece.required and piece.piece.code not in attached
+    ]
+    if missing and not demarche.workflow.is_final(status):
         lines += ["", "Pièces à fournir :"]
-        lines += [
-            f"- {piece.piece.label}" + (f" ({piece.note})" if piece.note else "")
-            for piece in required
-        ]
+        lines += [_piece_line(piece) for piece in missing]
     lines += ["", "Vous serez informé(e) par mail de chaque étape.", "", SIGNATURE]
     return "\n".join(lines)
+
+
+def _piece_line(piece: RequiredPiece) -> str:
+    return f"- {piece.piece.label}" + (f" ({piece.note})" if piece.note else "")
 
 
 def status_body(demarche: Demarche, number: str, label: str, comment: str) -> str:

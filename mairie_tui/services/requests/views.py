@@ -35,6 +35,18 @@ class FiledRequest:
     result: tuple[str, ...]
     appointment_at: datetime | None
     pieces: tuple[RequiredPiece, ...]
+    attached: tuple[str, ...] = ()
+    """The kinds (piece codes) of the documents attached when the request was filed."""
+
+    @property
+    def attached_pieces(self) -> tuple[RequiredPiece, ...]:
+        """The démarche's pièces a document was attached for (« jointe »)."""
+        return tuple(p for p in self.pieces if p.piece.code in self.attached)
+
+    @property
+    def missing_pieces(self) -> tuple[RequiredPiece, ...]:
+        """Required pièces with no document of their kind attached: still « à fournir »."""
+        return tuple(p for p in self.pieces if p.required and p.piece.code not in self.attached)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from mairie_tui.domain.catalogue import (
     Demarche,
     FieldContext,
     display_value,
+    for_day,
     is_shown,
     validate_answers,
 )
@@ -81,6 +82,8 @@ def recap_of(
     demarche: Demarche, values: Mapping[str, Any], context: FieldContext | None = None
 ) -> tuple[RecapItem, ...]:
     """« Le récapitulatif »: each shown and filled field, in form order, as French text."""
+    if context is not None:
+        demarche = for_day(demarche, context.today)
     items = []
     for spec in demarche.fields:
         if not is_shown(spec, values) or values.get(spec.code) in (None, ""):

@@ -56,7 +56,7 @@ class ConfirmationScreen(MairieScreen):
             )
             if result.mail_queued and result.recipient:
                 mail = markup(
-                    "Un mail de confirmation a été envoyé à [b]$to[/].", to=result.recipient
+                    "Un mail de confirmation va être envoyé à [b]$to[/].", to=result.recipient
                 )
                 if self.mairie.settings.smtp is None:
                     mail += Content.from_markup(

@@ -224,7 +224,7 @@ class RequestPageScreen(MairieScreen):
             self.show_page(result)
             self.notify(
                 f"Demande n° {result.number} : « {result.status_label} ». "
-                "Un mail a été envoyé à la famille.",
+                "Un mail va être envoyé à la famille si elle a une adresse e-mail.",
                 title="Statut modifié",
             )
 

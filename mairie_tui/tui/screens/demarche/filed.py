@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from mairie_tui.domain import fr
@@ -19,7 +20,12 @@ from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from mairie_tui.domain.catalogue import RequiredPiece
     from mairie_tui.services.requests import FiledRequest
+
+
+def _piece_text(piece: RequiredPiece) -> str:
+    return piece.piece.label + (f" ({piece.note})" if piece.note else "")
 
 
 class DemarcheFiledScreen(MairieScreen):
@@ -66,7 +72,7 @@ class DemarcheFiledScreen(MairieScreen):
                 yield Static(f"Rendez-vous le [b]{fr.date_time(filed.appointment_at)}[/].")
             if filed.mail_queued and filed.recipient:
                 mail = markup(
-                    "Un mail de confirmation a été envoyé à [b]$to[/].", to=filed.recipient
+                    "Un mail de confirmation va être envoyé à [b]$to[/].", to=filed.recipient
                 )
                 if self.mairie.settings.smtp is None:
                     mail += content(
@@ -80,20 +86,18 @@ class DemarcheFiledScreen(MairieScreen):
             if filed.result:
                 yield Static(lines_of(filed.result), id="filed-result")
             yield Static(recap_table(filed.recap), id="filed-recap")
-            required = [piece for piece in filed.pieces if piece.required]
-            if required and filed.status not in ("traitee", "refusee", "annulee"):
-                yield Static(
-                    lines_of(
-                        [
-                            content("Pièces à fournir :", "b"),
-                            *(
-                                f"  • {p.piece.label}" + (f" ({p.note})" if p.note else "")
-                                for p in required
-                            ),
-                        ]
-                    ),
-                    id="filed-pieces",
-                )
+            pieces: list[str | Content] = []
+            if filed.attached_pieces:
+                pieces.append(content("Pièces jointes :", "b"))
+                pieces += [
+                    content(f"  • {_piece_text(p)} : ") + content("jointe", "green")
+                    for p in filed.attached_pieces
+                ]
+            if filed.missing_pieces and filed.status not in ("traitee", "refusee", "annulee"):
+                pieces.append(content("Pièces à fournir :", "b"))
+                pieces += [f"  • {_piece_text(p)}" for p in filed.missing_pieces]
+            if pieces:
+                yield Static(lines_of(pieces), id="filed-pieces")
             with Horizontal(classes="buttons"):
                 yield Button("OUVRIR LA DEMANDE (o)", id="open", compact=True)
                 yield Button("RETOUR AU FOYER", id="done", compact=True, variant="primary")

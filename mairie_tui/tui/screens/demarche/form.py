@@ -33,6 +33,7 @@ from mairie_tui.domain.catalogue import (
     FieldContext,
     FieldValue,
     Step,
+    for_day,
     is_shown,
     rule_problems,
     validate_field,
@@ -73,7 +74,8 @@ class DemarcheForm(MairieScreen):
         "s'affiche sous le champ. Un astérisque marque un champ obligatoire.\n\n"
         "`pagedown` passe à l'étape suivante, `pageup` revient en arrière ; "
         "**LE RÉCAPITULATIF** reprend toutes les réponses : **VALIDER** enregistre la "
-        "demande et envoie le mail de suivi. `ctrl+o` joint une pièce (un fichier PDF, JPEG "
+        "demande et met le mail de suivi dans la boîte d'envoi (une simulation des tarifs "
+        "n'enregistre rien : **TERMINER**). `ctrl+o` joint une pièce (un fichier PDF, JPEG "
         "ou PNG, par exemple dans le dossier du scanner)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -106,6 +108,8 @@ class DemarcheForm(MairieScreen):
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        # The choices that depend on the day (the elections open to registration).
+        self.demarche = for_day(self.demarche, self.mairie.clock.today())
         demarche = self.demarche
         yield AppHeader(f"{self.TITLE_TEXT} — {demarche.category}")
         with VerticalScroll(id="demarche-body"):
@@ -158,7 +162,9 @@ class DemarcheForm(MairieScreen):
             yield Button("< ÉTAPE PRÉCÉDENTE", id="previous", compact=True)
             yield Button("Joindre une pièce", id="attach", compact=True)
             yield Button("ÉTAPE SUIVANTE >", id="next", compact=True, variant="primary")
-            yield Button("VALIDER", id="validate", compact=True, variant="success")
+            # A simulation files nothing: its last button only leaves.
+            finish = "TERMINER" if demarche.handler == "simulation" else "VALIDER"
+            yield Button(finish, id="validate", compact=True, variant="success")
         yield KeyBar()
 
     @property

@@ -110,6 +110,11 @@ class DemarcheScreen(DemarcheForm):
             mail = content("Pas d'adresse e-mail : aucun mail ne sera envoyé.", "yellow")
         if demarche.workflow.is_final(demarche.workflow.initial):
             mail = content("La demande est traitée dès la validation. ") + mail
+        if demarche.handler == "simulation":
+            mail = content(
+                "Simulation seulement : aucune demande n'est enregistrée et aucun mail n'est "
+                "envoyé. TERMINER revient au foyer."
+            )
         self.query_one("#recap-mail", Static).update(mail)
 
     def _pieces_text(self) -> Content:
@@ -176,6 +181,11 @@ class DemarcheScreen(DemarcheForm):
 
     def action_validate(self) -> None:
         if self._busy or self.step is not Step.RECAP:
+            return
+        if self.demarche.handler == "simulation":
+            self.initial = {w.spec.code: w.raw for w in self.field_widgets}
+            self.app.pop_screen()
+            self.notify("Simulation terminée : rien n'est enregistré ni envoyé.", title="Tarifs")
             return
         app = self.mairie
         actor = app.actor
