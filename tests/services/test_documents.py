@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from mairie_tui.db import read_session
 from mairie_tui.models import Document
-from mairie_tui.services.documents import DocumentRefused, attach_document, household_documents
-from mairie_tui.services.errors import NotFoundError, PermissionDenied
+from mairie_tui.services.documents import attach_document, household_documents
+from mairie_tui.services.errors import DocumentRefused, NotFoundError, PermissionDenied
 from tests.helpers import clock_at
 from tests.services.documents_helpers import document_file, expiring_documents
 from tests.services.test_requests import AGENT, STAFF, fast_seed

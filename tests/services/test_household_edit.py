@@ -17,14 +17,14 @@ from mairie_tui.services.bookings import open_booking
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo
 from mairie_tui.services.enrolments import activate_enrolment, enrol_child, list_activities
-from mairie_tui.services.errors import ConflictError, PermissionDenied, RuleViolation
-from mairie_tui.services.household_edit import (
+from mairie_tui.services.errors import (
+    ConflictError,
     InvalidHousehold,
+    PermissionDenied,
     PossibleDuplicates,
-    create_household,
-    household_input,
-    update_household,
+    RuleViolation,
 )
+from mairie_tui.services.household_edit import create_household, household_input, update_household
 from mairie_tui.services.households import get_household
 from mairie_tui.services.search import find_households
 from tests.helpers import clock_at

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.engine import Connection
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import make_engine, read_session, unit_of_work, upgrade
+from mairie_tui.db import make_engine, read_session, upgrade
 from mairie_tui.domain import fr
 from mairie_tui.models import (
     Absence,
@@ -47,6 +47,7 @@ from mairie_tui.services.offline.guard import (
     table_of,
 )
 from mairie_tui.services.offline.seal import hash_access_code, main_secret, new_access_code, seal
+from mairie_tui.services.uow import writing
 
 MAX_EXPORT_DAYS = 366
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -256,7 +257,7 @@ def _summary(out: Path, meta: dict[str, Any], extract: Extract, code: str) -> Ex
 
 
 def _audit_export(engine: Engine, summary: ExportSummary, now: datetime, actor: Actor) -> None:
-    with unit_of_work(engine) as session:
+    with writing(engine, "copie hors ligne") as session:
         audit(
             session,
             at=now,
