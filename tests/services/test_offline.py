@@ -19,12 +19,12 @@ from mairie_tui.services.errors import (
     AuthenticationError,
     NotFoundError,
     PermissionDenied,
+    ReadOnlyCopy,
     RuleViolation,
     ServiceError,
 )
 from mairie_tui.services.lists import close_day, day_list, mark_attendance
 from mairie_tui.services.offline import (
-    ReadOnlyCopy,
     export_offline,
     import_offline,
     is_offline_copy,

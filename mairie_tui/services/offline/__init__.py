@@ -23,7 +23,6 @@ from mairie_tui.services.offline.fingerprint import site_fingerprint
 from mairie_tui.services.offline.guard import (
     READ_ONLY_MESSAGE,
     WRITABLE_IN_COPY,
-    ReadOnlyCopy,
     copy_access_hash,
     is_offline_copy,
 )
@@ -38,7 +37,6 @@ __all__ = [
     "ExportSummary",
     "ImportIssue",
     "ImportReport",
-    "ReadOnlyCopy",
     "copy_access_hash",
     "export_offline",
     "import_offline",

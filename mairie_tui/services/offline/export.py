@@ -35,14 +35,13 @@ from mairie_tui.models import (
 )
 from mairie_tui.models.attendance import Attendance, DayClosing, OfflineCopy
 from mairie_tui.services.common import Actor, audit, require_counter_agent
-from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.errors import ReadOnlyCopy, ServiceError
 from mairie_tui.services.lists import resolve_site
 from mairie_tui.services.offline.export_rows import Extract, gather
 from mairie_tui.services.offline.fingerprint import site_fingerprint
 from mairie_tui.services.offline.guard import (
     READ_ONLY_MESSAGE,
     WRITABLE_IN_COPY,
-    ReadOnlyCopy,
     is_offline_copy,
     table_of,
 )

@@ -11,10 +11,10 @@ from sqlmodel import select as sm_select
 
 from mairie_tui.db import read_session
 from mairie_tui.models.attendance import OfflineCopy
-from mairie_tui.services.errors import READ_ONLY_COPY_MESSAGE, ReadOnlyCopy
+from mairie_tui.services.errors import READ_ONLY_COPY_MESSAGE
 from mairie_tui.services.uow import is_copy
 
-__all__ = ["READ_ONLY_MESSAGE", "ReadOnlyCopy", "is_offline_copy"]
+__all__ = ["READ_ONLY_MESSAGE", "is_offline_copy"]
 
 # The copy's read-only triggers say the same as the services' refusal.
 READ_ONLY_MESSAGE = READ_ONLY_COPY_MESSAGE

@@ -28,8 +28,9 @@ from sqlmodel import Session
 
 from mairie_tui.clock import Clock
 from mairie_tui.services.common import Actor, audit, require_counter_agent
+from mairie_tui.services.errors import ReadOnlyCopy
 from mairie_tui.services.offline.copy_read import CopyData, check_seal, check_source, read_copy
-from mairie_tui.services.offline.guard import ReadOnlyCopy, is_offline_copy
+from mairie_tui.services.offline.guard import is_offline_copy
 from mairie_tui.services.offline.merge_closings import merge_closings
 from mairie_tui.services.offline.merge_marks import merge_marks
 from mairie_tui.services.offline.merge_state import load_main
