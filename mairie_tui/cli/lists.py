@@ -4,7 +4,7 @@ import csv
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,6 +19,9 @@ from mairie_tui.cli.common import (
     state,
 )
 from mairie_tui.domain import fr
+
+if TYPE_CHECKING:
+    from mairie_tui.services.lists import HeadcountRow
 
 listes_app = typer.Typer(
     help="Listes des écoles : sites, liste du jour, impression.", no_args_is_help=True
@@ -81,37 +84,47 @@ def effectifs(
         print_json(rows)
         return
     if as_csv:
-        writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
+        _print_headcounts_csv(rows)
+        return
+    console.print(_headcounts_table(rows, first, last))
+
+
+def _print_headcounts_csv(rows: "list[HeadcountRow]") -> None:
+    """The headcounts as CSV on stdout (; as French spreadsheets expect)."""
+    writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
+    writer.writerow(
+        [
+            "site",
+            "activite",
+            "unite",
+            "jour",
+            "reserves",
+            "en_attente",
+            "presents",
+            "absents",
+            "inattendus",
+            "cloture",
+        ]
+    )
+    for row in rows:
         writer.writerow(
             [
-                "site",
-                "activite",
-                "unite",
-                "jour",
-                "reserves",
-                "en_attente",
-                "presents",
-                "absents",
-                "inattendus",
-                "cloture",
+                row.site,
+                row.activity_name,
+                row.unit_name,
+                row.day.isoformat(),
+                row.booked,
+                row.pending,
+                _count(row.present),
+                _count(row.absent),
+                _count(row.unexpected),
+                "oui" if row.closed else "non",
             ]
         )
-        for row in rows:
-            writer.writerow(
-                [
-                    row.site,
-                    row.activity_name,
-                    row.unit_name,
-                    row.day.isoformat(),
-                    row.booked,
-                    row.pending,
-                    _count(row.present),
-                    _count(row.absent),
-                    _count(row.unexpected),
-                    "oui" if row.closed else "non",
-                ]
-            )
-        return
+
+
+def _headcounts_table(rows: "list[HeadcountRow]", first: date, last: date) -> Table:
+    """The headcounts as a table, with a total line."""
     table = Table(
         "Site",
         "Unité",
@@ -142,7 +155,7 @@ def effectifs(
         str(sum(r.present or 0 for r in rows)),
         str(sum(r.absent or 0 for r in rows)),
     )
-    console.print(table)
+    return table
 
 
 # ---------------------------------------------------------------- listes

@@ -13,22 +13,19 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.models import AGENT_ROLES, Agent
 from mairie_tui.services.common import SYSTEM_ACTOR, Actor, audit, changes, fields_of
-from mairie_tui.services.errors import PermissionDenied, ServiceError
-from mairie_tui.services.offline import copy_access_hash, ensure_writable, verify_access_code
+from mairie_tui.services.errors import AuthenticationError, PermissionDenied, ServiceError
+from mairie_tui.services.offline import copy_access_hash, verify_access_code
+from mairie_tui.services.uow import writing
 
 _HASHER = PasswordHasher()
 MAX_FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 30.0
-# Wrong passwords in a row that lock an account until a supervisor unlocks it (issue 11).
+# Wrong passwords in a row that lock an account until a supervisor unlocks it.
 MAX_FAILED_LOGINS = 10
 ROLE_LABELS = {"agent": "Agent d'accueil", "supervisor": "Superviseur", "staff": "Personnel école"}
-
-
-class AuthenticationError(ServiceError):
-    """Sign-in refused; the message never says whether the login exists."""
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,7 @@ def authenticate(
 def _record_failure(engine: Engine, agent: _Candidate, clock: Clock, max_failed: int) -> str:
     """Count one wrong password (one atomic UPDATE); the refusal message to show."""
     now = clock.now()
-    with unit_of_work(engine) as session:
+    with writing(engine, "connexion", allowed_on_copy=True) as session:
         failed = session.execute(
             update(Agent)
             .where(col(Agent.id) == agent.id)
@@ -202,7 +199,7 @@ def _record_failure(engine: Engine, agent: _Candidate, clock: Clock, max_failed:
 def _record_success(engine: Engine, agent: _Candidate, clock: Clock, max_failed: int) -> Actor:
     """Reset the counter, unless the account was locked or deactivated meanwhile."""
     actor = Actor(id=agent.id, login=agent.login, name=agent.name, role=agent.role)
-    with unit_of_work(engine) as session:
+    with writing(engine, "connexion", allowed_on_copy=True) as session:
         reset = session.execute(
             update(Agent)
             .where(
@@ -262,8 +259,7 @@ def add_agent(
         raise ServiceError("Mot de passe trop court : 8 caractères au moins.", field="password")
     if not name.strip():
         raise ServiceError("Le nom de l'agent est obligatoire.", field="name")
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "création d'agent")
+    with writing(engine, "création d'agent") as session:
         if session.exec(select(Agent).where(Agent.login == login)).first() is not None:
             raise ServiceError(f"L'identifiant « {login} » existe déjà.", field="login")
         agent = Agent(
@@ -284,7 +280,7 @@ def add_agent(
         return _public(agent)
 
 
-# What an agent's audit rows diff (issue 11); the password hash is always masked.
+# What an agent's audit rows diff; the password hash is always masked.
 AGENT_FIELDS = ("login", "name", "role", "active", "password_hash", "failed_attempts")
 
 
@@ -310,7 +306,7 @@ def unlock_agent(engine: Engine, login: str, *, actor: Actor, clock: Clock) -> A
     if not actor.is_supervisor:
         raise PermissionDenied("Seul un superviseur peut déverrouiller un compte.")
     login = login.strip().lower()
-    with unit_of_work(engine) as session:
+    with writing(engine, "déverrouillage de compte", allowed_on_copy=True) as session:
         agent = session.exec(select(Agent).where(Agent.login == login)).first()
         if agent is None:
             raise ServiceError(f"Aucun agent n'a l'identifiant « {login} ».", field="login")

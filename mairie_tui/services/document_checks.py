@@ -33,7 +33,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.errors import DocumentRefused
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _READ_FLAGS = (
@@ -50,10 +50,6 @@ MARKUP = re.compile(
 )
 PDF_END = re.compile(rb"%%EOF[\s\x00]*\Z")
 PNG_END = b"IEND\xaeB`\x82"
-
-
-class DocumentRefused(ServiceError):
-    """The file is not accepted (type, size, path, validity); nothing was stored."""
 
 
 @dataclass(frozen=True)

@@ -30,26 +30,21 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.domain import fr
 from mairie_tui.domain.catalogue import Piece
 from mairie_tui.files import make_private_dir
 from mairie_tui.models import Document, Household, Request
 from mairie_tui.services.common import Actor, audit, require_counter_agent
-from mairie_tui.services.document_checks import (
-    DocumentRefused,
-    check_content,
-    kept_name,
-    read_source,
-)
-from mairie_tui.services.errors import NotFoundError, ServiceError
-from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.document_checks import check_content, kept_name, read_source
+from mairie_tui.services.errors import DocumentRefused, ServiceError
 from mairie_tui.services.requests import catalogue
+from mairie_tui.services.uow import get_or_404, writing
 
-__all__ = ["DocumentRefused", "DocumentView", "attach_document", "household_documents"]
+__all__ = ["DocumentView", "attach_document", "household_documents"]
 
 MAX_BYTES = 10 * 1024 * 1024
 EXPIRING_DAYS = 30
@@ -161,6 +156,49 @@ def attach_document(
     require_counter_agent(actor)
     piece = _piece(kind)
     today = clock.today()
+    valid_until = _valid_until(piece, issued_on, valid_until, today)
+    path, content = read_source(source, max_bytes)
+    file_type = check_content(path, content)
+    digest = hashlib.sha256(content).hexdigest()
+    stored_name = digest + file_type.extension
+    # The file is written before the transaction (no write lock held meanwhile) and
+    # removed again if the transaction fails or refuses (no household, no such request).
+    stored, created = _store(documents_dir, stored_name, content)
+    try:
+        with writing(engine, "ajout de pièce") as session:
+            get_or_404(session, Household, household_id)
+            if request_id is not None:
+                get_or_404(
+                    session,
+                    Request,
+                    request_id,
+                    f"Demande introuvable pour ce foyer (n° {request_id}).",
+                    where=lambda request: request.household_id == household_id,
+                )
+            document = Document(
+                household_id=household_id,
+                request_id=request_id,
+                kind=kind,
+                original_name=kept_name(path.name, file_type),
+                sha256=digest,
+                size=len(content),
+                media_type=file_type.media_type,
+                valid_until=valid_until,
+                path=f"{documents_dir.name}/{digest[:2]}/{stored_name}",
+                created_at=clock.now(),
+            )
+            _record(session, document, actor, clock)
+            return _view(document, today)
+    except BaseException:
+        if created:
+            stored.unlink(missing_ok=True)
+        raise
+
+
+def _valid_until(
+    piece: Piece, issued_on: date | None, valid_until: date | None, today: date
+) -> date | None:
+    """The pièce's end of validity; DocumentRefused when it is missing or already past."""
     if issued_on is not None and issued_on > today:
         raise DocumentRefused("La date d'émission est dans le futur.", field="issued_on")
     if piece.validity_months is not None and valid_until is None:
@@ -175,56 +213,28 @@ def attach_document(
             f"{fr.short_date(valid_until)}) : demandez un document plus récent.",
             field="issued_on",
         )
-    path, content = read_source(source, max_bytes)
-    file_type = check_content(path, content)
-    digest = hashlib.sha256(content).hexdigest()
-    name = kept_name(path.name, file_type)
-    stored_name = digest + file_type.extension
-    with read_session(engine) as session:
-        ensure_writable(session, "ajout de pièce")
-        if session.get(Household, household_id) is None:
-            raise NotFoundError(f"Foyer introuvable (n° {household_id}).")
-        if request_id is not None:
-            request = session.get(Request, request_id)
-            if request is None or request.household_id != household_id:
-                raise NotFoundError(f"Demande introuvable pour ce foyer (n° {request_id}).")
-    stored, created = _store(documents_dir, stored_name, content)
-    try:
-        with unit_of_work(engine) as session:
-            document = Document(
-                household_id=household_id,
-                request_id=request_id,
-                kind=kind,
-                original_name=name,
-                sha256=digest,
-                size=len(content),
-                media_type=file_type.media_type,
-                valid_until=valid_until,
-                path=f"{documents_dir.name}/{digest[:2]}/{stored_name}",
-                created_at=clock.now(),
-            )
-            session.add(document)
-            session.flush()
-            audit(
-                session,
-                at=clock.now(),
-                actor=actor,
-                action="document.attach",
-                entity="document",
-                entity_id=document.id,
-                details={
-                    "household": household_id,
-                    "request": request_id,
-                    "kind": kind,
-                    "sha256": digest,
-                    "size": len(content),
-                },
-            )
-            return _view(document, today)
-    except BaseException:
-        if created:
-            stored.unlink(missing_ok=True)
-        raise
+    return valid_until
+
+
+def _record(session: Session, document: Document, actor: Actor, clock: Clock) -> None:
+    """Add the document's row and its audit row."""
+    session.add(document)
+    session.flush()
+    audit(
+        session,
+        at=clock.now(),
+        actor=actor,
+        action="document.attach",
+        entity="document",
+        entity_id=document.id,
+        details={
+            "household": document.household_id,
+            "request": document.request_id,
+            "kind": document.kind,
+            "sha256": document.sha256,
+            "size": document.size,
+        },
+    )
 
 
 def household_documents(

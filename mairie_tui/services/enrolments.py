@@ -10,16 +10,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import HolidayCalendar
 from mairie_tui.models import Activity, Enrolment, Person, Unit
 from mairie_tui.services.common import Actor, audit, changes, fields_of, require_counter_agent
-from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
-from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.errors import RuleViolation, ServiceError
 from mairie_tui.services.transactions import ENROLMENT_OVERLAP, lock_rows, write_use_case
+from mairie_tui.services.uow import get_or_404, writing
 
-# What an enrolment's audit rows diff (issue 11): its status and its period.
+# What an enrolment's audit rows diff: its status and its period.
 ENROLMENT_FIELDS = ("status", "start_date", "end_date")
 
 
@@ -95,14 +95,17 @@ def enrol_child(
     """Pré-inscription (status pending), or directly active when `activate`; returns its id."""
     require_counter_agent(actor)
     now = clock.now()
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "inscription")
-        child = session.get(Person, child_id)
-        if child is None or child.role != "child":
-            raise NotFoundError("Enfant introuvable.")
-        activity = session.get(Activity, activity_id)
-        if activity is None or not activity.active:
-            raise NotFoundError("Activité introuvable ou fermée.")
+    with writing(engine, "inscription") as session:
+        child = get_or_404(
+            session, Person, child_id, "Enfant introuvable.", where=lambda p: p.role == "child"
+        )
+        activity = get_or_404(
+            session,
+            Activity,
+            activity_id,
+            "Activité introuvable ou fermée.",
+            where=lambda a: a.active,
+        )
         default_start, default_end = school_year(clock.today(), activity.holiday_zone)
         first, last = start or default_start, end or default_end
         if last < first:
@@ -161,12 +164,9 @@ def enrol_child(
 def activate_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock: Clock) -> None:
     """pending → active, after the checks (age, capacity of a crèche)."""
     require_counter_agent(actor)
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "inscription")
+    with writing(engine, "inscription") as session:
         # Row lock: two desks validating the same pré-inscription queue here.
-        enrolment = session.get(Enrolment, enrolment_id, with_for_update=True)
-        if enrolment is None:
-            raise NotFoundError(f"Inscription introuvable (n° {enrolment_id}).")
+        enrolment = get_or_404(session, Enrolment, enrolment_id, for_update=True)
         if enrolment.status != "pending":
             raise ServiceError("Seule une pré-inscription peut être validée.")
         activity = session.get(Activity, enrolment.activity_id)
@@ -183,32 +183,6 @@ def activate_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock
             at=clock.now(),
             actor=actor,
             action="enrolment.activate",
-            entity="enrolment",
-            entity_id=enrolment_id,
-            details=_enrolment_details(child, activity, before, enrolment),
-        )
-
-
-@write_use_case()
-def end_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock: Clock) -> None:
-    if actor.is_staff:
-        raise PermissionDenied("Le personnel des écoles n'a pas accès aux inscriptions.")
-    with unit_of_work(engine) as session:
-        enrolment = session.get(Enrolment, enrolment_id, with_for_update=True)
-        if enrolment is None:
-            raise NotFoundError(f"Inscription introuvable (n° {enrolment_id}).")
-        before = fields_of(enrolment, ENROLMENT_FIELDS)
-        enrolment.status = "ended"
-        enrolment.version += 1
-        session.add(enrolment)
-        child = session.get(Person, enrolment.person_id)
-        activity = session.get(Activity, enrolment.activity_id)
-        assert child is not None and activity is not None
-        audit(
-            session,
-            at=clock.now(),
-            actor=actor,
-            action="enrolment.end",
             entity="enrolment",
             entity_id=enrolment_id,
             details=_enrolment_details(child, activity, before, enrolment),

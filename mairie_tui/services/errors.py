@@ -8,6 +8,11 @@ more (a rule's list of problems) says how to show it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mairie_tui.domain.household_rules import FieldError
 
 
 class ServiceError(Exception):
@@ -79,6 +84,46 @@ class InvalidAnswers(ServiceError):
             field=first[0],
         )
         self.errors = dict(errors)
+
+
+class InvalidHousehold(ServiceError):
+    """The household form has errors; `errors` names each field."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(" ; ".join(error.message for error in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """A household that looks like the one being saved, and why."""
+
+    household_id: int
+    dossier: str
+    representative: str
+    commune: str
+    reason: str
+
+
+class PossibleDuplicates(ServiceError):
+    """Households that look like this one; the agent decides (save anyway or open one)."""
+
+    def __init__(self, candidates: list[DuplicateCandidate]) -> None:
+        names = ", ".join(f"{c.dossier} {c.representative} ({c.reason})" for c in candidates)
+        super().__init__(f"Doublon possible : {names}.")
+        self.candidates = candidates
+
+
+class ImportFileError(ServiceError):
+    """An import file as a whole cannot be read (header, format); the message names the line."""
+
+
+class DocumentRefused(ServiceError):
+    """A pièce's file is not accepted (type, size, path, validity); nothing was stored."""
+
+
+class AuthenticationError(ServiceError):
+    """Sign-in refused; the message never says whether the login exists."""
 
 
 class BusyError(ServiceError):

@@ -4,8 +4,8 @@ The rows are found by entity and id (index ix_auditevent_entity, migration
 0008): the household itself, its members, their enrolments (and the booking
 changes recorded on them), its requests, documents and appointments. Each
 comes back as plain data with the agent's name, a French label and a French
-summary of what changed (from the {"avant", "après"} diffs of issue 11; older
-rows say what they recorded).
+summary of what changed (from the {"avant", "après"} diffs the audit rows
+carry; rows written before those diffs say what they recorded).
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ ACTION_LABELS = {
     "household.import": "Import du foyer",
     "enrolment.create": "Inscription",
     "enrolment.activate": "Validation de l'inscription",
-    "enrolment.end": "Fin d'inscription",
     "booking.validate": "Réservations modifiées",
     "booking.force": "Réservation forcée",
     "request.file": "Demande déposée",

@@ -14,10 +14,9 @@ from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.domain.household_rules import (
     CleanHousehold,
-    FieldError,
     HouseholdInput,
     PersonInput,
     validate_household,
@@ -31,37 +30,17 @@ from mairie_tui.services.common import (
     next_numbers,
     require_counter_agent,
 )
-from mairie_tui.services.errors import ConflictError, NotFoundError, ServiceError
-from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.errors import (
+    ConflictError,
+    DuplicateCandidate,
+    InvalidHousehold,
+    PossibleDuplicates,
+    ServiceError,
+)
 from mairie_tui.services.schema_limits import schema_limits
 from mairie_tui.services.search import normalise, reindex_household, search_households
 from mairie_tui.services.transactions import write_use_case
-
-
-class InvalidHousehold(ServiceError):
-    """The form has errors; `errors` names each field."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__(" ; ".join(error.message for error in errors))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class DuplicateCandidate:
-    household_id: int
-    dossier: str
-    representative: str
-    commune: str
-    reason: str
-
-
-class PossibleDuplicates(ServiceError):
-    """Households that look like this one; the agent decides (save anyway or open one)."""
-
-    def __init__(self, candidates: list[DuplicateCandidate]) -> None:
-        names = ", ".join(f"{c.dossier} {c.representative} ({c.reason})" for c in candidates)
-        super().__init__(f"Doublon possible : {names}.")
-        self.candidates = candidates
+from mairie_tui.services.uow import get_or_404, writing
 
 
 @dataclass(frozen=True)
@@ -219,7 +198,7 @@ def _apply_household(household: Household, clean: CleanHousehold, now: datetime)
     household.updated_at = now
 
 
-# What the audit trail diffs (issue 11): every field an agent can edit.
+# What the audit trail diffs: every field an agent can edit.
 HOUSEHOLD_FIELDS = (
     "address", "postcode", "commune_insee", "commune_name", "phone", "email",
     "quotient_familial", "qf_valid_until", "external_id"
@@ -270,8 +249,7 @@ def create_household(
     require_counter_agent(actor)
     clean = _clean(data, clock)
     now = clock.now()
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "création de foyer")
+    with writing(engine, "création de foyer") as session:
         if not allow_duplicates:
             candidates = _duplicates(session, clean, None)
             if candidates:
@@ -331,16 +309,14 @@ def update_household(
     require_counter_agent(actor)
     clean = _clean(data, clock)
     now = clock.now()
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "modification de foyer")
+    with writing(engine, "modification de foyer") as session:
         bumped = session.execute(
             update(Household)
             .where(col(Household.id) == household_id, col(Household.version) == expected_version)
             .values(version=col(Household.version) + 1)
         )
         if bumped.rowcount == 0:  # type: ignore[attr-defined]
-            if session.get(Household, household_id) is None:
-                raise NotFoundError(f"Foyer introuvable (n° {household_id}).")
+            get_or_404(session, Household, household_id)
             raise ConflictError(
                 "Un autre poste a modifié ce foyer entre-temps : rechargez la fiche avant d'enregistrer "
                 "(rien n'a été écrasé)."
@@ -423,9 +399,7 @@ def _save_members(
 def household_input(engine: Engine, household_id: int) -> tuple[HouseholdInput, int]:
     """The form's starting values for an existing household, with its version."""
     with read_session(engine) as session:
-        household = session.get(Household, household_id)
-        if household is None:
-            raise NotFoundError(f"Foyer introuvable (n° {household_id}).")
+        household = get_or_404(session, Household, household_id)
         people = session.exec(
             select(Person)
             .where(Person.household_id == household_id)
@@ -475,9 +449,6 @@ def household_input(engine: Engine, household_id: int) -> tuple[HouseholdInput, 
 
 
 __all__ = [
-    "DuplicateCandidate",
-    "InvalidHousehold",
-    "PossibleDuplicates",
     "SavedHousehold",
     "create_household",
     "find_duplicates",

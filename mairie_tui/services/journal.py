@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import unit_of_work
 from mairie_tui.services.common import Actor, audit
+from mairie_tui.services.uow import writing
 
 
 def record(
@@ -25,8 +25,8 @@ def record(
     entity_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Write one audit row, in its own transaction."""
-    with unit_of_work(engine) as session:
+    """Write one audit row, in its own transaction (an offline copy may write its journal)."""
+    with writing(engine, "journal", allowed_on_copy=True) as session:
         audit(
             session,
             at=clock.now(),

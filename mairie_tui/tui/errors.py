@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 
 def french_message(error: BaseException | None) -> str:
     """The message shown to the agent: the service's own words, never a traceback."""
@@ -16,12 +14,7 @@ def french_message(error: BaseException | None) -> str:
     if error is None:
         return "Erreur inconnue."
     if isinstance(error, ServiceError):
-        text = error.message
-        problems: Any = getattr(error, "problems", None)
-        missing = [problem for problem in problems or [] if problem not in text]
-        if missing:
-            text += "\n" + "\n".join(f"• {problem}" for problem in missing)
-        return text
+        return error.french_message()  # the error's class decides what is shown
     if isinstance(error, DatabaseError):
         return str(error)
     if isinstance(error, OperationalError):

@@ -102,7 +102,7 @@ class Navigation(App[None]):
         self.push_screen(ListsScreen(can_go_back=True))
 
     def open_inbox(self) -> None:
-        """The agents' inbox of requests (issue 4), above the search or the Foyer."""
+        """The agents' inbox of requests, above the search or the Foyer."""
         from mairie_tui.tui.screens.inbox import InboxScreen
 
         if self.actor is None or self.actor.is_staff:
@@ -113,7 +113,7 @@ class Navigation(App[None]):
         self.push_screen(InboxScreen())
 
     def open_agents(self) -> None:
-        """Agents (palette, supervisors): the accounts, to unlock a locked one (issue 11)."""
+        """Agents (palette, supervisors): the accounts, to unlock a locked one."""
         from mairie_tui.tui.screens.agents import AgentsScreen
 
         if self.actor is None or not self.actor.is_supervisor:

@@ -7,15 +7,10 @@ from sqlmodel import select
 
 from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.models import Agent, AuditEvent
-from mairie_tui.services.agents import (
-    AuthenticationError,
-    add_agent,
-    authenticate,
-    throttle_delay,
-)
+from mairie_tui.services.agents import add_agent, authenticate, throttle_delay
 from mairie_tui.services.common import SYSTEM_ACTOR, Actor
 from mairie_tui.services.demo import create_agents
-from mairie_tui.services.errors import PermissionDenied, ServiceError
+from mairie_tui.services.errors import AuthenticationError, PermissionDenied, ServiceError
 
 
 @pytest.fixture

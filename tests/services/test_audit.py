@@ -17,7 +17,6 @@ from mairie_tui.services.agents import add_agent, authenticate, unlock_agent
 from mairie_tui.services.common import SYSTEM_ACTOR, Actor, audit, changes
 from mairie_tui.services.enrolments import (
     activate_enrolment,
-    end_enrolment,
     enrol_child,
     list_activities,
 )
@@ -102,7 +101,6 @@ def test_enrolment_changes_record_status_and_period(demo):  # noqa: F811
         demo, child_id=child.id, activity_id=canteen.id, actor=AGENT, clock=CLOCK
     )
     activate_enrolment(demo, enrolment_id, actor=AGENT, clock=CLOCK)
-    end_enrolment(demo, enrolment_id, actor=AGENT, clock=CLOCK)
     (created,) = details_of(demo, "enrolment.create")
     assert created["household_id"] == saved.id
     assert created["changes"] == {
@@ -113,8 +111,6 @@ def test_enrolment_changes_record_status_and_period(demo):  # noqa: F811
     (activated,) = details_of(demo, "enrolment.activate")
     assert activated["changes"] == {"status": {"avant": "pending", "après": "active"}}
     assert activated["household_id"] == saved.id
-    (ended,) = details_of(demo, "enrolment.end")
-    assert ended["changes"] == {"status": {"avant": "active", "après": "ended"}}
 
 
 def test_agent_changes_are_recorded_and_never_the_hash(demo):  # noqa: F811

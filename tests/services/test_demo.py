@@ -28,7 +28,7 @@ from mairie_tui.models import (
     Person,
     Unit,
 )
-from mairie_tui.services.agents import AuthenticationError, authenticate
+from mairie_tui.services.agents import authenticate
 from mairie_tui.services.demo import (
     CRECHE_YEAR,
     DEMO_TIME,
@@ -37,7 +37,7 @@ from mairie_tui.services.demo import (
     load_communes,
     seed_ids,
 )
-from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.errors import AuthenticationError, ServiceError
 from mairie_tui.services.search import search_households
 from tests.conftest import BACKENDS, PG_SKIP_REASON, PgDatabases
 

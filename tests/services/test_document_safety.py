@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mairie_tui.services.documents import DocumentRefused
+from mairie_tui.services.errors import DocumentRefused
 from tests.services.test_documents import JPEG, PDF, PNG, attach, nothing_stored
 from tests.services.test_requests import fast_seed
 

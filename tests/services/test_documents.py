@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from mairie_tui.db import read_session
 from mairie_tui.models import Document
-from mairie_tui.services.documents import DocumentRefused, attach_document, household_documents
-from mairie_tui.services.errors import NotFoundError, PermissionDenied
+from mairie_tui.services.documents import attach_document, household_documents
+from mairie_tui.services.errors import DocumentRefused, NotFoundError, PermissionDenied
 from tests.helpers import clock_at
 from tests.services.documents_helpers import document_file, expiring_documents
 from tests.services.test_requests import AGENT, STAFF, fast_seed
@@ -137,6 +137,25 @@ def test_a_failing_database_write_leaves_no_file(engine, seed, store, tmp_path):
         attach(engine, seed, store, source, actor=STAFF)
     assert nothing_stored(engine, store)
 
+
+def test_a_missing_household_or_another_households_request_is_refused_and_nothing_is_stored(
+    engine, seed, store, tmp_path
+):
+    source = tmp_path / "piece.pdf"
+    source.write_bytes(PDF)
+    with pytest.raises(NotFoundError, match=r"^Foyer introuvable \(n° 424242\)\.$"):
+        attach_document(
+            engine,
+            household_id=424242,
+            source=source,
+            kind="autre",
+            documents_dir=store,
+            actor=AGENT,
+            clock=CLOCK,
+        )
+    with pytest.raises(NotFoundError, match=r"^Demande introuvable pour ce foyer \(n° 424242\)\.$"):
+        attach(engine, seed, store, source, request_id=424242)
+    assert nothing_stored(engine, store)
 
 def test_the_households_documents_say_which_are_expiring(engine, seed, store, tmp_path):
     source = tmp_path / "piece.pdf"

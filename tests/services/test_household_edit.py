@@ -10,21 +10,22 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from mairie_tui.db import read_session
+from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.domain.household_rules import HouseholdInput, PersonInput
-from mairie_tui.models import AuditEvent, Enrolment, Household, Person
+from mairie_tui.models import Activity, AuditEvent, Enrolment, Household, Person
 from mairie_tui.services.bookings import open_booking
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo
 from mairie_tui.services.enrolments import activate_enrolment, enrol_child, list_activities
-from mairie_tui.services.errors import ConflictError, PermissionDenied, RuleViolation
-from mairie_tui.services.household_edit import (
+from mairie_tui.services.errors import (
+    ConflictError,
     InvalidHousehold,
+    NotFoundError,
+    PermissionDenied,
     PossibleDuplicates,
-    create_household,
-    household_input,
-    update_household,
+    RuleViolation,
 )
+from mairie_tui.services.household_edit import create_household, household_input, update_household
 from mairie_tui.services.households import get_household
 from mairie_tui.services.search import find_households
 from tests.helpers import clock_at
@@ -219,6 +220,25 @@ def test_enrol_then_activate_then_book(demo):
     with read_session(demo) as session:
         assert session.get(Enrolment, enrolment_id).status == "active"
 
+
+def test_enrolling_refuses_a_missing_child_or_a_closed_activity(demo):
+    saved = create_household(demo, GUERIN, actor=AGENT, clock=CLOCK)
+    view = get_household(demo, saved.id, actor=AGENT)
+    canteen = next(a for a in list_activities(demo) if a.code == "RS-MONS")
+    assert view.representative is not None
+    for person_id in (view.representative.id, 999_999):
+        with pytest.raises(NotFoundError, match=r"^Enfant introuvable\.$"):
+            enrol_child(
+                demo, child_id=person_id, activity_id=canteen.id, actor=AGENT, clock=CLOCK
+            )
+    with unit_of_work(demo) as session:
+        session.get(Activity, canteen.id).active = False
+    with pytest.raises(NotFoundError, match=r"^Activité introuvable ou fermée\.$"):
+        enrol_child(
+            demo, child_id=view.children[0].id, activity_id=canteen.id, actor=AGENT, clock=CLOCK
+        )
+    with pytest.raises(NotFoundError, match=r"^Inscription introuvable \(n° 999999\)\.$"):
+        activate_enrolment(demo, 999_999, actor=AGENT, clock=CLOCK)
 
 def test_staff_cannot_read_or_search_households(demo):
     saved = create_household(demo, GUERIN, actor=AGENT, clock=CLOCK)

@@ -15,13 +15,8 @@ from mairie_tui.db import read_session
 from mairie_tui.models import Household, Person
 from mairie_tui.services.common import SYSTEM_ACTOR, Actor
 from mairie_tui.services.demo import build_demo
-from mairie_tui.services.errors import PermissionDenied
-from mairie_tui.services.household_io import (
-    COLUMNS,
-    ImportFileError,
-    export_households,
-    import_households,
-)
+from mairie_tui.services.errors import ImportFileError, PermissionDenied
+from mairie_tui.services.household_io import COLUMNS, export_households, import_households
 from mairie_tui.services.search import find_households
 from tests.helpers import clock_at
 

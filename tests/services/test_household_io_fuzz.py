@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mairie_tui.services.common import SYSTEM_ACTOR
-from mairie_tui.services.household_io import ImportFileError, import_households
+from mairie_tui.services.errors import ImportFileError
+from mairie_tui.services.household_io import import_households
 from tests.helpers import clock_at
 from tests.household_io_corpus import GOOD_JSON, LEGACY, PERSON, csv_text, legacy_line, person_rows
 

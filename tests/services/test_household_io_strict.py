@@ -10,8 +10,8 @@ import pytest
 from mairie_tui.domain.household_rules import refused_character
 from mairie_tui.models import Person
 from mairie_tui.services.common import SYSTEM_ACTOR
+from mairie_tui.services.errors import ImportFileError
 from mairie_tui.services.household_io import (
-    ImportFileError,
     import_households,
     neutralise,
     schema_limits,

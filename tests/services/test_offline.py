@@ -14,16 +14,22 @@ from sqlmodel import Session, func, select
 from mairie_tui.db import make_engine, unit_of_work, upgrade
 from mairie_tui.models import Activity, Agent, AuditEvent, Booking, Unit
 from mairie_tui.models.attendance import Attendance, DayClosing
-from mairie_tui.services.agents import AuthenticationError, authenticate, hash_password
-from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation, ServiceError
+from mairie_tui.services.agents import authenticate, hash_password
+from mairie_tui.services.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDenied,
+    ReadOnlyCopy,
+    RuleViolation,
+    ServiceError,
+)
 from mairie_tui.services.lists import close_day, day_list, mark_attendance
 from mairie_tui.services.offline import (
-    ReadOnlyCopy,
-    ensure_writable,
     export_offline,
     import_offline,
     is_offline_copy,
 )
+from mairie_tui.services.uow import writing
 from tests.helpers import clock_at
 from tests.services.test_lists import (
     ADDRESS,
@@ -164,9 +170,13 @@ def test_the_copy_is_read_only_except_pointage(engine, world, copy_path):
     try:
         upgrade(copy)  # the application opens it like any database
         assert is_offline_copy(copy) and not is_offline_copy(engine)
-        ensure_writable(engine, "réservation")
-        with pytest.raises(ReadOnlyCopy, match="seul le pointage est possible"):
-            ensure_writable(copy, "réservation")
+        with writing(engine, "réservation"):
+            pass
+        with (
+            pytest.raises(ReadOnlyCopy, match=r"seul le pointage est possible \(réservation refusé\)"),
+            writing(copy, "réservation"),
+        ):
+            pytest.fail("a write was let through in the copy")
         with pytest.raises(SADatabaseError, match="seul le pointage"), copy.begin() as conn:
             conn.execute(text("UPDATE booking SET status = 'cancelled'"))
         with pytest.raises(SADatabaseError, match="seul le pointage"), copy.begin() as conn:

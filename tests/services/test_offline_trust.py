@@ -20,8 +20,8 @@ from sqlmodel import Session, func, select
 from mairie_tui.db import make_engine, unit_of_work, upgrade
 from mairie_tui.models import Agent, AuditEvent
 from mairie_tui.models.attendance import Attendance, DayClosing
-from mairie_tui.services.agents import AuthenticationError, authenticate, hash_password
-from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.agents import authenticate, hash_password
+from mairie_tui.services.errors import AuthenticationError, ServiceError
 from mairie_tui.services.lists import close_day, mark_attendance
 from mairie_tui.services.offline import export_offline, import_offline
 from tests.helpers import clock_at

@@ -22,15 +22,10 @@ from mairie_tui.db import make_engine, read_session, unit_of_work
 from mairie_tui.domain.household_rules import HouseholdInput, PersonInput
 from mairie_tui.models import Agent, AuditEvent, Household
 from mairie_tui.services import agents as agents_service
-from mairie_tui.services.agents import (
-    AuthenticationError,
-    authenticate,
-    get_agents,
-    unlock_agent,
-)
+from mairie_tui.services.agents import authenticate, get_agents, unlock_agent
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import DEMO_AGENTS
-from mairie_tui.services.errors import PermissionDenied, ServiceError
+from mairie_tui.services.errors import AuthenticationError, PermissionDenied, ServiceError
 from mairie_tui.services.household_edit import create_household
 
 DESKS = 32

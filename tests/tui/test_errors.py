@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from mairie_tui.db import make_engine, unit_of_work
 from mairie_tui.models import Closure
-from mairie_tui.services.errors import NotFoundError, RuleViolation
+from mairie_tui.services.errors import NotFoundError, RuleViolation, ServiceError
 from mairie_tui.tui.errors import french_message
 from mairie_tui.tui.screens.booking import BookingScreen
 from mairie_tui.tui.screens.household import HouseholdScreen
@@ -27,6 +27,15 @@ def test_french_message() -> None:
         RuleViolation("Refusé : lundi 28/09/2020 : grève", problems=["lundi 28/09/2020 : grève"])
     ) == "Refusé : lundi 28/09/2020 : grève"
     assert "indisponible" in french_message(OperationalError("SELECT 1", {}, Exception("down")))
+    # The error's class decides the text, not an attribute that happens to be there.
+    class Worded(ServiceError):
+        def french_message(self) -> str:
+            return f"{self.message} (reformulé)"
+
+    assert french_message(Worded("Refusé.")) == "Refusé. (reformulé)"
+    loose = ServiceError("Refusé.")
+    loose.problems = ["ne doit pas apparaître"]  # type: ignore[attr-defined]
+    assert french_message(loose) == "Refusé."
     unexpected = french_message(KeyError("x"))
     assert unexpected.startswith("Erreur inattendue (KeyError)")
     assert "Traceback" not in unexpected

@@ -41,7 +41,6 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from mairie_tui.db import unit_of_work
 from mairie_tui.models import Activity, Agent, Household
 from mairie_tui.services.demo.network import SERVED_COMMUNES, Network, create_activities
 from mairie_tui.services.demo.reference import Commune, Names, load_communes, load_names
@@ -62,6 +61,7 @@ from mairie_tui.services.demo.seed import (
 from mairie_tui.services.demo.synthetic import _Synthetic
 from mairie_tui.services.errors import ServiceError
 from mairie_tui.services.search import rebuild_index
+from mairie_tui.services.uow import writing
 
 __all__ = [
     "BOOKED_HOUSEHOLDS",
@@ -97,7 +97,7 @@ def build_demo(
     if households < 0:
         raise ServiceError("Le nombre de foyers ne peut pas être négatif.", field="households")
     report: Progress = progress or _no_progress
-    with unit_of_work(engine) as session:
+    with writing(engine, "création de la démo") as session:
         if session.exec(select(Household.id).limit(1)).first() is not None:
             raise ServiceError("La base contient déjà des foyers : la démo demande une base vide.")
         if (

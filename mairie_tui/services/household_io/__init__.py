@@ -31,7 +31,7 @@ from mairie_tui.services.household_io.importing import (
     check_file,
     import_households,
 )
-from mairie_tui.services.household_io.report import BadLine, ImportFileError, ImportReport
+from mairie_tui.services.household_io.report import BadLine, ImportReport
 from mairie_tui.services.schema_limits import schema_limits
 
 __all__ = [
@@ -45,7 +45,6 @@ __all__ = [
     "PERSON_COLUMNS",
     "REQUIRED",
     "BadLine",
-    "ImportFileError",
     "ImportReport",
     "check_file",
     "export_data",

@@ -20,7 +20,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.models import Household, Person
 from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import ServiceError
@@ -33,6 +33,7 @@ from mairie_tui.services.household_io.columns import (
     PERSON_COLUMNS,
     ROLE_NAMES,
 )
+from mairie_tui.services.uow import writing
 
 _ROLE_ORDER = {role: rank for rank, role in enumerate(ROLE_NAMES)}
 _ESCAPE_START = frozenset("=+-@\t\r'")
@@ -197,7 +198,8 @@ def export_households_bytes(
     if fmt not in EXPORT_FORMATS:
         raise ServiceError(f"Format inconnu : « {fmt} » (csv, json ou xlsx).")
     data = export_data(engine, actor=actor)
-    with unit_of_work(engine) as session:
+    # Only an audit row: an offline copy may write its journal.
+    with writing(engine, "export de foyers", allowed_on_copy=True) as session:
         audit(
             session,
             at=clock.now(),

@@ -16,20 +16,21 @@ from sqlalchemy import Engine, insert, or_
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.domain.household_rules import CleanHousehold
 from mairie_tui.models import Household, Person
 from mairie_tui.services.common import Actor, audit, require_counter_agent
+from mairie_tui.services.errors import ImportFileError
 from mairie_tui.services.household_edit import next_dossiers
 from mairie_tui.services.household_io.json_reader import read_json
-from mairie_tui.services.household_io.report import ImportFileError, ImportReport
+from mairie_tui.services.household_io.report import ImportReport
 from mairie_tui.services.household_io.source import SourceHousehold
 from mairie_tui.services.household_io.tables import read_csv, read_xlsx
 from mairie_tui.services.household_io.validation import Checked, check_households
-from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.schema_limits import schema_limits
 from mairie_tui.services.search import rebuild_index
 from mairie_tui.services.transactions import write_use_case
+from mairie_tui.services.uow import writing
 
 CHUNK = 2000
 FORMATS = ("csv", "json", "xlsx")
@@ -98,8 +99,7 @@ def import_households(
     if not apply or (all_or_nothing and report.bad) or not fresh:
         return report
     now = clock.now()
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "import de foyers")
+    with writing(engine, "import de foyers") as session:
         # Re-read inside the transaction: another desk may have imported meanwhile.
         present = _present(session, [c.clean.data.external_id or "" for c in fresh])
         fresh = [c for c in fresh if c.clean.data.external_id not in present]

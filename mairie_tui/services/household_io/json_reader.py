@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from mairie_tui.services.errors import ImportFileError
 from mairie_tui.services.household_io.cells import shown
 from mairie_tui.services.household_io.columns import (
     HOUSEHOLD_FIELDS,
@@ -24,7 +25,7 @@ from mairie_tui.services.household_io.columns import (
     MEMBERS,
     ROLES,
 )
-from mairie_tui.services.household_io.report import ImportFileError, ImportReport
+from mairie_tui.services.household_io.report import ImportReport
 from mairie_tui.services.household_io.source import (
     Problem,
     Row,

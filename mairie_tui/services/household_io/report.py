@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mairie_tui.services.errors import ServiceError
-
 
 @dataclass(frozen=True)
 class BadLine:
@@ -57,7 +55,3 @@ class ImportReport:
                 "(gardées comme texte)"
             )
         return text + "."
-
-
-class ImportFileError(ServiceError):
-    """The file as a whole cannot be read (header, format); the message names the line."""

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 
 from mairie_tui.domain import fr
+from mairie_tui.services.errors import ImportFileError
 from mairie_tui.services.household_io.cells import shown, unneutralise
 from mairie_tui.services.household_io.columns import (
     LEGACY_COLUMNS,
@@ -22,7 +23,7 @@ from mairie_tui.services.household_io.columns import (
     PERSON_REQUIRED,
     REQUIRED,
 )
-from mairie_tui.services.household_io.report import ImportFileError, ImportReport
+from mairie_tui.services.household_io.report import ImportReport
 from mairie_tui.services.household_io.source import (
     Row,
     SourceHousehold,

@@ -12,7 +12,8 @@
 - ``merge*.py``, ``vetting.py`` — :func:`import_offline` merges marks and
   closings in one transaction; each mark or closing the copy could not have
   made, or that the main database's state refuses, is reported and not written.
-- ``guard.py`` — :func:`is_offline_copy`, :func:`ensure_writable`.
+- ``guard.py`` — :func:`is_offline_copy`; writes are refused in a copy by
+  ``services.uow.writing``.
 
 See docs/architecture.md, « Copies hors ligne ».
 """
@@ -22,9 +23,7 @@ from mairie_tui.services.offline.fingerprint import site_fingerprint
 from mairie_tui.services.offline.guard import (
     READ_ONLY_MESSAGE,
     WRITABLE_IN_COPY,
-    ReadOnlyCopy,
     copy_access_hash,
-    ensure_writable,
     is_offline_copy,
 )
 from mairie_tui.services.offline.merge import import_offline
@@ -38,9 +37,7 @@ __all__ = [
     "ExportSummary",
     "ImportIssue",
     "ImportReport",
-    "ReadOnlyCopy",
     "copy_access_hash",
-    "ensure_writable",
     "export_offline",
     "import_offline",
     "is_offline_copy",

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.engine import Connection
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import make_engine, read_session, unit_of_work, upgrade
+from mairie_tui.db import make_engine, read_session, upgrade
 from mairie_tui.domain import fr
 from mairie_tui.models import (
     Absence,
@@ -35,18 +35,18 @@ from mairie_tui.models import (
 )
 from mairie_tui.models.attendance import Attendance, DayClosing, OfflineCopy
 from mairie_tui.services.common import Actor, audit, require_counter_agent
-from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.errors import ReadOnlyCopy, ServiceError
 from mairie_tui.services.lists import resolve_site
 from mairie_tui.services.offline.export_rows import Extract, gather
 from mairie_tui.services.offline.fingerprint import site_fingerprint
 from mairie_tui.services.offline.guard import (
     READ_ONLY_MESSAGE,
     WRITABLE_IN_COPY,
-    ReadOnlyCopy,
     is_offline_copy,
     table_of,
 )
 from mairie_tui.services.offline.seal import hash_access_code, main_secret, new_access_code, seal
+from mairie_tui.services.uow import writing
 
 MAX_EXPORT_DAYS = 366
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -256,7 +256,7 @@ def _summary(out: Path, meta: dict[str, Any], extract: Extract, code: str) -> Ex
 
 
 def _audit_export(engine: Engine, summary: ExportSummary, now: datetime, actor: Actor) -> None:
-    with unit_of_work(engine) as session:
+    with writing(engine, "copie hors ligne") as session:
         audit(
             session,
             at=now,

@@ -11,9 +11,10 @@ from sqlmodel import select as sm_select
 
 from mairie_tui.db import read_session
 from mairie_tui.models.attendance import OfflineCopy
-from mairie_tui.services.errors import READ_ONLY_COPY_MESSAGE, ReadOnlyCopy
+from mairie_tui.services.errors import READ_ONLY_COPY_MESSAGE
+from mairie_tui.services.uow import is_copy
 
-__all__ = ["READ_ONLY_MESSAGE", "ReadOnlyCopy", "ensure_writable", "is_offline_copy"]
+__all__ = ["READ_ONLY_MESSAGE", "is_offline_copy"]
 
 # The copy's read-only triggers say the same as the services' refusal.
 READ_ONLY_MESSAGE = READ_ONLY_COPY_MESSAGE
@@ -38,17 +39,12 @@ def _copy_row(session: Session) -> OfflineCopy | None:
 
 
 def is_offline_copy(target: Engine | Session) -> bool:
-    """True in an offline copy made by export_offline."""
+    """True in an offline copy made by export_offline (a write is refused there by
+    services.uow.writing, which asks the same question)."""
     if isinstance(target, Session):
-        return _copy_row(target) is not None
+        return is_copy(target)
     with read_session(target) as session:
-        return _copy_row(session) is not None
-
-
-def ensure_writable(target: Engine | Session, what: str) -> None:
-    """Refuse a write other than pointage in an offline copy (call it first in a use case)."""
-    if is_offline_copy(target):
-        raise ReadOnlyCopy.refusing(what)
+        return is_copy(session)
 
 
 def copy_access_hash(session: Session) -> str | None:

@@ -27,15 +27,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import unit_of_work
 from mairie_tui.services.common import Actor, audit, require_counter_agent
+from mairie_tui.services.errors import ReadOnlyCopy
 from mairie_tui.services.offline.copy_read import CopyData, check_seal, check_source, read_copy
-from mairie_tui.services.offline.guard import ReadOnlyCopy, is_offline_copy
+from mairie_tui.services.offline.guard import is_offline_copy
 from mairie_tui.services.offline.merge_closings import merge_closings
 from mairie_tui.services.offline.merge_marks import merge_marks
 from mairie_tui.services.offline.merge_state import load_main
 from mairie_tui.services.offline.report import DryRun, ImportReport, Tally
 from mairie_tui.services.transactions import write_use_case
+from mairie_tui.services.uow import writing
 
 
 # Two desks importing the same copy (or a desk ticking the same child meanwhile):
@@ -52,7 +53,7 @@ def import_offline(
     data = read_copy(Path(path))
     now = clock.now()
     try:
-        with unit_of_work(engine) as session:
+        with writing(engine, "import de copie hors ligne") as session:
             check_seal(session, data)
             check_source(session, data)
             report = _merge(session, data, now, actor, dry_run)

@@ -24,8 +24,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.models.attendance import AppSecret
+from mairie_tui.services.uow import writing
 
 SECRET_NAME = "offline_copy_seal"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/1, O/0
@@ -80,7 +81,7 @@ def main_secret(engine: Engine) -> bytes:
         value = _read_secret(session)
     if value is None:
         try:
-            with unit_of_work(engine) as session:
+            with writing(engine, "copie hors ligne") as session:
                 session.add(AppSecret(name=SECRET_NAME, value=secrets.token_hex(32)))
         except IntegrityError:
             pass  # another desk created it first: use theirs

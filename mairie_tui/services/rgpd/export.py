@@ -25,12 +25,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from mairie_tui.clock import PARIS, Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import PermissionDenied, ServiceError
 from mairie_tui.services.rgpd.collect import HouseholdRecord, collect_household
 from mairie_tui.services.rgpd.summary import render_summary
 from mairie_tui.services.transactions import run_write
+from mairie_tui.services.uow import writing
 
 FORMAT_VERSION = 1
 EXPORTS_FOLDER = "rgpd"
@@ -218,7 +219,8 @@ def _audit_export(
     """Trace the export (who, when, which household, how much): ids and counts only."""
 
     def work() -> None:
-        with unit_of_work(engine) as session:
+        # Only an audit row: an offline copy may write its journal.
+        with writing(engine, "export RGPD", allowed_on_copy=True) as session:
             audit(
                 session,
                 at=clock.now(),

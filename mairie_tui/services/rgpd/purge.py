@@ -34,7 +34,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.domain import fr
 from mairie_tui.models import (
     Absence,
@@ -50,7 +50,6 @@ from mairie_tui.models import (
 )
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import ServiceError
-from mairie_tui.services.offline import ensure_writable
 from mairie_tui.services.rgpd.collect import household_mails
 from mairie_tui.services.rgpd.export import require_rgpd_supervisor
 from mairie_tui.services.rgpd.selection import (
@@ -61,6 +60,7 @@ from mairie_tui.services.rgpd.selection import (
 )
 from mairie_tui.services.search import reindex_household
 from mairie_tui.services.transactions import lock_rows, write_use_case
+from mairie_tui.services.uow import refuse_on_copy, writing
 
 ANONYMOUS_FIRST = "Anonyme"
 ANONYMOUS_LAST = "ANONYME"
@@ -180,7 +180,7 @@ def purge_households(
     report = PurgeReport(before=before, applied=apply)
     with read_session(engine) as session:
         if apply:
-            ensure_writable(session, "anonymisation")
+            refuse_on_copy(session, "anonymisation")
         ids, kept = _candidates(session, before, clock)
         dossiers = dict(session.exec(select(Household.id, Household.dossier)).all())
         report.kept = [
@@ -217,8 +217,7 @@ def anonymise_household(
     """
     require_rgpd_supervisor(actor)
     now = clock.now()
-    with unit_of_work(engine) as session:
-        ensure_writable(session, "anonymisation")
+    with writing(engine, "anonymisation") as session:
         if not lock_rows(session, Household, [household_id]):
             return None
         if (

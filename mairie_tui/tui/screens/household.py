@@ -266,7 +266,7 @@ class HouseholdScreen(MairieScreen):
         if key == "valider":
             self.action_activate()
             return
-        if self._open_demarches(key or ""):  # issue 4: démarches, demandes, documents
+        if self._open_demarches(key or ""):  # démarches, demandes, documents
             return
         self.mairie.coming_soon(str(event.option.prompt))
 

@@ -16,7 +16,8 @@ from tests.tui.scenes.base import Scene
 
 def lock_by_wrong_passwords(pilot: Pilot[None], login: str) -> None:
     """Ten wrong passwords in a row, as at a desk (without the throttle's waits)."""
-    from mairie_tui.services.agents import MAX_FAILED_LOGINS, AuthenticationError, authenticate
+    from mairie_tui.services.agents import MAX_FAILED_LOGINS, authenticate
+    from mairie_tui.services.errors import AuthenticationError
     from mairie_tui.tui.app import MairieApp
 
     app = pilot.app

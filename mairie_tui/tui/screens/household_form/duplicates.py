@@ -15,7 +15,7 @@ from mairie_tui.tui.screens.base import MairieModal
 from mairie_tui.tui.text import markup
 
 if TYPE_CHECKING:
-    from mairie_tui.services.household_edit import DuplicateCandidate
+    from mairie_tui.services.errors import DuplicateCandidate
 
 
 class DuplicatesModal(MairieModal[tuple[str, int | None] | None]):

@@ -26,10 +26,13 @@ from mairie_tui.domain.household_rules import (
     check_field,
     validate_household,
 )
-from mairie_tui.services.errors import ConflictError, ServiceError
-from mairie_tui.services.household_edit import (
+from mairie_tui.services.errors import (
+    ConflictError,
     InvalidHousehold,
     PossibleDuplicates,
+    ServiceError,
+)
+from mairie_tui.services.household_edit import (
     create_household,
     household_input,
     update_household,
