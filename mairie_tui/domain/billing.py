@@ -154,9 +154,13 @@ class PriceBracket:
 
 @dataclass(frozen=True)
 class Tariff:
-    """One activity unit's prices over a period of validity."""
+    """One activity's (or unit's, or kind of activity's) prices over a period of validity.
 
-    activity: str  # activity code
+    `activity` is an activity code ("RS-MONS"), or a kind of activity prefixed
+    with "*" ("*canteen": every canteen without a tariff of its own).
+    """
+
+    activity: str  # activity code, or "*" + kind
     unit: str | None  # unit name, None for every unit of the activity
     valid_from: date
     valid_to: date | None
@@ -216,12 +220,19 @@ class TariffMissing(LookupError):
 class TariffBook:
     tariffs: tuple[Tariff, ...]
 
-    def find(self, activity: str, unit: str, day: date) -> Tariff:
-        """The tariff in force on `day`: a unit's own before the activity's."""
-        candidates = [t for t in self.tariffs if t.activity == activity and t.covers(day)]
-        own = [t for t in candidates if t.unit == unit]
-        general = [t for t in candidates if t.unit is None]
-        chosen = own or general
+    def find(self, activity: str, unit: str, day: date, kind: str | None = None) -> Tariff:
+        """The tariff in force on `day`, the most precise first: the activity's unit,
+        the activity, then its kind's unit and its kind ("*canteen")."""
+        chosen: list[Tariff] = []
+        for scope in (activity, f"*{kind}" if kind else None):
+            if scope is None:
+                continue
+            candidates = [t for t in self.tariffs if t.activity == scope and t.covers(day)]
+            chosen = [t for t in candidates if t.unit == unit] or [
+                t for t in candidates if t.unit is None
+            ]
+            if chosen:
+                break
         if not chosen:
             raise TariffMissing(
                 f"Aucun tarif pour {activity} ({unit}) le {fr.short_date(day)}/{day.year}."

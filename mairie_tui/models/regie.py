@@ -29,10 +29,13 @@ class Tariff(SQLModel, table=True):
             name="ck_tariff_prices",
         ),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_tariff_period"),
+        CheckConstraint("(activity_id IS NULL) <> (activity_kind IS NULL)", name="ck_tariff_scope"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    activity_id: int = Field(foreign_key="activity.id", nullable=False, index=True)
+    # One activity, or every activity of a kind ("canteen") that has no tariff of its own.
+    activity_id: int | None = Field(default=None, foreign_key="activity.id", index=True)
+    activity_kind: str | None = Field(default=None, max_length=20)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     valid_from: date
     valid_to: date | None = None

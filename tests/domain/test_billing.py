@@ -156,6 +156,17 @@ def test_unit_tariff_wins_over_the_activity_one() -> None:
     assert book.find("PE-MONS", "Matin", DAY) is general
 
 
+def test_a_kind_tariff_serves_every_activity_of_that_kind_without_its_own() -> None:
+    canteens = Tariff("*canteen", None, date(2020, 9, 1), None, GRID, 500, 100)
+    book = TariffBook((SEPT, canteens))
+    assert book.find("RS-MONS", "Repas", DAY, kind="canteen") is SEPT
+    assert book.find("RS-ALES", "Repas", DAY, kind="canteen") is canteens
+    with pytest.raises(TariffMissing):
+        book.find("RS-ALES", "Repas", DAY)
+    with pytest.raises(TariffMissing):
+        book.find("PE-ALES", "Soir", DAY, kind="periscolaire")
+
+
 def test_tariff_problems() -> None:
     holed = Tariff(
         "X", None, DAY, None, (PriceBracket(0, 500, 1), PriceBracket(600, None, 2)), 1, 1

@@ -221,7 +221,8 @@ def upgrade() -> None:
     op.create_table(
         "tariff",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("activity_id", sa.Integer(), nullable=False),
+        sa.Column("activity_id", sa.Integer(), nullable=True),
+        sa.Column("activity_kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
         sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_to", sa.Date(), nullable=True),
@@ -233,6 +234,9 @@ def upgrade() -> None:
             name="ck_tariff_prices",
         ),
         sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_tariff_period"),
+        sa.CheckConstraint(
+            "(activity_id IS NULL) <> (activity_kind IS NULL)", name="ck_tariff_scope"
+        ),
         sa.ForeignKeyConstraint(
             ["activity_id"],
             ["activity.id"],

@@ -258,7 +258,7 @@ def _draft(
         for unit_id, day in sorted(by_enrolment[item.enrolment.id], key=lambda k: (k[1], k[0])):
             unit_name = units.get(unit_id, "?")
             try:
-                tariff = book.find(item.activity.code, unit_name, day)
+                tariff = book.find(item.activity.code, unit_name, day, kind=item.activity.kind)
             except TariffMissing as exc:
                 problems.append(f"{household.dossier} : {exc}")
                 continue

@@ -4,7 +4,8 @@ A tariff file (``data/tarifs/*.toml``) holds one ``[[tarif]]`` table per
 activity (or unit) and period::
 
     [[tarif]]
-    activite = "RS-MONS"          # code of the activity
+    activite = "RS-MONS"          # code of the activity, or:
+    # type = "canteen"            # every canteen (periscolaire, alsh, creche) without its own
     unite = "Repas"               # optional: only this unit
     du = "2020-09-01"
     au = "2020-12-31"             # optional: open-ended
@@ -34,7 +35,7 @@ from sqlmodel import Session, col, select
 from mairie_tui.domain.billing import PriceBracket, TariffBook
 from mairie_tui.domain.billing import Tariff as TariffRule
 from mairie_tui.domain.money import AmountError, parse_euros
-from mairie_tui.models import Activity, Tariff, TariffPrice, Unit
+from mairie_tui.models import ACTIVITY_KINDS, Activity, Tariff, TariffPrice, Unit
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import PermissionDenied, RuleViolation
 from mairie_tui.services.uow import writing
@@ -52,9 +53,14 @@ def load_book(session: Session) -> TariffBook:
     rules = []
     for tariff in session.exec(select(Tariff).order_by(col(Tariff.valid_from), col(Tariff.id))):
         assert tariff.id is not None
+        scope = (
+            activities[tariff.activity_id]
+            if tariff.activity_id is not None
+            else f"*{tariff.activity_kind}"
+        )
         rules.append(
             TariffRule(
-                activity=activities[tariff.activity_id],
+                activity=scope,
                 unit=units.get(tariff.unit_id) if tariff.unit_id is not None else None,
                 valid_from=tariff.valid_from,
                 valid_to=tariff.valid_to,
@@ -98,8 +104,11 @@ def parse_tariffs(data: Mapping[str, Any]) -> list[TariffRule]:
                 for b in entry["tranches"]
             )
             late = entry.get("annulation_tardive")
+            if ("activite" in entry) == ("type" in entry):
+                raise RuleViolation(f"{where} : indiquez « activite » ou « type », un seul.")
+            scope = str(entry["activite"]) if "activite" in entry else f"*{entry['type']}"
             rule = TariffRule(
-                activity=str(entry["activite"]),
+                activity=scope,
                 unit=str(entry["unite"]) if "unite" in entry else None,
                 valid_from=_day(entry["du"], where),
                 valid_to=_day(entry["au"], where) if "au" in entry else None,
@@ -142,6 +151,32 @@ def import_tariffs(engine: Engine, path: Path, *, actor: Actor, now: Any) -> int
     return added
 
 
+def _scope(
+    session: Session, activities: Mapping[str, Activity], rule: TariffRule
+) -> tuple[int | None, str | None, int | None]:
+    """(activity id, kind, unit id) of a tariff; a kind's unit is kept by name only."""
+    if rule.activity.startswith("*"):
+        kind = rule.activity[1:]
+        if kind not in ACTIVITY_KINDS:
+            raise RuleViolation(
+                f"Type d'activité inconnu : « {kind} » ({', '.join(ACTIVITY_KINDS)})."
+            )
+        if rule.unit is not None:
+            raise RuleViolation(f"{kind} : un tarif par type vaut pour toutes ses unités.")
+        return None, kind, None
+    activity = activities.get(rule.activity)
+    if activity is None or activity.id is None:
+        raise RuleViolation(f"Activité inconnue : « {rule.activity} ».")
+    if rule.unit is None:
+        return activity.id, None, None
+    unit = session.exec(
+        select(Unit).where(Unit.activity_id == activity.id, Unit.name == rule.unit)
+    ).first()
+    if unit is None:
+        raise RuleViolation(f"{rule.activity} : unité inconnue « {rule.unit} ».")
+    return activity.id, None, unit.id
+
+
 def add_tariffs(session: Session, rules: list[TariffRule]) -> int:
     """Write tariffs inside the caller's transaction; overlapping periods are refused."""
     activities = {a.code: a for a in session.exec(select(Activity))}
@@ -150,19 +185,10 @@ def add_tariffs(session: Session, rules: list[TariffRule]) -> int:
     if problems:
         raise RuleViolation("Tarifs refusés : " + " ; ".join(problems), problems=problems)
     for rule in rules:
-        activity = activities.get(rule.activity)
-        if activity is None or activity.id is None:
-            raise RuleViolation(f"Activité inconnue : « {rule.activity} ».")
-        unit_id = None
-        if rule.unit is not None:
-            unit = session.exec(
-                select(Unit).where(Unit.activity_id == activity.id, Unit.name == rule.unit)
-            ).first()
-            if unit is None:
-                raise RuleViolation(f"{rule.activity} : unité inconnue « {rule.unit} ».")
-            unit_id = unit.id
+        activity_id, kind, unit_id = _scope(session, activities, rule)
         tariff = Tariff(
-            activity_id=activity.id,
+            activity_id=activity_id,
+            activity_kind=kind,
             unit_id=unit_id,
             valid_from=rule.valid_from,
             valid_to=rule.valid_to,
