@@ -26,6 +26,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,16 @@ def import_tariffs(engine: Engine, path: Path, *, actor: Actor, now: Any) -> int
             details={"file": path.name, "added": added},
         )
     return added
+
+
+def demo_tariffs() -> list[TariffRule]:
+    """The tariffs shipped with the application (data/tarifs/*.toml), for the demo."""
+    folder = resources.files("mairie_tui").joinpath("data/tarifs")
+    rules: list[TariffRule] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            rules.extend(parse_tariffs(tomllib.loads(entry.read_text(encoding="utf-8"))))
+    return rules
 
 
 def _scope(
