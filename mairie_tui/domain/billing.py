@@ -212,6 +212,22 @@ class Tariff:
         )
 
 
+KIND_LABELS = {
+    "canteen": "restauration scolaire",
+    "periscolaire": "périscolaire",
+    "alsh": "ALSH",
+    "creche": "crèche",
+}
+
+
+def scope_label(tariff: Tariff) -> str:
+    """« RS-MONS (Repas) » or « toute la restauration scolaire »."""
+    if tariff.activity.startswith("*"):
+        kind = tariff.activity[1:]
+        return f"tout type {KIND_LABELS.get(kind, kind)}"
+    return f"{tariff.activity} ({tariff.unit})" if tariff.unit else tariff.activity
+
+
 class TariffMissing(LookupError):
     pass
 

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from mairie_tui.db import read_session
 from mairie_tui.domain.billing import PriceBracket, TariffBook
 from mairie_tui.domain.billing import Tariff as TariffRule
 from mairie_tui.domain.money import AmountError, parse_euros
@@ -72,6 +73,12 @@ def load_book(session: Session) -> TariffBook:
             )
         )
     return TariffBook(tuple(rules))
+
+
+def list_tariffs(engine: Engine) -> list[TariffRule]:
+    """Every tariff, by period (the prices are public: no personal data)."""
+    with read_session(engine) as session:
+        return list(load_book(session).tariffs)
 
 
 def _cents(value: Any, where: str) -> int:

@@ -1,0 +1,286 @@
+"""`mairie-tui factures …` and `mairie-tui tarifs …`: the régie's invoices and tariffs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from mairie_tui.cli.common import (
+    JsonOption,
+    add_group,
+    command,
+    console,
+    fail,
+    print_json,
+    signed_in_actor,
+    state,
+)
+from mairie_tui.domain import fr
+from mairie_tui.domain.billing import scope_label
+from mairie_tui.domain.money import format_euros
+
+factures_app = typer.Typer(
+    help="Régie : facturation mensuelle, liste et détail des factures.", no_args_is_help=True
+)
+tarifs_app = typer.Typer(
+    help="Régie : tarifs par tranche de quotient familial.", no_args_is_help=True
+)
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def register(app: typer.Typer) -> None:
+    """`factures generer|liste|voir` and `tarifs importer|liste`."""
+    command(factures_app, "generer", "generate")(invoices_generate)
+    command(factures_app, "liste", "list")(invoices_list)
+    command(factures_app, "voir", "show")(invoices_show)
+    command(tarifs_app, "importer", "import")(tariffs_import)
+    command(tarifs_app, "liste", "list")(tariffs_list)
+    add_group(app, factures_app, "factures", "invoices")
+    add_group(app, tarifs_app, "tarifs", "tariffs")
+
+
+def _month(text: str) -> tuple[int, int]:
+    match = MONTH.match(text.strip())
+    if match is None or not 1 <= int(match[2]) <= 12:
+        fail(f"--mois : « {text.strip()[:20]} » n'est pas un mois AAAA-MM (exemple : 2020-09).")
+    return int(match[1]), int(match[2])
+
+
+def invoices_generate(
+    ctx: typer.Context,
+    mois: Annotated[str, typer.Option("--mois", help="Mois à facturer, AAAA-MM (2020-09).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Montre les totaux sans rien écrire.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Factures du mois : une par foyer (superviseur) ; relancer un mois ne change rien."""
+    from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.regie import generate_month, prepare_month
+
+    year, month = _month(mois)
+    st = state(ctx)
+    actor = signed_in_actor(ctx, permission="superviseur")
+    try:
+        if dry_run:
+            run = prepare_month(st.engine(), year, month, actor=actor)
+        else:
+            run = generate_month(st.engine(), year, month, actor=actor, clock=st.settings.clock)
+    except ServiceError as exc:
+        fail(str(exc))
+    finally:
+        st.dispose()
+    totals = run.totals_by_activity()
+    if as_json:
+        print_json(
+            {
+                "period": run.period,
+                "dry_run": dry_run,
+                "invoices": len(run.invoices),
+                "numbers": list(run.numbers),
+                "already_invoiced": run.already_invoiced,
+                "total_cents": run.total,
+                "by_activity_cents": totals,
+                "problems": list(run.problems),
+            }
+        )
+        return
+    table = Table("Activité", "Montant", title=f"Facturation {run.period}")
+    for name, cents in totals.items():
+        table.add_row(Text(name), format_euros(cents))
+    table.add_row(Text("Total", style="bold"), Text(format_euros(run.total), style="bold"))
+    console.print(table)
+    for problem in run.problems:
+        console.print(Text(f"À corriger : {problem}"))
+    done = "à écrire" if dry_run else "écrites"
+    console.print(
+        Text(
+            f"{len(run.invoices)} facture(s) {done} ; {run.already_invoiced} foyer(s) déjà facturé(s)."
+        )
+    )
+    if run.numbers:
+        console.print(Text(f"Numéros {run.numbers[0]} à {run.numbers[-1]}."))
+    if dry_run and run.invoices:
+        console.print(Text("Relancez sans --dry-run pour écrire les factures."))
+
+
+def invoices_list(
+    ctx: typer.Context,
+    mois: Annotated[str | None, typer.Option("--mois", help="Seulement ce mois, AAAA-MM.")] = None,
+    foyer: Annotated[
+        str | None, typer.Option("--foyer", help="Seulement ce foyer (F-000001).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Factures et avoirs, les plus récents d'abord, avec ce qui reste à payer."""
+    from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.regie import list_invoices
+
+    if mois is not None:
+        _month(mois)
+    st = state(ctx)
+    actor = signed_in_actor(ctx, permission="guichet")
+    try:
+        rows = list_invoices(st.engine(), actor=actor, period=mois, dossier=foyer)
+    except ServiceError as exc:
+        fail(str(exc))
+    finally:
+        st.dispose()
+    if as_json:
+        print_json(
+            [
+                {
+                    "number": r.number,
+                    "kind": r.kind,
+                    "dossier": r.dossier,
+                    "period": r.period,
+                    "issued_at": r.issued_at,
+                    "due_date": r.due_date,
+                    "total_cents": r.total_cents,
+                    "paid_cents": r.paid_cents,
+                    "remaining_cents": r.remaining_cents,
+                }
+                for r in rows
+            ]
+        )
+        return
+    table = Table("N°", "Foyer", "Mois", "Échéance", "Montant", "Reste dû")
+    for r in rows:
+        table.add_row(
+            r.number,
+            r.dossier,
+            r.period,
+            fr.short_date(r.due_date) + f"/{r.due_date.year}",
+            format_euros(r.total_cents),
+            format_euros(r.remaining_cents),
+        )
+    console.print(table)
+    console.print(Text(f"{len(rows)} facture(s)."))
+
+
+def invoices_show(
+    ctx: typer.Context,
+    numero: Annotated[str, typer.Argument(help="N° de la facture (2020-F-000001).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Une facture, ligne par ligne, avec la règle appliquée à chaque jour."""
+    from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.regie import invoice_detail
+
+    st = state(ctx)
+    actor = signed_in_actor(ctx, permission="guichet")
+    try:
+        detail = invoice_detail(st.engine(), numero, actor=actor)
+    except ServiceError as exc:
+        fail(str(exc))
+    finally:
+        st.dispose()
+    s = detail.summary
+    if as_json:
+        print_json(
+            {
+                "number": s.number,
+                "kind": s.kind,
+                "dossier": s.dossier,
+                "period": s.period,
+                "issued_at": s.issued_at,
+                "due_date": s.due_date,
+                "total_cents": s.total_cents,
+                "paid_cents": s.paid_cents,
+                "remaining_cents": s.remaining_cents,
+                "qf_basis": detail.qf_basis,
+                "lines": [line.__dict__ for line in detail.lines],
+            }
+        )
+        return
+    console.print(Text(f"Facture {s.number} — foyer {s.dossier} — {s.period}"))
+    console.print(Text(detail.qf_basis))
+    table = Table("Enfant", "Activité", "Jour", "Unité", "Règle", "Qté", "Prix", "Montant")
+    for line in detail.lines:
+        table.add_row(
+            Text(line.child_name),
+            Text(line.activity_name),
+            fr.long_date(line.day),
+            Text(line.unit_name),
+            Text(line.rule_label),
+            str(line.quantity),
+            format_euros(line.unit_price_cents),
+            format_euros(line.amount_cents),
+        )
+    console.print(table)
+    console.print(
+        Text(
+            f"Total {format_euros(s.total_cents)} — payé {format_euros(s.paid_cents)} — "
+            f"reste dû {format_euros(s.remaining_cents)} — échéance {fr.long_date(s.due_date)}"
+        )
+    )
+
+
+def tariffs_import(
+    ctx: typer.Context,
+    fichier: Annotated[Path, typer.Argument(help="Fichier de tarifs TOML (voir data/tarifs/).")],
+) -> None:
+    """Ajoute les tarifs d'un fichier (superviseur) ; une période déjà tarifée est refusée."""
+    from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.regie import import_tariffs
+
+    st = state(ctx)
+    actor = signed_in_actor(ctx, permission="superviseur")
+    try:
+        added = import_tariffs(st.engine(), fichier, actor=actor, now=st.settings.clock.now())
+    except ServiceError as exc:
+        fail(str(exc))
+    finally:
+        st.dispose()
+    console.print(Text(f"{added} tarif(s) ajouté(s)."))
+
+
+def tariffs_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Les tarifs en base, par activité et période."""
+    from mairie_tui.services.regie import list_tariffs
+
+    st = state(ctx)
+    signed_in_actor(ctx, permission="guichet")
+    try:
+        rules = list_tariffs(st.engine())
+    finally:
+        st.dispose()
+    if as_json:
+        print_json(
+            [
+                {
+                    "activity": r.activity,
+                    "unit": r.unit,
+                    "valid_from": r.valid_from,
+                    "valid_to": r.valid_to,
+                    "outside_commune_cents": r.outside_commune,
+                    "surcharge_cents": r.surcharge,
+                    "late_cancellation_cents": r.late_cancellation,
+                    "brackets": [
+                        {"min_qf": b.min_qf, "max_qf": b.max_qf, "price_cents": b.price}
+                        for b in r.brackets
+                    ],
+                }
+                for r in rules
+            ]
+        )
+        return
+    table = Table("Activité", "Du", "Au", "Tranches", "Hors commune", "Majoration")
+    for r in rules:
+        scope = scope_label(r)
+        brackets = " · ".join(f"{b.label()} {format_euros(b.price)}" for b in r.brackets)
+        table.add_row(
+            Text(scope),
+            r.valid_from.strftime("%d/%m/%Y"),
+            r.valid_to.strftime("%d/%m/%Y") if r.valid_to else "—",
+            Text(brackets),
+            format_euros(r.outside_commune),
+            format_euros(r.surcharge),
+        )
+    console.print(table)
