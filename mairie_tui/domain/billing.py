@@ -433,6 +433,16 @@ def childcare_certificate_eligible(birth_date: date, year: int) -> bool:
     return birth_date > date(year - 6, 1, 1)
 
 
+def childcare_age_ok(birth_date: date, day: date) -> bool:
+    """CESU for childcare: the child was under 6 on that day."""
+    sixth = date(
+        birth_date.year + 6,
+        birth_date.month,
+        28 if (birth_date.month, birth_date.day) == (2, 29) else birth_date.day,
+    )
+    return day < sixth
+
+
 def cost_estimate(delta_units: int, unit_label: str, prices: Prices) -> str:
     """``+3 repas × 2,85 € = 8,55 €`` for the booking recap."""
     sign = "+" if delta_units >= 0 else "−"

@@ -1,4 +1,4 @@
-"""The régie: tariffs, the monthly invoicing run (payments and the till come next)."""
+"""The régie: tariffs, the monthly invoicing run, payments and receipts, the till."""
 
 from mairie_tui.services.regie.invoicing import (
     DraftInvoice,
@@ -6,6 +6,13 @@ from mairie_tui.services.regie.invoicing import (
     MonthRun,
     generate_month,
     prepare_month,
+)
+from mairie_tui.services.regie.payments import (
+    Balance,
+    Receipt,
+    cancel_payment,
+    household_balance,
+    take_payment,
 )
 from mairie_tui.services.regie.queries import (
     InvoiceDetail,
@@ -21,8 +28,18 @@ from mairie_tui.services.regie.tariffs import (
     load_book,
     parse_tariffs,
 )
+from mairie_tui.services.regie.till import TillDay, accounting_export, close_till, till_day
 
 __all__ = [
+    "Balance",
+    "Receipt",
+    "TillDay",
+    "accounting_export",
+    "cancel_payment",
+    "close_till",
+    "household_balance",
+    "take_payment",
+    "till_day",
     "InvoiceDetail",
     "InvoiceLineView",
     "InvoiceSummary",

@@ -51,8 +51,9 @@ from mairie_tui.models import (
 )
 from mairie_tui.services.common import Actor, audit, next_numbers
 from mairie_tui.services.errors import PermissionDenied, RuleViolation
+from mairie_tui.services.regie.payments import apply_credit
 from mairie_tui.services.regie.tariffs import load_book
-from mairie_tui.services.transactions import write_use_case
+from mairie_tui.services.transactions import lock_rows, write_use_case
 from mairie_tui.services.uow import writing
 
 LIVE = ("booked", "pending")
@@ -340,6 +341,11 @@ def generate_month(
             assert row.id is not None
             _write_lines(session, row.id, invoice.lines)
             written.append(number)
+        # A household's credit (an earlier overpayment) goes to its new invoice.
+        households = [invoice.household_id for invoice in run.invoices]
+        lock_rows(session, Household, households)
+        for household_id in households:
+            apply_credit(session, household_id)
         audit(
             session,
             at=now,
