@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +29,9 @@ from mairie_tui.domain.money import format_euros
 factures_app = typer.Typer(
     help="Régie : facturation mensuelle, liste et détail des factures.", no_args_is_help=True
 )
+regie_app = typer.Typer(
+    help="Régie : journal de caisse, clôture du jour, export comptable.", no_args_is_help=True
+)
 tarifs_app = typer.Typer(
     help="Régie : tarifs par tranche de quotient familial.", no_args_is_help=True
 )
@@ -41,7 +46,11 @@ def register(app: typer.Typer) -> None:
     command(factures_app, "voir", "show")(invoices_show)
     command(tarifs_app, "importer", "import")(tariffs_import)
     command(tarifs_app, "liste", "list")(tariffs_list)
+    command(regie_app, "journal")(till_journal)
+    command(regie_app, "cloturer", "close")(till_close)
+    command(regie_app, "export")(till_export)
     add_group(app, factures_app, "factures", "invoices")
+    add_group(app, regie_app, "regie", "till")
     add_group(app, tarifs_app, "tarifs", "tariffs")
 
 
@@ -284,3 +293,115 @@ def tariffs_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
             format_euros(r.surcharge),
         )
     console.print(table)
+
+
+def _day(text: str, what: str) -> date:
+    try:
+        return fr.parse_date(text)
+    except ValueError as exc:
+        fail(f"{what} : {exc}")
+
+
+def till_journal(
+    ctx: typer.Context,
+    jour: Annotated[
+        str | None, typer.Option("--jour", help="Jour, JJ/MM/AAAA (sinon aujourd'hui).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Journal de caisse d'un jour : encaissements par agent et par mode, chèques, clôture."""
+    from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.regie import till_day
+
+    st = state(ctx)
+    day = _day(jour, "--jour") if jour else st.settings.clock.today()
+    actor = signed_in_actor(ctx, permission="guichet")
+    try:
+        result = till_day(st.engine(), day, actor=actor)
+    except ServiceError as exc:
+        fail(str(exc))
+    finally:
+        st.dispose()
+    if as_json:
+        closing = result.closing
+        print_json(
+            {
+                "day": result.day,
+                "payments": [p.__dict__ for p in result.payments],
+                "totals_by_mode_cents": result.totals_by_mode,
+                "totals_by_agent_cents": result.totals_by_agent,
+                "cheques": [c.__dict__ for c in result.cheques],
+                "closed": closing is not None,
+                "expected_cash_cents": result.expected_cash_cents,
+                "counted_cash_cents": closing.counted_cash_cents if closing else None,
+                "difference_cents": closing.difference_cents if closing else None,
+            }
+        )
+        return
+    console.print(Text(result.text()), soft_wrap=True)
+
+
+def till_close(
+    ctx: typer.Context,
+    especes: Annotated[
+        str, typer.Option("--especes", help="Espèces comptées dans la caisse (12,50).")
+    ],
+    jour: Annotated[
+        str | None, typer.Option("--jour", help="Jour, JJ/MM/AAAA (sinon aujourd'hui).")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Note de clôture (écart…).")] = "",
+) -> None:
+    """Clôture de caisse par le régisseur (superviseur) : ensuite, le jour ne change plus."""
+    from mairie_tui.domain.money import AmountError, parse_euros
+    from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.regie import close_till
+
+    try:
+        counted = parse_euros(especes)
+    except AmountError as exc:
+        fail(f"--especes : {exc}")
+    st = state(ctx)
+    day = _day(jour, "--jour") if jour else st.settings.clock.today()
+    actor = signed_in_actor(ctx, permission="superviseur")
+    try:
+        result = close_till(
+            st.engine(), day, counted, actor=actor, clock=st.settings.clock, note=note
+        )
+    except ServiceError as exc:
+        fail(str(exc))
+    finally:
+        st.dispose()
+    console.print(Text(result.text()), soft_wrap=True)
+
+
+def till_export(
+    ctx: typer.Context,
+    du: Annotated[str, typer.Option("--du", help="Premier jour, JJ/MM/AAAA.")],
+    au: Annotated[str, typer.Option("--au", help="Dernier jour, JJ/MM/AAAA.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Fichier CSV à écrire (sinon la sortie).")
+    ] = None,
+) -> None:
+    """Export comptable (CSV ;) : une ligne par facture et par mode de chaque encaissement."""
+    from mairie_tui.files import write_private
+    from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.regie import accounting_export
+
+    start, end = _day(du, "--du"), _day(au, "--au")
+    if end < start:
+        fail("--au est avant --du.")
+    st = state(ctx)
+    actor = signed_in_actor(ctx, permission="superviseur")
+    try:
+        text = accounting_export(st.engine(), start, end, actor=actor)
+    except ServiceError as exc:
+        fail(str(exc))
+    finally:
+        st.dispose()
+    if out is None:
+        sys.stdout.write(text)
+        return
+    write_private(out, text)
+    console.print(
+        Text(f"Export comptable écrit dans {out} ({len(text.splitlines()) - 1} ligne(s)).")
+    )

@@ -103,3 +103,51 @@ def test_tariffs_list_and_import_refuses_an_overlap(env, tmp_path):
         invoke(["factures", "liste", "--foyer", "F-000001", "--json"], env, who=AGENT).stdout
     )
     assert mine[0]["total_cents"] == 3 * 200
+
+
+def test_till_journal_close_and_export(env, tmp_path):
+    from mairie_tui.domain.billing import Mode, Tender
+    from mairie_tui.services.common import Actor
+    from mairie_tui.services.regie import take_payment
+    from tests.helpers import clock_at
+
+    invoke(["factures", "generer", "--mois", "2020-09"], env)
+    engine = make_engine(env["MAIRIE_DB_URL"])
+    try:
+        with read_session(engine) as session:
+            ids = seed_ids(session)
+        take_payment(
+            engine,
+            ids.household_id,
+            [Tender(Mode.CASH, 990, tendered=2000)],
+            actor=Actor(id=1, login="guichet", name="Camille Martin", role="agent"),
+            clock=clock_at("2020-10-05T11:00"),
+        )
+    finally:
+        engine.dispose()
+    journal = invoke(["regie", "journal", "--jour", "05/10/2020", "--json"], env, who=AGENT)
+    data = json.loads(journal.stdout)
+    assert data["totals_by_mode_cents"] == {"especes": 990} and not data["closed"]
+    refused = invoke(
+        ["regie", "cloturer", "--especes", "9,90", "--jour", "05/10/2020"], env, who=AGENT
+    )
+    assert refused.exit_code == 2
+    bad = invoke(["regie", "cloturer", "--especes", "9,9,0"], env)
+    assert bad.exit_code == 2 and "Montant invalide" in bad.stderr
+    closed = invoke(
+        ["regie", "cloturer", "--especes", "9,90", "--jour", "05/10/2020"],
+        env,
+        now="2020-10-05T18:00",
+    )
+    assert closed.exit_code == 0, closed.output
+    assert "Écart : 0,00 €" in closed.stdout and "Caisse close" in closed.stdout
+    out = tmp_path / "compta.csv"
+    exported = invoke(
+        ["regie", "export", "--du", "01/10/2020", "--au", "31/10/2020", "--out", str(out)], env
+    )
+    assert exported.exit_code == 0, exported.output
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("type;numero;date;foyer;montant") and any(
+        r.startswith("encaissement;2020-R-000001;2020-10-05;F-000001;9.90;especes") for r in rows
+    )
+    assert (out.stat().st_mode & 0o777) == 0o600
