@@ -34,6 +34,7 @@ from mairie_tui.domain.billing import (
 from mairie_tui.domain.money import format_euros
 from mairie_tui.models import (
     Activity,
+    Agent,
     Household,
     Invoice,
     InvoiceLine,
@@ -44,7 +45,12 @@ from mairie_tui.models import (
     TillClosing,
 )
 from mairie_tui.services.common import Actor, audit, next_number, require_counter_agent
-from mairie_tui.services.errors import InvalidAnswers, PermissionDenied, RuleViolation
+from mairie_tui.services.errors import (
+    InvalidAnswers,
+    NotFoundError,
+    PermissionDenied,
+    RuleViolation,
+)
 from mairie_tui.services.transactions import lock_rows, write_use_case
 from mairie_tui.services.uow import get_or_404, writing
 
@@ -87,11 +93,12 @@ class Receipt:
     change_cents: int
     credit_cents: int
     balance: Balance
+    cancelled: bool = False
 
     def text(self) -> str:
         """The receipt as printed on the counter's screen (and in the PDF)."""
         lines = [
-            f"Reçu n° {self.number}",
+            f"Reçu n° {self.number}" + (" — ANNULÉ" if self.cancelled else ""),
             f"Foyer {self.dossier} — {self.payer}",
             f"Le {fr.date_time(self.taken_at)}, encaissé par {self.agent}",
             "",
@@ -248,8 +255,7 @@ def take_payment(
     now = clock.now()
     with writing(engine, "encaissement") as session:
         if not lock_rows(session, Household, [household_id]):
-            get_or_404(session, Household, household_id)
-        household = get_or_404(session, Household, household_id)
+            get_or_404(session, Household, household_id)  # raises « Foyer introuvable »
         _refuse_closed_day(session, now.date(), "encaissement")
         open_invoices = _open_invoices(session, household_id)
         chosen_ids: list[int] | None = None
@@ -321,22 +327,61 @@ def take_payment(
                 "allocations": {numbers[a.invoice_id]: a.amount for a in allocations},
             },
         )
-        payer = _payer(session, household_id)
-        return Receipt(
-            number=number,
-            dossier=household.dossier,
-            payer=payer,
-            taken_at=now,
-            agent=actor.name,
-            tenders=tuple(ReceiptLine(_tender_label(t), t.amount) for t in tenders),
-            allocations=tuple(
-                ReceiptLine(f"Facture {numbers[a.invoice_id]}", a.amount) for a in allocations
-            ),
-            total_cents=total,
-            change_cents=change,
-            credit_cents=credit,
-            balance=balance_of(session, household_id),
-        )
+        return _receipt(session, payment, credit=credit)
+
+
+def _receipt(session: Session, payment: Payment, *, credit: int | None = None) -> Receipt:
+    """The receipt of a payment as stored (tenders, allocations, the balance now)."""
+    household = get_or_404(session, Household, payment.household_id)
+    tenders = session.exec(
+        select(PaymentTender)
+        .where(PaymentTender.payment_id == payment.id)
+        .order_by(col(PaymentTender.id))
+    ).all()
+    allocations = session.exec(
+        select(PaymentAllocation, Invoice.number)
+        .join(Invoice, col(Invoice.id) == PaymentAllocation.invoice_id)
+        .where(PaymentAllocation.payment_id == payment.id)
+        .order_by(col(PaymentAllocation.id))
+    ).all()
+    allocated = sum(a.amount_cents for a, _ in allocations)
+    agent = session.get(Agent, payment.agent_id) if payment.agent_id is not None else None
+    return Receipt(
+        number=payment.number,
+        dossier=household.dossier,
+        payer=_payer(session, payment.household_id),
+        taken_at=payment.taken_at,
+        agent=agent.name if agent is not None else "Système",
+        tenders=tuple(ReceiptLine(_tender_label(_as_tender(t)), t.amount_cents) for t in tenders),
+        allocations=tuple(ReceiptLine(f"Facture {n}", a.amount_cents) for a, n in allocations),
+        total_cents=payment.total_cents,
+        change_cents=payment.change_cents,
+        credit_cents=payment.total_cents - allocated if credit is None else credit,
+        balance=balance_of(session, payment.household_id),
+        cancelled=payment.cancelled_at is not None,
+    )
+
+
+def _as_tender(row: PaymentTender) -> Tender:
+    return Tender(
+        Mode(row.mode),
+        row.amount_cents,
+        tendered=row.tendered_cents,
+        cheque_number=row.cheque_number,
+        bank=row.bank,
+        holder=row.holder,
+        terminal_ref=row.terminal_ref,
+    )
+
+
+def receipt(engine: Engine, number: str, *, actor: Actor) -> Receipt:
+    """A receipt again (to print it a second time)."""
+    require_counter_agent(actor)
+    with read_session(engine) as session:
+        payment = session.exec(select(Payment).where(Payment.number == number.strip())).first()
+        if payment is None:
+            raise NotFoundError(f"Reçu introuvable : « {number.strip()[:40]} ».")
+        return _receipt(session, payment)
 
 
 def _tender_label(tender: Tender) -> str:
