@@ -222,3 +222,35 @@ def test_two_desks_paying_the_same_invoice_never_over_allocate(engine, invoiced)
     assert allocated_to(engine, number) == 990
     balance = household_balance(engine, ids.household_id, actor=AGENT)
     assert balance.due_cents == -990  # the second payment is a credit, not a second allocation
+
+
+def test_a_credit_note_corrects_a_paid_invoice_and_frees_the_surplus(engine, invoiced):
+    from mairie_tui.services.regie import issue_credit_note, list_invoices
+
+    ids, number = invoiced
+    take_payment(engine, ids.household_id, [Tender(Mode.CASH, 990)], actor=AGENT, clock=OCTOBER)
+    with pytest.raises(PermissionDenied):
+        issue_credit_note(
+            engine, number, [date(2020, 9, 25)], "certificat", actor=AGENT, clock=OCTOBER
+        )
+    with pytest.raises(RuleViolation, match="Rien à créditer"):
+        issue_credit_note(
+            engine, number, [date(2020, 9, 24)], "certificat", actor=SUPERVISOR, clock=OCTOBER
+        )
+    note = issue_credit_note(
+        engine,
+        number,
+        [date(2020, 9, 25)],
+        "Certificat médical reçu après la facture",
+        actor=SUPERVISOR,
+        clock=OCTOBER,
+    )
+    assert note == "2020-A-000001"
+    rows = {r.number: r for r in list_invoices(engine, actor=AGENT, dossier="F-000001")}
+    assert rows[note].total_cents == -330 and rows[number].total_cents == 990  # never edited
+    assert allocated_to(engine, number) == 660  # the surplus is released…
+    assert household_balance(engine, ids.household_id, actor=AGENT).due_cents == -330  # …as credit
+    with pytest.raises(RuleViolation, match="déjà crédité"):
+        issue_credit_note(
+            engine, number, [date(2020, 9, 25)], "encore", actor=SUPERVISOR, clock=OCTOBER
+        )

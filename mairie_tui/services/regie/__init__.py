@@ -1,5 +1,6 @@
 """The régie: tariffs, the monthly invoicing run, payments and receipts, the till."""
 
+from mairie_tui.services.regie.credit_notes import issue_credit_note
 from mairie_tui.services.regie.invoicing import (
     DraftInvoice,
     DraftLine,
@@ -38,6 +39,7 @@ __all__ = [
     "cancel_payment",
     "close_till",
     "household_balance",
+    "issue_credit_note",
     "take_payment",
     "till_day",
     "InvoiceDetail",
