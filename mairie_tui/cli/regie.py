@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy import Engine
 
 from mairie_tui.cli.common import (
     JsonOption,
@@ -25,6 +27,7 @@ from mairie_tui.cli.common import (
 from mairie_tui.domain import fr
 from mairie_tui.domain.billing import scope_label
 from mairie_tui.domain.money import format_euros
+from mairie_tui.services.common import Actor
 
 factures_app = typer.Typer(
     help="Régie : facturation mensuelle, liste et détail des factures.", no_args_is_help=True
@@ -44,6 +47,9 @@ def register(app: typer.Typer) -> None:
     command(factures_app, "generer", "generate")(invoices_generate)
     command(factures_app, "liste", "list")(invoices_list)
     command(factures_app, "voir", "show")(invoices_show)
+    command(factures_app, "pdf")(invoices_pdf)
+    command(regie_app, "recu", "receipt")(receipt_print)
+    command(regie_app, "attestation")(childcare_certificate)
     command(tarifs_app, "importer", "import")(tariffs_import)
     command(tarifs_app, "liste", "list")(tariffs_list)
     command(regie_app, "journal")(till_journal)
@@ -404,4 +410,58 @@ def till_export(
     write_private(out, text)
     console.print(
         Text(f"Export comptable écrit dans {out} ({len(text.splitlines()) - 1} ligne(s)).")
+    )
+
+
+OutOption = Annotated[Path, typer.Option("--out", help="Fichier PDF à écrire.")]
+
+
+def _write_pdf(ctx: typer.Context, make: Callable[[Engine, Actor], Path]) -> None:
+    from mairie_tui.services.errors import ServiceError
+
+    st = state(ctx)
+    actor = signed_in_actor(ctx, permission="guichet")
+    try:
+        path = make(st.engine(), actor)
+    except ServiceError as exc:
+        fail(str(exc))
+    finally:
+        st.dispose()
+    console.print(Text(f"PDF écrit : {path}"))
+
+
+def invoices_pdf(
+    ctx: typer.Context,
+    numero: Annotated[str, typer.Argument(help="N° de la facture ou de l'avoir.")],
+    out: OutOption,
+) -> None:
+    """La facture (ou l'avoir) en PDF, telle que la famille la reçoit."""
+    from mairie_tui.services.regie.documents import invoice_pdf
+
+    _write_pdf(ctx, lambda engine, actor: invoice_pdf(engine, numero, out, actor=actor))
+
+
+def receipt_print(
+    ctx: typer.Context,
+    numero: Annotated[str, typer.Argument(help="N° du reçu (2020-R-000001).")],
+    out: OutOption,
+) -> None:
+    """Un reçu d'encaissement en PDF (réimpression)."""
+    from mairie_tui.services.regie.documents import receipt_pdf
+
+    _write_pdf(ctx, lambda engine, actor: receipt_pdf(engine, numero, out, actor=actor))
+
+
+def childcare_certificate(
+    ctx: typer.Context,
+    dossier: Annotated[str, typer.Argument(help="N° de dossier du foyer (F-000001).")],
+    annee: Annotated[int, typer.Option("--annee", help="Année civile (2020).")],
+    out: OutOption,
+) -> None:
+    """Attestation de frais de garde (enfants de moins de 6 ans) pour la déclaration d'impôts."""
+    from mairie_tui.services.regie.documents import childcare_certificate_pdf
+
+    _write_pdf(
+        ctx,
+        lambda engine, actor: childcare_certificate_pdf(engine, dossier, annee, out, actor=actor),
     )

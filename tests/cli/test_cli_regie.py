@@ -151,3 +151,26 @@ def test_till_journal_close_and_export(env, tmp_path):
         r.startswith("encaissement;2020-R-000001;2020-10-05;F-000001;9.90;especes") for r in rows
     )
     assert (out.stat().st_mode & 0o777) == 0o600
+
+
+def test_invoice_and_receipt_pdfs_from_the_command_line(env, tmp_path):
+    from pypdf import PdfReader
+
+    invoke(["factures", "generer", "--mois", "2020-09"], env)
+    mine = json.loads(
+        invoke(["factures", "liste", "--foyer", "F-000001", "--json"], env, who=AGENT).stdout
+    )
+    out = tmp_path / "facture.pdf"
+    result = invoke(["factures", "pdf", mine[0]["number"], "--out", str(out)], env, who=AGENT)
+    assert result.exit_code == 0, result.output
+    assert "Total : 9,90 EUR" in PdfReader(out).pages[0].extract_text()
+    missing = invoke(
+        ["regie", "recu", "2020-R-000009", "--out", str(tmp_path / "r.pdf")], env, who=AGENT
+    )
+    assert missing.exit_code == 2 and "Reçu introuvable" in missing.stderr
+    none = invoke(
+        ["regie", "attestation", "F-000001", "--annee", "2020", "--out", str(tmp_path / "a.pdf")],
+        env,
+        who=AGENT,
+    )
+    assert none.exit_code == 2 and "Aucun frais de garde" in none.stderr
