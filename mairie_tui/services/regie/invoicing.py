@@ -14,7 +14,6 @@ credit note (see `credit_note`), never an edit.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -28,6 +27,7 @@ from mairie_tui.domain.billing import (
     DayCharge,
     DayFacts,
     Prices,
+    Tariff,
     TariffBook,
     TariffMissing,
     bill_day,
@@ -51,7 +51,7 @@ from mairie_tui.models import (
 )
 from mairie_tui.services.common import Actor, audit, next_numbers
 from mairie_tui.services.errors import PermissionDenied, RuleViolation
-from mairie_tui.services.regie.payments import apply_credit
+from mairie_tui.services.regie.payments import apply_credit, households_with_credit
 from mairie_tui.services.regie.tariffs import load_book
 from mairie_tui.services.transactions import lock_rows, write_use_case
 from mairie_tui.services.uow import writing
@@ -117,42 +117,111 @@ def require_regisseur(actor: Actor) -> None:
 
 @dataclass(frozen=True)
 class _Enrolled:
-    enrolment: Enrolment
-    child: Person
-    activity: Activity
-    household: Household
+    """One enrolment of the month, as plain values (the run reads tens of thousands)."""
+
+    enrolment_id: int
+    start: date
+    end: date
+    child_id: int
+    child_name: str
+    activity_id: int
+    activity_code: str
+    activity_name: str
+    activity_kind: str
+    activity_insee: str
+    household_id: int
+    dossier: str
+    household_insee: str
+    qf: int | None
+    qf_valid_until: date | None
 
 
-def _qf_basis(household: Household, first: date) -> tuple[int | None, str]:
+def _qf_basis(qf: int | None, valid_until: date | None, first: date) -> tuple[int | None, str]:
     """The QF the month is billed with, and what the invoice says about it."""
-    qf = household.quotient_familial
     if qf is None:
         return None, "Quotient familial non fourni : tarif de la tranche la plus haute."
-    if household.qf_valid_until is not None and household.qf_valid_until < first:
+    if valid_until is not None and valid_until < first:
         return None, (
-            f"Quotient familial expiré le {household.qf_valid_until:%d/%m/%Y} : "
+            f"Quotient familial expiré le {valid_until:%d/%m/%Y} : "
             "tarif de la tranche la plus haute."
         )
     return qf, f"Quotient familial : {qf}."
 
 
 def _enrolled(session: Session, first: date, last: date) -> list[_Enrolled]:
-    rows = session.exec(
-        select(Enrolment, Person, Activity, Household)
+    rows = session.execute(
+        sa_select(
+            col(Enrolment.id),
+            col(Enrolment.start_date),
+            col(Enrolment.end_date),
+            col(Person.id),
+            col(Person.first_name),
+            col(Person.last_name),
+            col(Activity.id),
+            col(Activity.code),
+            col(Activity.name),
+            col(Activity.kind),
+            col(Activity.commune_insee),
+            col(Household.id),
+            col(Household.dossier),
+            col(Household.commune_insee),
+            col(Household.quotient_familial),
+            col(Household.qf_valid_until),
+        )
         .join(Person, col(Person.id) == Enrolment.person_id)
         .join(Activity, col(Activity.id) == Enrolment.activity_id)
         .join(Household, col(Household.id) == Person.household_id)
-        .where(Enrolment.start_date <= last, Enrolment.end_date >= first)
+        .where(col(Enrolment.start_date) <= last, col(Enrolment.end_date) >= first)
         .order_by(col(Household.id), col(Person.position), col(Person.id), col(Activity.name))
     ).all()
-    return [_Enrolled(*row) for row in rows]
+    return [
+        _Enrolled(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            f"{r[4]} {r[5]}",
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            r[12],
+            r[13],
+            r[14],
+            r[15],
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class _ActivityRules:
+    holidays: HolidayCalendar
+    deadline: DeadlineRule
+
+
+def _activity_rules(session: Session) -> dict[int, _ActivityRules]:
+    return {
+        activity.id: _ActivityRules(
+            HolidayCalendar(zone=activity.holiday_zone, school=activity.kind != "creche"),
+            DeadlineRule(
+                kind=activity.deadline_kind,
+                weekday=activity.deadline_weekday,
+                days=activity.deadline_days,
+            ),
+        )
+        for activity in session.exec(select(Activity))
+        if activity.id is not None
+    }
 
 
 def _facts(
     session: Session, enrolled: list[_Enrolled], first: date, last: date
 ) -> dict[tuple[int, int, date], DayFacts]:
     """(enrolment, unit, day) → what happened, for every day with a booking, cancel or mark."""
-    by_id = {e.enrolment.id: e for e in enrolled}
+    by_id = {e.enrolment_id: e for e in enrolled}
     booked: set[tuple[int, int, date]] = set()
     cancelled: dict[tuple[int, int, date], datetime] = {}
     for enrolment_id, unit_id, day, status, updated_at in session.execute(
@@ -199,26 +268,21 @@ def _facts(
         unit.id: {int(d) for d in unit.weekdays.split(",") if d.strip().isdigit()}
         for unit in session.exec(select(Unit))
     }
+    rules = _activity_rules(session)
     facts: dict[tuple[int, int, date], DayFacts] = {}
     for key in booked | set(cancelled) | {k for k, present in marks.items() if present}:
         enrolment_id, unit_id, day = key
         item = by_id[enrolment_id]
-        activity = item.activity
-        holidays = HolidayCalendar(zone=activity.holiday_zone, school=activity.kind != "creche")
+        activity = rules[item.activity_id]
         late = False
         if key in cancelled and key not in booked:
-            rule = DeadlineRule(
-                kind=activity.deadline_kind,
-                weekday=activity.deadline_weekday,
-                days=activity.deadline_days,
-            )
-            late = cancelled[key] >= rule.cutoff(day, holidays)
-        closed = holidays.name(day)
+            late = cancelled[key] >= activity.deadline.cutoff(day, activity.holidays)
+        closed = activity.holidays.name(day)
         if closed is None:
-            closed = closures.get((activity.id, day)) or closures.get((None, day))
+            closed = closures.get((item.activity_id, day)) or closures.get((None, day))
         if closed is None and day.weekday() not in weekdays.get(unit_id, set()):
             closed = "Pas de service ce jour"
-        if not item.enrolment.start_date <= day <= item.enrolment.end_date:
+        if not item.start <= day <= item.end:
             closed = closed or "Hors de la période d'inscription"
         facts[key] = DayFacts(
             day=day,
@@ -226,11 +290,37 @@ def _facts(
             cancelled_late=late,
             present=marks.get(key),
             justified_absence=any(
-                start <= day <= end for start, end in justified.get(item.child.id or 0, ())
+                start <= day <= end for start, end in justified.get(item.child_id, ())
             ),
             closed_reason=closed,
         )
     return facts
+
+
+@dataclass
+class _Prices:
+    """The tariff book, asked once per activity, unit, day and household price."""
+
+    book: TariffBook
+    tariffs: dict[tuple[str, str, str, date], Tariff | TariffMissing] = field(default_factory=dict)
+    prices: dict[tuple[int, int | None, bool], Prices] = field(default_factory=dict)
+
+    def of(self, item: _Enrolled, unit: str, day: date, qf: int | None, resident: bool) -> Prices:
+        key = (item.activity_code, unit, item.activity_kind, day)
+        tariff = self.tariffs.get(key)
+        if tariff is None:
+            try:
+                tariff = self.book.find(item.activity_code, unit, day, kind=item.activity_kind)
+            except TariffMissing as exc:
+                tariff = exc
+            self.tariffs[key] = tariff
+        if isinstance(tariff, TariffMissing):
+            raise tariff
+        price_key = (id(tariff), qf, resident)
+        found = self.prices.get(price_key)
+        if found is None:
+            found = self.prices[price_key] = tariff.prices(qf=qf, resident=resident)
+        return found
 
 
 def _draft(
@@ -243,36 +333,34 @@ def _draft(
 ) -> tuple[list[DraftInvoice], list[str]]:
     invoices: dict[int, DraftInvoice] = {}
     problems: list[str] = []
+    pricing = _Prices(book)
     by_enrolment: dict[int, list[tuple[int, date]]] = defaultdict(list)
     for enrolment_id, unit_id, day in facts:
         by_enrolment[enrolment_id].append((unit_id, day))
     for item in enrolled:
-        household = item.household
-        if household.id in skip or item.enrolment.id not in by_enrolment:
+        if item.household_id in skip or item.enrolment_id not in by_enrolment:
             continue
-        assert household.id is not None and item.child.id is not None
-        qf, qf_basis = _qf_basis(household, first)
-        resident = household.commune_insee == item.activity.commune_insee
+        qf, qf_basis = _qf_basis(item.qf, item.qf_valid_until, first)
+        resident = item.household_insee == item.activity_insee
         invoice = invoices.setdefault(
-            household.id, DraftInvoice(household.id, household.dossier, qf_basis=qf_basis)
+            item.household_id, DraftInvoice(item.household_id, item.dossier, qf_basis=qf_basis)
         )
-        for unit_id, day in sorted(by_enrolment[item.enrolment.id], key=lambda k: (k[1], k[0])):
+        for unit_id, day in sorted(by_enrolment[item.enrolment_id], key=lambda k: (k[1], k[0])):
             unit_name = units.get(unit_id, "?")
             try:
-                tariff = book.find(item.activity.code, unit_name, day, kind=item.activity.kind)
+                prices = pricing.of(item, unit_name, day, qf, resident)
             except TariffMissing as exc:
-                problems.append(f"{household.dossier} : {exc}")
+                problems.append(f"{item.dossier} : {exc}")
                 continue
-            prices: Prices = tariff.prices(qf=qf, resident=resident)
-            charge = bill_day(facts[(item.enrolment.id or 0, unit_id, day)], prices)
+            charge = bill_day(facts[(item.enrolment_id, unit_id, day)], prices)
             if charge is None:
                 continue
             invoice.lines.append(
                 DraftLine(
-                    person_id=item.child.id,
-                    child_name=f"{item.child.first_name} {item.child.last_name}",
-                    activity_id=item.activity.id or 0,
-                    activity_name=item.activity.name,
+                    person_id=item.child_id,
+                    child_name=item.child_name,
+                    activity_id=item.activity_id,
+                    activity_name=item.activity_name,
                     unit_name=unit_name,
                     charge=charge,
                     basis=prices.basis,
@@ -322,27 +410,11 @@ def generate_month(
             )
         numbers = next_numbers(session, f"invoice-{now.year}", len(run.invoices))
         due = due_date(year, month)
-        written: list[str] = []
-        for invoice, sequence in zip(run.invoices, numbers, strict=True):
-            number = invoice_number(now.year, sequence)
-            row = Invoice(
-                number=number,
-                kind="F",
-                household_id=invoice.household_id,
-                period=run.period,
-                issued_at=now,
-                due_date=due,
-                total_cents=invoice.total,
-                qf_basis=invoice.qf_basis,
-                agent_id=actor.id,
-            )
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            _write_lines(session, row.id, invoice.lines)
-            written.append(number)
+        written = [invoice_number(now.year, sequence) for sequence in numbers]
+        _write_invoices(session, run, written, due, now, actor)
         # A household's credit (an earlier overpayment) goes to its new invoice.
-        households = [invoice.household_id for invoice in run.invoices]
+        with_credit = households_with_credit(session)
+        households = [i.household_id for i in run.invoices if i.household_id in with_credit]
         lock_rows(session, Household, households)
         for household_id in households:
             apply_credit(session, household_id)
@@ -358,10 +430,41 @@ def generate_month(
     return MonthRun(run.period, run.invoices, run.already_invoiced, (), tuple(written))
 
 
-def _write_lines(session: Session, invoice_id: int, lines: Iterable[DraftLine]) -> None:
-    rows = [
+def _write_invoices(
+    session: Session,
+    run: MonthRun,
+    numbers: list[str],
+    due: date,
+    now: datetime,
+    actor: Actor,
+) -> None:
+    """Insert the invoices, then all their lines, in a few statements (Core, not the ORM)."""
+    invoice_rows = [
         {
-            "invoice_id": invoice_id,
+            "number": number,
+            "kind": "F",
+            "household_id": invoice.household_id,
+            "period": run.period,
+            "issued_at": now,
+            "due_date": due,
+            "total_cents": invoice.total,
+            "qf_basis": invoice.qf_basis,
+            "reason": "",
+            "agent_id": actor.id,
+        }
+        for invoice, number in zip(run.invoices, numbers, strict=True)
+    ]
+    if not invoice_rows:
+        return
+    session.execute(insert(Invoice.__table__), invoice_rows)  # type: ignore[attr-defined]
+    ids = dict(
+        session.execute(
+            sa_select(col(Invoice.number), col(Invoice.id)).where(col(Invoice.number).in_(numbers))
+        ).all()
+    )
+    line_rows = [
+        {
+            "invoice_id": ids[number],
             "person_id": line.person_id,
             "child_name": line.child_name[:250],
             "activity_id": line.activity_id,
@@ -374,7 +477,8 @@ def _write_lines(session: Session, invoice_id: int, lines: Iterable[DraftLine]) 
             "amount_cents": line.charge.amount,
             "basis": line.basis[:200],
         }
-        for line in lines
+        for invoice, number in zip(run.invoices, numbers, strict=True)
+        for line in invoice.lines
     ]
-    if rows:
-        session.execute(insert(InvoiceLine), rows)
+    for chunk in range(0, len(line_rows), 5000):
+        session.execute(insert(InvoiceLine.__table__), line_rows[chunk : chunk + 5000])  # type: ignore[attr-defined]

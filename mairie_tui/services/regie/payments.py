@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Engine, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
@@ -183,6 +184,28 @@ def _unallocated(session: Session, household_id: int) -> list[tuple[int, int]]:
         if left > 0 and payment.id is not None:
             found.append((payment.id, left))
     return found
+
+
+def households_with_credit(session: Session) -> set[int]:
+    """Households with a live payment not wholly allocated (one query for the invoicing run)."""
+    allocated = (
+        sa_select(
+            col(PaymentAllocation.payment_id).label("payment_id"),
+            func.sum(col(PaymentAllocation.amount_cents)).label("amount"),
+        )
+        .group_by(col(PaymentAllocation.payment_id))
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(col(Payment.household_id))
+        .outerjoin(allocated, allocated.c.payment_id == Payment.id)
+        .where(
+            col(Payment.cancelled_at).is_(None),
+            col(Payment.total_cents) > func.coalesce(allocated.c.amount, 0),
+        )
+        .distinct()
+    ).all()
+    return {int(household_id) for (household_id,) in rows}
 
 
 def apply_credit(session: Session, household_id: int) -> int:
