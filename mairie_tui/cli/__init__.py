@@ -21,6 +21,7 @@ from mairie_tui.cli import (
     lists,
     offline,
     outbox,
+    regie,
     rgpd,
 )
 from mairie_tui.cli.common import State, console, errors, fail
@@ -102,7 +103,19 @@ def run_tui(st: State) -> None:
 
 
 # Command groups, in the order of the help page.
-for group in (base, households, lists, charge, agents, outbox, offline, demarches, rgpd, audit):
+for group in (
+    base,
+    households,
+    lists,
+    charge,
+    agents,
+    outbox,
+    offline,
+    demarches,
+    regie,
+    rgpd,
+    audit,
+):
     group.register(app)
 
 

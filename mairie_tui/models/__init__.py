@@ -15,10 +15,32 @@ from mairie_tui.models.admin import AGENT_ROLES, Agent, AuditEvent, Counter, Out
 from mairie_tui.models.attendance import AppSecret, Attendance, DayClosing, OfflineCopy
 from mairie_tui.models.demarches import Agenda, Appointment, TariffBracket
 from mairie_tui.models.household import PERSON_ROLES, Household, Person
+from mairie_tui.models.regie import (
+    INVOICE_KINDS,
+    PAYMENT_MODES,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+    PaymentTender,
+    Tariff,
+    TariffPrice,
+    TillClosing,
+)
 from mairie_tui.models.request import Document, Request, RequestEvent
 from mairie_tui.models.types import UTCDateTime
 
 __all__ = [
+    "INVOICE_KINDS",
+    "PAYMENT_MODES",
+    "Invoice",
+    "InvoiceLine",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentTender",
+    "Tariff",
+    "TariffPrice",
+    "TillClosing",
     "Agenda",
     "Appointment",
     "TariffBracket",

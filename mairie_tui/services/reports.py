@@ -33,7 +33,7 @@ ROW_HEIGHT = 7.0
 # The PDF core fonts speak Latin-1: what falls outside is spelt with close letters.
 _SPELLING = str.maketrans(
     {"œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-",
-     "…": "...", "\u202f": " ", "\u00a0": " "}
+     "…": "...", "\u202f": " ", "\u00a0": " ", "€": "EUR"}
 )  # fmt: skip
 
 

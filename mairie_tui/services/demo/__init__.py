@@ -60,6 +60,7 @@ from mairie_tui.services.demo.seed import (
 )
 from mairie_tui.services.demo.synthetic import _Synthetic
 from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.regie.tariffs import add_tariffs, demo_tariffs
 from mairie_tui.services.search import rebuild_index
 from mairie_tui.services.uow import writing
 
@@ -112,6 +113,7 @@ def build_demo(
         seed = create_seed(session)
         report("Agents et foyer FAMILLE TEST", 1, 1)
         network = create_activities(session, seed.activity_id)
+        add_tariffs(session, demo_tariffs())
         _Synthetic(session, network, report).write(households)
         report("Index de recherche", 0, 1)
         rebuild_index(session)
