@@ -42,6 +42,14 @@ TABLES = (
 
 
 def upgrade() -> None:
+    _invoices()
+    _payments()
+    _till_and_lines()
+    _allocations_and_tenders()
+    _tariffs()
+
+
+def _invoices() -> None:
     op.create_table(
         "invoice",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -85,6 +93,9 @@ def upgrade() -> None:
         sqlite_where=sa.text("kind = 'F'"),
         postgresql_where=sa.text("kind = 'F'"),
     )
+
+
+def _payments() -> None:
     op.create_table(
         "payment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -117,6 +128,9 @@ def upgrade() -> None:
     op.create_index(op.f("ix_payment_agent_id"), "payment", ["agent_id"], unique=False)
     op.create_index(op.f("ix_payment_household_id"), "payment", ["household_id"], unique=False)
     op.create_index(op.f("ix_payment_till_day"), "payment", ["till_day"], unique=False)
+
+
+def _till_and_lines() -> None:
     op.create_table(
         "till_closing",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -171,6 +185,9 @@ def upgrade() -> None:
         op.f("ix_invoice_line_invoice_id"), "invoice_line", ["invoice_id"], unique=False
     )
     op.create_index(op.f("ix_invoice_line_person_id"), "invoice_line", ["person_id"], unique=False)
+
+
+def _allocations_and_tenders() -> None:
     op.create_table(
         "payment_allocation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -218,6 +235,9 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_payment_tender_payment_id"), "payment_tender", ["payment_id"], unique=False
     )
+
+
+def _tariffs() -> None:
     op.create_table(
         "tariff",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -43,13 +43,7 @@ def issue_credit_note(
     clock: Clock,
 ) -> str:
     """Credit the billed lines of `days` on invoice `invoice`; returns the credit note's number."""
-    if not actor.is_supervisor:
-        raise PermissionDenied("Seul un superviseur (régisseur) émet un avoir.")
-    reason = reason.strip()
-    if not reason:
-        raise InvalidAnswers({"motif": "Indiquez le motif de l'avoir."})
-    if not days:
-        raise InvalidAnswers({"jours": "Indiquez au moins un jour à créditer."})
+    reason = _checked(actor, days, reason)
     now = clock.now()
     with writing(engine, "avoir") as session:
         original = session.exec(
@@ -95,23 +89,7 @@ def issue_credit_note(
         session.add(note)
         session.flush()
         assert note.id is not None
-        for line in lines:
-            session.add(
-                InvoiceLine(
-                    invoice_id=note.id,
-                    person_id=line.person_id,
-                    child_name=line.child_name,
-                    activity_id=line.activity_id,
-                    activity_name=line.activity_name,
-                    unit_name=line.unit_name,
-                    day=line.day,
-                    rule=line.rule,
-                    quantity=-line.quantity,
-                    unit_price_cents=line.unit_price_cents,
-                    amount_cents=-line.amount_cents,
-                    basis=line.basis,
-                )
-            )
+        _copy_negated(session, note.id, lines)
         session.flush()
         _release_surplus(session, original)
         apply_credit(session, original.household_id)
@@ -131,6 +109,38 @@ def issue_credit_note(
             },
         )
         return number
+
+
+def _checked(actor: Actor, days: Sequence[date], reason: str) -> str:
+    """The reason, stripped, once the régisseur, the days and the reason are there."""
+    if not actor.is_supervisor:
+        raise PermissionDenied("Seul un superviseur (régisseur) émet un avoir.")
+    if not reason.strip():
+        raise InvalidAnswers({"motif": "Indiquez le motif de l'avoir."})
+    if not days:
+        raise InvalidAnswers({"jours": "Indiquez au moins un jour à créditer."})
+    return reason.strip()
+
+
+def _copy_negated(session: Session, note_id: int, lines: list[InvoiceLine]) -> None:
+    """The credited lines on the credit note: same days and prices, negative quantities."""
+    for line in lines:
+        session.add(
+            InvoiceLine(
+                invoice_id=note_id,
+                person_id=line.person_id,
+                child_name=line.child_name,
+                activity_id=line.activity_id,
+                activity_name=line.activity_name,
+                unit_name=line.unit_name,
+                day=line.day,
+                rule=line.rule,
+                quantity=-line.quantity,
+                unit_price_cents=line.unit_price_cents,
+                amount_cents=-line.amount_cents,
+                basis=line.basis,
+            )
+        )
 
 
 def _credited(session: Session, invoice_id: int) -> set[tuple[int, date, str]]:

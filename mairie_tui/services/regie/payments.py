@@ -295,35 +295,9 @@ def take_payment(
         problems = tender_problems(tenders, cesu_eligible=cesu, ancv_eligible=ancv)
         if problems:
             raise InvalidAnswers({"reglement": " ".join(problems)})
-        total = sum(t.amount for t in tenders)
-        change = sum(t.change for t in tenders)
-        year = now.year
-        number = invoice_number(year, next_number(session, f"receipt-{year}"), "R")
-        payment = Payment(
-            number=number,
-            household_id=household_id,
-            taken_at=now,
-            till_day=now.date(),
-            agent_id=actor.id,
-            total_cents=total,
-            change_cents=change,
-        )
-        session.add(payment)
-        session.flush()
+        payment = _write_payment(session, household_id, tenders, actor=actor, now=now)
         assert payment.id is not None
-        for tender in tenders:
-            session.add(
-                PaymentTender(
-                    payment_id=payment.id,
-                    mode=tender.mode.value,
-                    amount_cents=tender.amount,
-                    tendered_cents=tender.tendered,
-                    cheque_number=tender.cheque_number.strip()[:40],
-                    bank=tender.bank.strip()[:80],
-                    holder=tender.holder.strip()[:120],
-                    terminal_ref=tender.terminal_ref.strip()[:40],
-                )
-            )
+        total, change, number = payment.total_cents, payment.change_cents, payment.number
         allocations, credit = allocate(total, open_invoices, chosen_ids)
         for allocation in allocations:
             session.add(
@@ -405,6 +379,41 @@ def receipt(engine: Engine, number: str, *, actor: Actor) -> Receipt:
         if payment is None:
             raise NotFoundError(f"Reçu introuvable : « {number.strip()[:40]} ».")
         return _receipt(session, payment)
+
+
+def _write_payment(
+    session: Session, household_id: int, tenders: Sequence[Tender], *, actor: Actor, now: datetime
+) -> Payment:
+    """The payment row, numbered (gapless per year), and one row per mode."""
+    total = sum(t.amount for t in tenders)
+    change = sum(t.change for t in tenders)
+    year = now.year
+    payment = Payment(
+        number=invoice_number(year, next_number(session, f"receipt-{year}"), "R"),
+        household_id=household_id,
+        taken_at=now,
+        till_day=now.date(),
+        agent_id=actor.id,
+        total_cents=total,
+        change_cents=change,
+    )
+    session.add(payment)
+    session.flush()
+    assert payment.id is not None
+    for tender in tenders:
+        session.add(
+            PaymentTender(
+                payment_id=payment.id,
+                mode=tender.mode.value,
+                amount_cents=tender.amount,
+                tendered_cents=tender.tendered,
+                cheque_number=tender.cheque_number.strip()[:40],
+                bank=tender.bank.strip()[:80],
+                holder=tender.holder.strip()[:120],
+                terminal_ref=tender.terminal_ref.strip()[:40],
+            )
+        )
+    return payment
 
 
 def _tender_label(tender: Tender) -> str:
