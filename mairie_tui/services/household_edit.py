@@ -63,22 +63,39 @@ def _duplicates(
     data = clean.data
     rep = data.representative
     found: dict[int, str] = {}
-    if rep.birth_date is not None:
-        words = f"{rep.first_name} {rep.last_name}"
-        hit_ids = [hit.id for hit in search_households(session, words, limit=50)]
-        # One query for every hit's (co-)representatives born that day.
-        same_day = session.exec(
-            select(col(Person.household_id), col(Person.first_name), col(Person.last_name)).where(
+    words = f"{rep.first_name} {rep.last_name}"
+    hit_ids = [hit.id for hit in search_households(session, words, limit=50)]
+    # One query for every hit's (co-)representatives, one for their households' addresses.
+    same_name = [
+        (household_id, born)
+        for household_id, first, last, born in session.exec(
+            select(
+                col(Person.household_id),
+                col(Person.first_name),
+                col(Person.last_name),
+                col(Person.birth_date),
+            ).where(
                 col(Person.household_id).in_(hit_ids),
                 col(Person.role).in_(("representative", "co_representative")),
-                Person.birth_date == rep.birth_date,
             )
         ).all()
-        for household_id, first, last in same_day:
-            if normalise(first) == normalise(rep.first_name) and normalise(last) == normalise(
-                rep.last_name
-            ):
-                found.setdefault(household_id, "même nom et date de naissance")
+        if normalise(first) == normalise(rep.first_name)
+        and normalise(last) == normalise(rep.last_name)
+    ]
+    address = normalise(data.address or "")
+    addresses = dict(
+        (household_id, (normalise(their_address or ""), insee))
+        for household_id, their_address, insee in session.exec(
+            select(col(Household.id), col(Household.address), col(Household.commune_insee)).where(
+                col(Household.id).in_({household_id for household_id, _ in same_name})
+            )
+        ).all()
+    )
+    for household_id, born in same_name:
+        if rep.birth_date is not None and born == rep.birth_date:
+            found[household_id] = "même nom et date de naissance"
+        elif address and addresses.get(household_id) == (address, clean.commune_insee):
+            found.setdefault(household_id, "même nom et même adresse")
     emails = {e for e in (data.email, rep.email) if e}
     phones = {p for p in (data.phone, rep.phone) if p}
     if emails:

@@ -160,6 +160,26 @@ def test_duplicates_are_shown_and_the_agent_chooses(demo):
     assert second.id != first.id
 
 
+def test_same_name_and_same_address_is_a_possible_duplicate(demo):
+    """FAMILLE TEST typed again (issue 13): no birth date, phone or e-mail to compare."""
+    with read_session(demo) as session:
+        existing = session.exec(select(Household).where(Household.dossier == "F-000001")).one()
+    again = HouseholdInput(
+        representative=PersonInput("representative", "test 1", "Famille Test", civility="Mme"),
+        address="2, Place de la Mairie",
+        commune="Mons",
+    )
+    with pytest.raises(PossibleDuplicates) as warned:
+        create_household(demo, again, actor=AGENT, clock=CLOCK)
+    (candidate,) = warned.value.candidates
+    assert (candidate.household_id, candidate.reason) == (existing.id, "même nom et même adresse")
+    # The same name elsewhere is another family; the same address another name, a neighbour.
+    elsewhere = replace(again, address="4 rue Basse")
+    neighbour = replace(again, representative=PersonInput("representative", "Paul", "Autre"))
+    assert create_household(demo, elsewhere, actor=AGENT, clock=CLOCK).id != existing.id
+    assert create_household(demo, neighbour, actor=AGENT, clock=CLOCK).id != existing.id
+
+
 def test_concurrent_edit_second_save_is_refused(demo):
     saved = create_household(demo, GUERIN, actor=AGENT, clock=CLOCK)
     form_a, version_a = household_input(demo, saved.id)

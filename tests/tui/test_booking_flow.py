@@ -221,9 +221,12 @@ async def test_week_view_and_tick_all_over_october(make_app: AppFactory) -> None
         unit = grid.units[0].id
         await pilot.press("pagedown", "c")
         await pilot.pause()
-        october = [date(2020, 10, day) for day in (1, 2, 5, 6, 8, 9, 12, 13, 15, 16)]
+        # Every day shown and open: 28/09 and 29/09 head the first row of Octobre 2020.
+        october = [date(2020, 9, 28), date(2020, 9, 29)] + [
+            date(2020, 10, day) for day in (1, 2, 5, 6, 8, 9, 12, 13, 15, 16)
+        ]
         assert sorted(grid.draft.changes) == [(day, unit) for day in october]
-        assert "10 jours modifiés" in screen_text(app)
+        assert "12 jours modifiés" in screen_text(app)
         assert "vacances" in screen_text(app)
         await pilot.press("d")
         assert not grid.draft.dirty
@@ -476,9 +479,19 @@ async def test_key_bar_shows_the_keys_and_runs_them_on_click(make_app: AppFactor
         await pilot.click(KeyBar, offset=(spans["c"][1] + 1, spans["c"][0]))
         await pilot.pause()
         grid = grid_of(app)
-        # Septembre 2020 at 15/09 10:00: weeks 36-38 are past the deadline.
-        assert sorted(day.day for day, _unit in grid.draft.changes) == [21, 22, 24, 25, 28, 29]
-        assert "Tout cocher : 6 jours modifiés" in screen_text(app)
+        # Septembre 2020 at 15/09 10:00: weeks 36-38 are past the deadline; 01/10 and 02/10
+        # are shown in week 40 and ticked too (« les jours affichés et ouverts »).
+        assert sorted(day for day, _unit in grid.draft.changes) == [
+            date(2020, 9, 21),
+            date(2020, 9, 22),
+            date(2020, 9, 24),
+            date(2020, 9, 25),
+            date(2020, 9, 28),
+            date(2020, 9, 29),
+            date(2020, 10, 1),
+            date(2020, 10, 2),
+        ]
+        assert "Tout cocher : 8 jours modifiés" in screen_text(app)
         await pilot.click(KeyBar, offset=(spans["enter"][1] + 1, spans["enter"][0]))
         await settle(pilot)
         assert isinstance(app.screen, RecapScreen)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Select, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from mairie_tui.db import make_engine, read_session
 from mairie_tui.domain.catalogue import Step
@@ -22,7 +22,7 @@ from mairie_tui.tui.screens.demarche import DemarcheFiledScreen, DemarcheScreen
 from mairie_tui.tui.screens.household import HouseholdScreen
 from mairie_tui.tui.screens.inbox import InboxScreen
 from mairie_tui.tui.screens.request_page import RequestPageScreen, TransitionModal
-from mairie_tui.tui.widgets.form_fields import CatalogueField
+from mairie_tui.tui.widgets.form_fields import LabelledField
 from tests.helpers import clock_at
 from tests.tui.helpers import AppFactory, run_async
 from tests.tui.scenes.base import open_household, screen_text, settle, sign_in
@@ -469,7 +469,7 @@ async def test_a_refused_file_is_said_in_the_attach_dialog(
         await settle(pilot)
         assert app.screen is screen
         assert [d.original_name for d in screen.documents] == ["justificatif.pdf"]
-        assert isinstance(screen.field_widget("nom"), CatalogueField)
+        assert isinstance(screen.field_widget("nom"), LabelledField)
 
 
 @run_async
@@ -557,3 +557,67 @@ async def test_the_appointment_step_shows_the_free_slots_of_a_day_typed(
         assert screen.step is Step.INFORMATIONS
         assert screen.slot is not None
         assert (screen.slot.date(), screen.slot.hour, screen.slot.minute) == (date(2020, 9, 21), 8, 30)
+
+
+@run_async
+async def test_tab_then_enter_on_the_appointment_step_never_abandons(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "rdv_titres")
+        assert screen.step is Step.APPOINTMENT
+        await pilot.press("down", "tab")
+        await pilot.pause()
+        # The next stop after the slots is the next step, never ANNULER LA DÉMARCHE.
+        assert app.focused is not None and app.focused.id == "next"
+        await pilot.press("enter")  # no slot chosen: said, and the démarche stays
+        await settle(pilot)
+        assert app.screen is screen
+        assert "Choisissez un créneau de rendez-vous" in screen_text(app)
+        # Cancel (ctrl+x or a click) asks as soon as a day was typed.
+        screen.query_one("#slot-day", Input).value = "21/09/2020"
+        await pilot.click("#cancel")
+        await pilot.pause()
+        assert "ANNULER LA DÉMARCHE" in screen_text(app) and app.screen is not screen
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen
+
+
+@run_async
+async def test_two_answers_to_correct_are_counted(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "inscription_listes")
+        await pilot.press("pagedown")  # Mes informations, prefilled
+        await settle(pilot)
+        await pilot.press("pagedown")  # Ma demande: nothing answered
+        await settle(pilot)
+        assert screen.step is Step.REQUEST
+        wrong = [w for w in screen.field_widgets if w.spec.step is Step.REQUEST and w.error]
+        assert len(wrong) >= 2
+        notes = [n.message for n in app._notifications]
+        assert f"{len(wrong)} réponses sont à corriger (message sous chaque champ)." in notes
+        assert "Une réponse est à corriger (message sous le champ)." not in notes
+
+
+@run_async
+async def test_the_appointment_confirmation_says_it_once(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "rdv_titres")
+        await pilot.press("enter")  # the first free slot
+        await settle(pilot)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        for field, text_typed in ANSWERS["rdv_titres"].items():
+            await answer(pilot, screen, field, text_typed)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        await pilot.press("enter")  # VALIDER
+        await settle(pilot)
+        assert isinstance(app.screen, DemarcheFiledScreen)
+        text = screen_text(app)
+        assert text.count("Rendez-vous le mardi 15/09/2020 à 10h") == 1, text
+        assert "(Guichet des titres d'identité)" in text

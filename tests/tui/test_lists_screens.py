@@ -306,9 +306,55 @@ async def test_supervisor_closes_the_day_after_confirming(make_app: AppFactory) 
             "Journée du lundi 21/09/2020 clôturée : 1 présent(s), 1 absent(s), 2 non pointé(s)."
             in messages(app)
         )
+        # The key bar no longer offers p / a / i; the keys still say why.
+        footer = screen_text(app).splitlines()[-1]
+        assert "Présent" not in footer and "Absent" not in footer and "Imprévu" not in footer
         await pilot.press("p")
         await pilot.pause()
         assert messages(app)[-1].endswith("est clôturée : le pointage est verrouillé.")
+
+
+@run_async
+async def test_a_day_without_service_is_not_open_for_pointage(make_app: AppFactory) -> None:
+    app = make_app("2020-09-16T09:00")  # a Wednesday: no canteen
+    async with app.run_test(size=SIZE) as pilot:
+        await type_sign_in(pilot, "cantine")
+        await pick_site(pilot, "jean mac")
+        text = screen_text(app)
+        assert "Repas : pas de service le mercredi." in text
+        assert "Pointage ouvert" not in text and "Pas de pointage ce jour." in text
+        footer = text.splitlines()[-1]
+        assert "Présent" not in footer and "Imprévu" not in footer
+        await pilot.press("i")
+        await pilot.pause()
+        assert messages(app)[-1] == (
+            "Pas de pointage le mercredi 16/09/2020 : Repas : pas de service le mercredi."
+        )
+        await pilot.press("left")  # mardi 15/09: served, open
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Pointage ouvert." in text and "p Présent" in text.splitlines()[-1]
+
+
+@run_async
+async def test_an_error_of_the_lists_stays_on_the_lists(make_app: AppFactory) -> None:
+    app = make_app(DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_sign_in(pilot, "guichet")
+        await pilot.press("f6")
+        await settle(pilot)
+        await pick_site(pilot, "jean mac")
+        await pilot.press("right")
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        refused = "Impossible de pointer un jour à venir (mardi 22/09/2020)."
+        assert refused in messages(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert refused not in messages(app)
+        assert refused not in screen_text(app)
 
 
 @run_async

@@ -58,10 +58,15 @@ def validate_field(
 Reading = tuple[FieldValue, str | None]
 
 
+def text_limit(spec: FormField) -> int:
+    """The most characters a text field takes (its own limit, or the default of its type)."""
+    return spec.max_length or (2000 if spec.type is FieldType.LONG_TEXT else 200)
+
+
 def _read_text(spec: FormField, text: str, _context: FieldContext) -> Reading:
     if spec.min_length is not None and len(text) < spec.min_length:
         return None, f"« {spec.label} » : au moins {spec.min_length} caractères."
-    limit = spec.max_length or (2000 if spec.type is FieldType.LONG_TEXT else 200)
+    limit = text_limit(spec)
     if len(text) > limit:
         return None, f"« {spec.label} » : au plus {limit} caractères."
     if spec.pattern and not re.fullmatch(spec.pattern, text):

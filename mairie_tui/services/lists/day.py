@@ -119,7 +119,7 @@ def day_list(
         closed=closing is not None,
         closed_by=agents.get(closing.agent_id) if closing and closing.agent_id else None,
         closed_at=closing.closed_at if closing else None,
-        can_mark=closing is None and day <= clock.today(),
+        can_mark=closing is None and day <= clock.today() and note is None,
         copy_id=None if copy_id == ORIGIN_MAIRIE else copy_id,
         counts=_counts(children, marks),
         children=tuple(children),

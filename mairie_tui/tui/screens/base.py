@@ -6,9 +6,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from mairie_tui.domain.safe_text import clean_control
 from mairie_tui.tui.errors import french_message
 
 if TYPE_CHECKING:
@@ -67,6 +69,39 @@ class ServiceCalls:
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         cast(Screen[Any], self).notify(message, title="Erreur", severity="error", timeout=8)
+
+    # Errors belong to the screen that raised them: notifications are the app's, so an
+    # error of Listes would otherwise show again on the search screen the agent goes back to.
+    _raised_errors: list[tuple[str, str]]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        screen = cast(Screen[Any], self)
+        Screen.notify(
+            screen, message, title=title, severity=severity, timeout=timeout, markup=markup
+        )
+        if severity == "error":
+            if not hasattr(self, "_raised_errors"):
+                self._raised_errors = []
+            self._raised_errors.append((clean_control(message), clean_control(title)))
+
+    def on_unmount(self) -> None:
+        """The screen is gone: so are its error messages still on display."""
+        raised = set(getattr(self, "_raised_errors", ()))
+        if not raised:
+            return
+        app = cast(Screen[Any], self).app
+        # Textual has no public way to take back one notification (App._unnotify).
+        for notification in list(app._notifications):
+            if (notification.message, notification.title) in raised:
+                app._unnotify(notification)
 
     @property
     def mairie(self) -> MairieApp:

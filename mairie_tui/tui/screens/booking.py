@@ -19,6 +19,7 @@ from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.booking_modals import ForceReasonModal, PatternModal
 from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.text import content
+from mairie_tui.tui.widgets.buttons import KeyOnlyButton
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 from mairie_tui.tui.widgets.month_grid import MonthGrid
@@ -110,7 +111,9 @@ class BookingScreen(MairieScreen):
         with Vertical(id="booking-footer"):
             yield Static("", id="booking-message")
             with Horizontal(id="booking-buttons", classes="buttons"):
-                yield Button("ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error")
+                yield KeyOnlyButton(
+                    "ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error"
+                )
                 yield Button("Appliquer une périodicité", id="pattern", compact=True)
                 yield Button("ALLER À L'ÉTAPE 2 >", id="next", compact=True, variant="primary")
         yield KeyBar()

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Label, RadioSet, Static
 
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import UnitInfo
 from mairie_tui.domain.draft import WeeklyPattern, WeekParity
 from mairie_tui.tui.text import content, plain
+from mairie_tui.tui.widgets.checks import RadioChoice, TickBox
 from mairie_tui.tui.widgets.fields import Field
 
 
@@ -92,11 +93,11 @@ class PatternModal(ModalScreen[WeeklyPattern | None]):
             yield Label("Jours de la semaine")
             with Horizontal(classes="checks"):
                 for index, name in enumerate(fr.WEEKDAYS):
-                    yield Checkbox(name, id=f"weekday-{index}", compact=True)
+                    yield TickBox(name, id=f"weekday-{index}", compact=True)
             yield Label("Unités")
             with Horizontal(classes="checks"):
                 for unit in self.units:
-                    yield Checkbox(
+                    yield TickBox(
                         plain(unit.name),
                         value=len(self.units) == 1,
                         id=f"unit-{unit.id}",
@@ -105,7 +106,7 @@ class PatternModal(ModalScreen[WeeklyPattern | None]):
             yield Label("Semaines")
             with RadioSet(id="parity", compact=True):
                 for parity in WeekParity:
-                    yield RadioButton(
+                    yield RadioChoice(
                         parity.label, value=parity is WeekParity.EVERY, id=f"parity-{parity.value}"
                     )
             with Horizontal(id="pattern-dates"):
@@ -118,8 +119,8 @@ class PatternModal(ModalScreen[WeeklyPattern | None]):
             )
             yield Label("Action")
             with RadioSet(id="tick", compact=True):
-                yield RadioButton("cocher", value=True, id="tick-on")
-                yield RadioButton("décocher", id="tick-off")
+                yield RadioChoice("cocher", value=True, id="tick-on")
+                yield RadioChoice("décocher", id="tick-off")
             yield Static("", id="pattern-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Annuler (échap)", id="cancel", compact=True)

@@ -18,6 +18,7 @@ from mairie_tui.domain.communes import find_commune
 from mairie_tui.services.enrolments import enrol_child, list_activities, school_year
 from mairie_tui.tui.screens.base import MairieModal, MairieScreen
 from mairie_tui.tui.text import content, markup
+from mairie_tui.tui.widgets.checks import TickBox
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -108,7 +109,7 @@ class EnrolScreen(MairieScreen):
                     f"  [dim]année scolaire {start.year}-{end.year} par défaut[/]",
                     classes="inline-label",
                 )
-            yield Checkbox(
+            yield TickBox(
                 "Valider tout de suite (sinon : pré-inscription, à valider par un agent)",
                 id="enrol-activate",
                 compact=True,

@@ -19,6 +19,7 @@ from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.booking import steps_text
 from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.text import content, plain, span
+from mairie_tui.tui.widgets.buttons import KeyOnlyButton
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -112,7 +113,7 @@ class RecapScreen(MairieScreen):
             )
             yield Static("", id="recap-message")
         with Horizontal(id="recap-buttons", classes="buttons"):
-            yield Button("ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error")
+            yield KeyOnlyButton("ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error")
             yield Button("< RETOUR À L'ÉTAPE 1", id="back", compact=True)
             yield Button("VALIDER", id="validate", compact=True, variant="success")
         yield KeyBar()

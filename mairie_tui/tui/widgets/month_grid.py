@@ -283,12 +283,13 @@ class MonthGrid(Widget, can_focus=True):
         return month_weeks(*self.shown_month)
 
     def visible_days(self) -> list[date]:
-        """The days Tout cocher / Tout décocher work on: the week, or the month's own days."""
-        days = [day for week in self.visible_weeks() for day in week]
-        if self.week_view:
-            return days
-        year, month = self.shown_month
-        return [day for day in days if day.month == month and day.year == year]
+        """The days Tout cocher / Tout décocher work on: every day shown, as the help says.
+
+        In the month view that includes the first days of the next month (01/10 and 02/10
+        under Septembre 2020) and the last of the previous one, as on the portal, where
+        they carry their own boxes; the draft leaves alone those that cannot change.
+        """
+        return [day for week in self.visible_weeks() for day in week]
 
     def cell(self, day: date, unit_id: int) -> CellView:
         self._ensure_cells()

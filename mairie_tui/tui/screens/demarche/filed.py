@@ -68,7 +68,8 @@ class DemarcheFiledScreen(MairieScreen):
                 ),
                 id="filed-number",
             )
-            if filed.appointment_at is not None:
+            if filed.appointment_at is not None and not filed.result:
+                # Otherwise the result already says it, with the agenda (« … (Guichet des titres) »).
                 yield Static(f"Rendez-vous le [b]{fr.date_time(filed.appointment_at)}[/].")
             if filed.mail_queued and filed.recipient:
                 mail = markup(

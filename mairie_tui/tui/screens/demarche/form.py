@@ -43,8 +43,9 @@ from mairie_tui.services.requests import demarche_of, form_context, prefill
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.demarche.common import wizard_steps_text
 from mairie_tui.tui.text import content
+from mairie_tui.tui.widgets.buttons import KeyOnlyButton
 from mairie_tui.tui.widgets.fields import Field
-from mairie_tui.tui.widgets.form_fields import CatalogueField
+from mairie_tui.tui.widgets.form_fields import LabelledField
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -151,16 +152,16 @@ class DemarcheForm(MairieScreen):
                             classes="muted",
                         )
                     for spec in fields:
-                        yield CatalogueField(spec)
+                        yield LabelledField.for_spec(spec)
             with Vertical(id="pane-recapitulatif", classes="step-pane"):
                 yield Static("", id="recap-answers")
                 yield Static("", id="recap-simulation")
                 yield Static("", id="recap-pieces")
                 yield Static("", id="recap-mail", classes="muted")
         with Horizontal(id="demarche-buttons", classes="buttons"):
-            yield Button("ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error")
+            yield KeyOnlyButton("ANNULER LA DÉMARCHE", id="cancel", compact=True, variant="error")
             yield Button("< ÉTAPE PRÉCÉDENTE", id="previous", compact=True)
-            yield Button("Joindre une pièce", id="attach", compact=True)
+            yield KeyOnlyButton("Joindre une pièce", id="attach", compact=True)
             yield Button("ÉTAPE SUIVANTE >", id="next", compact=True, variant="primary")
             # A simulation files nothing: its last button only leaves.
             finish = "TERMINER" if demarche.handler == "simulation" else "VALIDER"
@@ -168,11 +169,11 @@ class DemarcheForm(MairieScreen):
         yield KeyBar()
 
     @property
-    def field_widgets(self) -> list[CatalogueField]:
-        return list(self.query(CatalogueField))
+    def field_widgets(self) -> list[LabelledField]:
+        return list(self.query(LabelledField))
 
-    def field_widget(self, code: str) -> CatalogueField:
-        return self.query_one(f"#row-{code}", CatalogueField)
+    def field_widget(self, code: str) -> LabelledField:
+        return self.query_one(f"#row-{code}", LabelledField)
 
     def on_mount(self) -> None:
         self._show_step(self.step, focus=False)
@@ -343,11 +344,11 @@ class DemarcheForm(MairieScreen):
         for widget in self.field_widgets:
             widget.display = is_shown(widget.spec, values)
 
-    def check_field(self, widget: CatalogueField) -> bool:
+    def check_field(self, widget: LabelledField) -> bool:
         """validate_field on one field, then the démarche's rules on what is read: message under it."""
         self.touched.add(widget.spec.code)
         if not widget.display:
-            widget.show_error(None)
+            widget.set_error(None)
             return True
         _, error = validate_field(widget.spec, widget.raw, self._field_context())
         if error is None:
@@ -357,18 +358,18 @@ class DemarcheForm(MairieScreen):
                 if code == widget.spec.code:
                     continue
                 if code in self.touched and code in problems:
-                    other.show_error(problems[code])
+                    other.set_error(problems[code])
                     self.rule_errors.add(code)
                 elif code in self.rule_errors:
                     # The rule no longer complains: only the field's own check remains.
                     self.rule_errors.discard(code)
-                    other.show_error(
+                    other.set_error(
                         validate_field(other.spec, other.raw, self._field_context())[1]
                     )
             error = problems.get(widget.spec.code)
             if error:
                 self.rule_errors.add(widget.spec.code)
-        widget.show_error(error)
+        widget.set_error(error)
         return error is None
 
     def _rule_problems(self) -> dict[str, str]:
@@ -380,19 +381,25 @@ class DemarcheForm(MairieScreen):
         return dict(rule_problems(self.demarche, values, self._field_context()))
 
     def _check_step(self, step: Step) -> bool:
-        first_wrong: CatalogueField | None = None
-        for widget in self.field_widgets:
-            if widget.spec.step is step and not self.check_field(widget) and first_wrong is None:
-                first_wrong = widget
-        if first_wrong is not None:
-            first_wrong.control.focus()
-            self.query_one("#demarche-body", VerticalScroll).scroll_to_widget(first_wrong)
-            self.notify("Une réponse est à corriger (message sous le champ).", severity="warning")
+        wrong = [
+            widget
+            for widget in self.field_widgets
+            if widget.spec.step is step and not self.check_field(widget)
+        ]
+        if wrong:
+            wrong[0].control.focus()
+            self.query_one("#demarche-body", VerticalScroll).scroll_to_widget(wrong[0])
+            self.notify(
+                "Une réponse est à corriger (message sous le champ)."
+                if len(wrong) == 1
+                else f"{len(wrong)} réponses sont à corriger (message sous chaque champ).",
+                severity="warning",
+            )
             return False
         return True
 
-    def _owner(self, node: Widget | None) -> CatalogueField | None:
-        while node is not None and not isinstance(node, CatalogueField):
+    def _owner(self, node: Widget | None) -> LabelledField | None:
+        while node is not None and not isinstance(node, LabelledField):
             parent = node.parent
             node = parent if isinstance(parent, Widget) else None
         return node
@@ -412,6 +419,8 @@ class DemarcheForm(MairieScreen):
     @on(TextArea.Changed)
     def _typed(self, event: Input.Changed | TextArea.Changed) -> None:
         owner = self._owner(event.control if isinstance(event, Input.Changed) else event.text_area)
+        if isinstance(event, Input.Changed) and owner is not None and owner.keeps_error(event.value):
+            return
         if owner is not None and owner.error:
             self.check_field(owner)
 

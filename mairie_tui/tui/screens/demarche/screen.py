@@ -8,7 +8,7 @@ from rich.table import Table
 from textual import on
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from mairie_tui.domain import fr
 from mairie_tui.domain.catalogue import (
@@ -27,7 +27,7 @@ from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.screens.request_page import AttachModal
 from mairie_tui.tui.text import content, plain, span
 from mairie_tui.tui.text import lines as lines_of
-from mairie_tui.tui.widgets.form_fields import CatalogueField
+from mairie_tui.tui.widgets.form_fields import LabelledField
 
 if TYPE_CHECKING:
     from mairie_tui.services.documents import DocumentView
@@ -149,7 +149,7 @@ class DemarcheScreen(DemarcheForm):
         self._busy = False
         self._message("")
         if isinstance(error, InvalidAnswers):
-            first: CatalogueField | None = None
+            first: LabelledField | None = None
             for code, text in error.errors.items():
                 if code == "rendez_vous":
                     self.slot = None
@@ -160,7 +160,7 @@ class DemarcheScreen(DemarcheForm):
                     widget = self.field_widget(code)
                 except Exception:
                     continue
-                widget.show_error(text)
+                widget.set_error(text)
                 self.touched.add(code)
                 if first is None:
                     first = widget
@@ -247,7 +247,9 @@ class DemarcheScreen(DemarcheForm):
         changed = sum(
             1 for w in self.field_widgets if w.raw != self.initial.get(w.spec.code, w.raw)
         )
-        return changed + (self.slot is not None) + len(self.documents)
+        # A day typed to look for slots is a choice too (the appointment step's own field).
+        day_typed = any(field.value.strip() for field in self.query("#slot-day").results(Input))
+        return changed + (self.slot is not None) + day_typed + len(self.documents)
 
     def action_cancel(self) -> None:
         if self._busy:

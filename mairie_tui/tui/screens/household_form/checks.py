@@ -10,6 +10,8 @@ from textual.suggester import Suggester
 from mairie_tui.domain.household_rules import matching_communes
 
 DATE_PLACEHOLDER = "JJ/MM/AAAA"
+# A format, not a number: « 04 66 83 10 74 » read as a phone already typed in.
+PHONE_PLACEHOLDER = "0X XX XX XX XX"
 
 # (key, label, placeholder, width class) of each person's fields, by role.
 PERSON_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
@@ -18,7 +20,7 @@ PERSON_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         ("first_name", "Prénom *", "", "w-name"),
         ("last_name", "Nom *", "", "w-name"),
         ("birth_date", "Né(e) le", DATE_PLACEHOLDER, "w-date"),
-        ("phone", "Téléphone", "04 66 83 10 74", "w-phone"),
+        ("phone", "Téléphone", PHONE_PLACEHOLDER, "w-phone"),
         ("email", "E-mail", "", "w-email"),
     ),
     "co_representative": (
@@ -26,7 +28,7 @@ PERSON_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         ("first_name", "Prénom *", "", "w-name"),
         ("last_name", "Nom", "celui du foyer", "w-name"),
         ("birth_date", "Né(e) le", DATE_PLACEHOLDER, "w-date"),
-        ("phone", "Téléphone", "04 66 83 10 74", "w-phone"),
+        ("phone", "Téléphone", PHONE_PLACEHOLDER, "w-phone"),
         ("email", "E-mail", "", "w-email"),
     ),
     "child": (
@@ -39,7 +41,7 @@ PERSON_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "authorised": (
         ("first_name", "Prénom *", "", "w-name"),
         ("last_name", "Nom *", "", "w-name"),
-        ("phone", "Téléphone", "04 66 83 10 74", "w-phone"),
+        ("phone", "Téléphone", PHONE_PLACEHOLDER, "w-phone"),
     ),
 }
 # Rows of fields per role (a row is one line of the form at 120 columns).

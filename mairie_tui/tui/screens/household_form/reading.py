@@ -15,10 +15,11 @@ from mairie_tui.domain.household_rules import (
     parse_quotient,
 )
 from mairie_tui.tui.screens.household_form.checks import DATE_PLACEHOLDER
-from mairie_tui.tui.screens.household_form.widgets import HouseholdField, PersonBlock, field_text
+from mairie_tui.tui.screens.household_form.widgets import PersonBlock, field_text, household_field
 
 if TYPE_CHECKING:
     from mairie_tui.tui.screens.household_form.screen import HouseholdFormScreen
+    from mairie_tui.tui.widgets.form_fields import LabelledField
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Collected:
     errors: list[FieldError]
 
 
-def household_fields(data: HouseholdInput | None) -> dict[str, HouseholdField]:
+def household_fields(data: HouseholdInput | None) -> dict[str, LabelledField]:
     """The address, contact and quotient fields, filled from `data` when editing."""
     values: dict[str, object] = {}
     if data is not None:
@@ -41,45 +42,58 @@ def household_fields(data: HouseholdInput | None) -> dict[str, HouseholdField]:
             "qf_valid_until": data.qf_valid_until,
         }
     return {
-        "address": HouseholdField(
-            "address", "Adresse *", field_text(values.get("address")), classes="w-address"
+        "address": household_field(
+            "address",
+            "Adresse *",
+            field_text(values.get("address")),
+            classes="w-address",
+            person=False,
         ),
-        "commune": HouseholdField(
+        "commune": household_field(
             "commune",
             "Commune *",
             field_text(values.get("commune")),
             placeholder="Alès, Mons…",
             classes="w-commune",
+            person=False,
         ),
-        "postcode": HouseholdField(
-            "postcode", "Code postal", field_text(values.get("postcode")), classes="w-postcode"
+        "postcode": household_field(
+            "postcode",
+            "Code postal",
+            field_text(values.get("postcode")),
+            classes="w-postcode",
+            person=False,
         ),
-        "phone": HouseholdField(
+        "phone": household_field(
             "phone",
             "Téléphone du foyer",
             field_text(values.get("phone")),
             placeholder="celui du représentant",
             classes="w-phone-home",
+            person=False,
         ),
-        "email": HouseholdField(
+        "email": household_field(
             "email",
             "E-mail du foyer",
             field_text(values.get("email")),
             placeholder="celui du représentant",
             classes="w-email",
+            person=False,
         ),
-        "quotient_familial": HouseholdField(
+        "quotient_familial": household_field(
             "quotient_familial",
             "Quotient familial",
             field_text(values.get("quotient_familial")),
             classes="w-qf",
+            person=False,
         ),
-        "qf_valid_until": HouseholdField(
+        "qf_valid_until": household_field(
             "qf_valid_until",
             "Valable jusqu'au",
             field_text(values.get("qf_valid_until")),
             placeholder=DATE_PLACEHOLDER,
             classes="w-qfdate",
+            person=False,
         ),
     }
 

@@ -37,13 +37,15 @@ from mairie_tui.services.household_edit import (
     household_input,
     update_household,
 )
+from mairie_tui.services.schema_limits import schema_limits
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.household_form.checks import ROLE_PATHS, ROLE_TITLES
 from mairie_tui.tui.screens.household_form.duplicates import DuplicatesModal
 from mairie_tui.tui.screens.household_form.reading import Collected, collect_form, household_fields
-from mairie_tui.tui.screens.household_form.widgets import FormRow, HouseholdField, PersonBlock
+from mairie_tui.tui.screens.household_form.widgets import PersonBlock
 from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.text import content
+from mairie_tui.tui.widgets.form_fields import FormRow, LabelledField
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -77,8 +79,8 @@ class HouseholdFormScreen(MairieScreen):
         "`f2` ajoute un enfant, `f3` une personne autorisée, `f4` un co-représentant, "
         "`f8` retire la personne où se trouve le curseur. `ctrl+s` enregistre : les "
         "erreurs s'affichent sous chaque champ, le curseur va sur la première. Un foyer "
-        "qui ressemble à un foyer existant (même nom et date de naissance, même e-mail ou "
-        "téléphone) est signalé avant l'enregistrement."
+        "qui ressemble à un foyer existant (même nom et date de naissance, même nom et "
+        "adresse, même e-mail ou téléphone) est signalé avant l'enregistrement."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Enregistrer", priority=True, id="household_form.save"),
@@ -116,7 +118,7 @@ class HouseholdFormScreen(MairieScreen):
         self.representative = PersonBlock(
             "representative", data.representative if data is not None else None
         )
-        self.fields: dict[str, HouseholdField] = household_fields(data)
+        self.fields: dict[str, LabelledField] = household_fields(data)
         self._start_blocks: dict[str, list[PersonBlock]] = {
             role: [PersonBlock(role, person) for person in people]
             for role, people in (
@@ -204,12 +206,13 @@ class HouseholdFormScreen(MairieScreen):
     def validate(self) -> list[FieldError]:
         """Every error of the form, in the services' words (nothing is saved while one remains)."""
         collected = self.collect()
-        _clean, report = validate_household(collected.data, self.mairie.clock.today())
+        today = self.mairie.clock.today()
+        _clean, report = validate_household(collected.data, today, schema_limits())
         unreadable = {error.field for error in collected.errors}
         # A date that cannot be read is said once, with the reading error.
         return collected.errors + [e for e in report.errors if e.field not in unreadable]
 
-    def field_at(self, path: str) -> HouseholdField | None:
+    def field_at(self, path: str) -> LabelledField | None:
         """The field a FieldError names (`representative.phone`, `children.0.birth_date`…)."""
         if path in self.fields:
             return self.fields[path]
@@ -224,12 +227,12 @@ class HouseholdFormScreen(MairieScreen):
                 return blocks[index].fields.get(parts[2])
         return None
 
-    def form_fields(self) -> list[HouseholdField]:
-        return list(self.query(HouseholdField))
+    def form_fields(self) -> list[LabelledField]:
+        return list(self.query(LabelledField))
 
     def show_field_errors(self, errors: list[FieldError]) -> None:
         """Each message under its field, the first one (top to bottom) focused."""
-        by_field: dict[HouseholdField, list[str]] = {}
+        by_field: dict[LabelledField, list[str]] = {}
         loose: list[str] = []
         for error in errors:
             target = self.field_at(error.field)
@@ -261,9 +264,9 @@ class HouseholdFormScreen(MairieScreen):
 
     # ------------------------------------------------------------ field by field
 
-    def _form_field(self, widget: Input) -> HouseholdField | None:
+    def _form_field(self, widget: Input) -> LabelledField | None:
         parent = widget.parent
-        return parent if isinstance(parent, HouseholdField) else None
+        return parent if isinstance(parent, LabelledField) else None
 
     @on(Input.Blurred, ".form-input")
     def _left_field(self, event: Input.Blurred) -> None:
@@ -284,7 +287,7 @@ class HouseholdFormScreen(MairieScreen):
                 error = "\n".join(dict.fromkeys(errors))
         form_field.set_error(error)
 
-    def _path_of_field(self, form_field: HouseholdField) -> str | None:
+    def _path_of_field(self, form_field: LabelledField) -> str | None:
         for block in self.all_blocks():
             if form_field in block.fields.values():
                 return f"{self.path_of(block)}.{form_field.key}"
@@ -296,6 +299,8 @@ class HouseholdFormScreen(MairieScreen):
         if form_field is None:
             return
         # Typing clears the field's error (not the value put back by the check on leaving it).
+        if form_field.keeps_error(event.value):
+            return
         if form_field.message and form_field.key != "commune" and event.input.has_focus:
             form_field.set_error(None)
         if form_field.key == "commune":

@@ -1,76 +1,45 @@
-"""The household form's widgets: a labelled input, a row of them, one person's block."""
+"""The household form's widgets: its text fields (widgets/form_fields.py), one person's block."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from mairie_tui.domain import fr
 from mairie_tui.domain.household_rules import PersonInput
+from mairie_tui.services.schema_limits import schema_limits
 from mairie_tui.tui.screens.household_form.checks import (
     PERSON_FIELDS,
     PERSON_ROWS,
     CommuneSuggester,
 )
-from mairie_tui.tui.text import lines
-from mairie_tui.tui.widgets.fields import Field
+from mairie_tui.tui.widgets.form_fields import FormRow, LabelledField
 
 
-class HouseholdField(Vertical):
-    """A label, its input and, right under it, its French error."""
-
-    def __init__(
-        self, key: str, label: str, value: str = "", *, placeholder: str = "", classes: str = ""
-    ) -> None:
-        super().__init__(classes=f"form-field {classes}".strip())
-        self.key = key
-        self.label = label
-        self.input = Field(value, placeholder=placeholder, compact=True, classes="form-input")
-        if key in ("birth_date", "qf_valid_until"):
-            self.input.max_length = 10
-        if key == "commune":
-            self.input.suggester = CommuneSuggester()
-        self.message: str | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.label, classes="field-label")
-        yield self.input
-
-    @property
-    def value(self) -> str:
-        return self.input.value
-
-    def set_error(self, message: str | None) -> None:
-        """Show (or clear) this field's error on the line under its row."""
-        if message == self.message:
-            return
-        self.message = message
-        self.input.set_class(bool(message), "-has-error")
-        row = self.parent.parent if self.parent is not None else None
-        if isinstance(row, FormRow):
-            row.show_errors()
-
-
-class FormRow(Vertical):
-    """A line of fields and, right under it, their errors (full width, so they never wrap)."""
-
-    def __init__(self, *fields: HouseholdField) -> None:
-        super().__init__(classes="form-row")
-        self.fields = fields
-        self.errors = Static("", classes="row-error")
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="form-fields"):
-            yield from self.fields
-        yield self.errors
-
-    def show_errors(self) -> None:
-        messages = [f.message for f in self.fields if f.message]
-        self.errors.update(lines(f"↑ {m}" for m in dict.fromkeys(messages)))
-        self.errors.set_class(bool(messages), "-shown")
+def household_field(
+    key: str,
+    label: str,
+    value: str = "",
+    *,
+    placeholder: str = "",
+    classes: str = "",
+    person: bool = True,
+) -> LabelledField:
+    """One text field of the household form, as long as its column allows (schema_limits)."""
+    limits = schema_limits()
+    column = "commune_name" if key == "commune" else key
+    limit = (limits.person_lengths if person else limits.household_lengths).get(column)
+    if key in ("birth_date", "qf_valid_until"):
+        limit = 10
+    form_field = LabelledField.text(
+        key, label, value, placeholder=placeholder, limit=limit, classes=classes
+    )
+    if key == "commune":
+        form_field.input.suggester = CommuneSuggester()
+    return form_field
 
 
 def field_text(value: object) -> str:
@@ -89,8 +58,8 @@ class PersonBlock(Vertical):
         self.role = role
         self.person_id = person.id if person is not None else None
         self.title = Static("", classes="person-title")
-        self.fields: dict[str, HouseholdField] = {
-            key: HouseholdField(
+        self.fields: dict[str, LabelledField] = {
+            key: household_field(
                 key,
                 label,
                 field_text(getattr(person, key)) if person is not None else "",

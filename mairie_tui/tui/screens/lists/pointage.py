@@ -38,10 +38,11 @@ class ListsScreen(ListsView):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self._children.get(int(key)) if key is not None else None
 
-    def refusal(self, child: ChildLine, present: bool, unexpected: bool) -> str | None:
-        """Why this tick cannot be made (the services' own words), or None."""
+    def day_refusal(self) -> str | None:
+        """Why no child of the list shown can be ticked (closed, to come, no service), or None."""
         listed = self.day_list
-        assert listed is not None
+        if listed is None:
+            return None
         day = fr.long_date(listed.day)
         if listed.closed:
             return (
@@ -50,6 +51,24 @@ class ListsScreen(ListsView):
             )
         if listed.day > self.mairie.clock.today():
             return f"Impossible de pointer un jour à venir ({day})."
+        if listed.note:
+            return f"Pas de pointage le {day} : {listed.note}"
+        return None
+
+    def action_pointage_refused(self) -> None:
+        """p / a / i on a day that cannot be ticked (the key bar no longer offers them)."""
+        refused = self.day_refusal()
+        if refused is not None:
+            self.show_error(refused)
+
+    def refusal(self, child: ChildLine, present: bool, unexpected: bool) -> str | None:
+        """Why this tick cannot be made (the services' own words), or None."""
+        listed = self.day_list
+        assert listed is not None
+        day = fr.long_date(listed.day)
+        refused = self.day_refusal()
+        if refused is not None:
+            return refused
         name = f"{child.first_name} {child.last_name}"
         if present and not unexpected and child.booking != "booked":
             return f"{name} n'a pas de réservation le {day} : notez une présence imprévue (i)."
@@ -199,6 +218,10 @@ class ListsScreen(ListsView):
             return self.can_go_back
         if action == "sign_out":
             return not self.can_go_back
+        if action in ("mark_present", "mark_absent", "mark_unexpected"):
+            # Not offered on a closed day, a day to come or a day without service: the keys
+            # then reach `pointage_refused`, which says why.
+            return self.day_refusal() is None
         return True
 
     def action_close_day(self) -> None:

@@ -93,6 +93,7 @@ class ListsView(MairieScreen):
         Binding("k", "close_day", "Clôturer", id="lists.close"),
         Binding("escape", "back", "Retour", id="lists.back"),
         Binding("ctrl+d", "sign_out", "Déconnexion", id="lists.sign_out"),
+        Binding("p,a,i", "pointage_refused", show=False, id="lists.pointage_refused"),
     ]
 
     def __init__(self, *, can_go_back: bool = False, site: str | None = None) -> None:
@@ -283,6 +284,7 @@ class ListsView(MairieScreen):
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
         self._show_counts()
         self._show_status()
+        self.refresh_bindings()  # p / a / i only where the day can be ticked
 
     def _pending_for(self, enrolment_id: int) -> PendingMark | None:
         pending = self._pending.get(enrolment_id)
@@ -333,6 +335,8 @@ class ListsView(MairieScreen):
             parts.append(content(f"Journée clôturée{who}{when} : pointage verrouillé.", "b red"))
         elif listed.day > self.mairie.clock.today():
             parts.append(content("Jour à venir : pas de pointage.", "dim"))
+        elif listed.note:
+            parts.append(content("Pas de pointage ce jour.", "dim"))
         else:
             parts.append(content("Pointage ouvert.", "green"))
         if not listed.children:
