@@ -23,6 +23,7 @@ from mairie_tui.config import Settings, load_settings
 from mairie_tui.tui.messages import SignedIn
 from mairie_tui.tui.navigation import Navigation
 from mairie_tui.tui.screens.modals import ConfirmModal
+from mairie_tui.tui.typeahead import TypeAheadApp
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 APP_NAME = "Mairie Prim' · Guichet unique"
 
 
-class MairieApp(Navigation):
+class MairieApp(TypeAheadApp, Navigation):
     """Guichet unique Mairie Prim': sign-in, households, bookings."""
 
     CSS_PATH = "app.tcss"
