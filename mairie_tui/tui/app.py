@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from mairie_tui import errorlog
 from mairie_tui.config import Settings, load_settings
@@ -44,6 +44,8 @@ class MairieApp(TypeAheadApp, Navigation):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quitter", id="app.quit", priority=True),
+        # Priority: a focused field's own ctrl+d (delete right) would take it first.
+        Binding("ctrl+d", "sign_out", "Déconnexion", id="app.sign_out", priority=True),
         Binding("f6", "open_lists", "Listes", id="app.lists"),
         Binding("f5", "open_inbox", "Demandes à instruire", show=False, id="app.inbox"),
     ]
@@ -133,7 +135,22 @@ class MairieApp(TypeAheadApp, Navigation):
     def action_open_inbox(self) -> None:
         self.open_inbox()
 
+    def action_sign_out(self) -> None:
+        """ctrl+d on every screen after sign-in: back to the sign-in, asking about unsaved work."""
+        own = getattr(self.screen, "action_sign_out", None)
+        if own is not None:
+            own()  # the pointage waits for its marks to be saved
+            return
+        self.confirm_leaving(self.sign_out)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (Textual's own words are English): how to quit."""
+        self.notify("Pour quitter l'application : ctrl+q.", title="Quitter ?")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sign_out":
+            # After sign-in, on every screen; not from under a dialog (it has its own keys).
+            return self.actor is not None and not isinstance(self.screen, ModalScreen)
         if action == "open_inbox":
             # f5 is offered on the search and Foyer screens, to counter agents.
             return (
@@ -211,9 +228,7 @@ class MairieApp(TypeAheadApp, Navigation):
                 self.open_lists,
             )
             yield SystemCommand(
-                "Session : se déconnecter",
-                "Retour à la connexion",
-                lambda: self.confirm_leaving(self.sign_out),
+                "Session : se déconnecter", "Retour à la connexion (ctrl+d)", self.action_sign_out
             )
         help_action = getattr(screen, "action_help", None)
         if help_action is not None:

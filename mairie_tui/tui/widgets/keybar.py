@@ -13,6 +13,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 
+# Textual's own widgets describe their keys in English (the Select's open list).
+TEXTUAL_IN_FRENCH = {"Dismiss menu": "Fermer la liste"}
+
 
 class KeyBar(Widget):
     """`space Cocher  c Tout cocher  … ^p Commandes`, from the screen's active bindings."""
@@ -64,7 +67,10 @@ class KeyBar(Widget):
             seen.add(binding.action)
             key = self.app.get_key_display(binding)
             item = Content.assemble(
-                (key, key_style), " ", (binding.description, description_style), "  "
+                (key, key_style),
+                " ",
+                (TEXTUAL_IN_FRENCH.get(binding.description, binding.description), description_style),
+                "  ",
             )
             spans.append((position, position + item.cell_length, binding.key))
             position += item.cell_length
