@@ -69,14 +69,17 @@ def screen_text(app: MairieApp) -> str:
 
 async def settle(pilot: Pilot[None]) -> None:
     """Let timers fire, workers finish and their results land on screen."""
-    from textual.worker import WorkerState
+    from textual.worker import WorkerFailed, WorkerState
 
     await pilot.pause()
     for _ in range(5):
         # A result may start another call (the Foyer reloads after a validation).
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
             break
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass  # a refused call (a wrong password): the screen shows it
         await pilot.pause()
 
 
