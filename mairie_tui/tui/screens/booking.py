@@ -74,6 +74,7 @@ class BookingScreen(MairieScreen):
         super().__init__()
         self.booking = booking
         self._message_lines = 1
+        self._said: tuple[str, bool] = ("", False)  # what the message line shows
 
     # ------------------------------------------------------------ layout
 
@@ -126,6 +127,9 @@ class BookingScreen(MairieScreen):
 
     def say(self, message: str, *, error: bool = False) -> None:
         """The message line under the grid (one line: no relayout)."""
+        if (message, error) == self._said:
+            return  # a tick says "" after "": no repaint (issue 13, speed)
+        self._said = (message, error)
         text = content(message, "b red" if error else "")
         # Rows the message takes (wrapped at ~110 columns): relayout only when that changes.
         lines = sum(1 + len(part) // 110 for part in message.split("\n"))

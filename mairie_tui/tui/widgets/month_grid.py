@@ -5,21 +5,24 @@ DIMANCHE, each day its date and one tick per unit), the status line of the
 focused day and the legend. A keypress only moves the focus or edits the
 in-memory draft: the day cells of the shown month are cached and only
 recomputed after an edit or a change of month, and the lines are cached as
-strips until something changes, so a keypress costs one widget's repaint.
+strips. After a keypress the lines are rebuilt at once (the component styles
+are looked up once, not per cell) and compared with the previous ones: only
+the lines that differ are repainted (a tick changes two, a move about five),
+so the terminal redraws a few lines of one widget, not the screen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -256,6 +259,11 @@ class MonthGrid(Widget, can_focus=True):
         self._cells_key: tuple[int, int] | None = None
         self._lines: list[Strip] | None = None
         self._lines_width = -1
+        self._styles: dict[str, Style] = {}
+        # The lines of each shown week (by its Monday), reused until that week changes.
+        self._week_strips: dict[date, list[Strip]] = {}
+        self._frame_strips: dict[str, Any] = {}
+        self._frame_key: tuple[object, ...] | None = None
 
     # ------------------------------------------------------------ data
 
@@ -295,8 +303,37 @@ class MonthGrid(Widget, can_focus=True):
         """Forget cached cells (after the draft changed) and repaint."""
         if cells:
             self._cells.clear()
+        self._week_strips.clear()
+        self._repaint()
+
+    def _forget_week(self, day: date) -> None:
+        self._week_strips.pop(day - timedelta(days=day.weekday()), None)
+
+    def _repaint(self) -> None:
+        """Rebuild the lines now and repaint only those that changed."""
+        width = self.content_size.width
+        old = self._lines
+        if old is None or self._lines_width != width or width <= 0:
+            self._lines = None
+            self.refresh()
+            return
+        new = self._build_lines(width)
+        self._lines = new
+        if len(new) != len(old):
+            self.refresh()
+            return
+        pairs = enumerate(zip(old, new, strict=True))
+        changed = [Region(0, y, width, 1) for y, (before, after) in pairs if before != after]
+        if changed:
+            self.refresh(*changed)
+
+    def notify_style_update(self) -> None:
+        # The theme or the CSS changed: the cached styles and lines are stale.
+        self._styles.clear()
+        self._week_strips.clear()
+        self._frame_key = None
         self._lines = None
-        self.refresh()
+        super().notify_style_update()
 
     def _clamp(self, day: date) -> date:
         first, last = self._bounds
@@ -308,9 +345,13 @@ class MonthGrid(Widget, can_focus=True):
         day = self._clamp(day)
         if day == self.focus_day:
             return
+        if (day.year, day.month) == self.shown_month:
+            self._forget_week(self.focus_day)  # the cursor leaves it
+            self._forget_week(day)
+        else:
+            self._week_strips.clear()
         self.focus_day = day
-        self._lines = None
-        self.refresh()
+        self._repaint()
 
     def action_move(self, days: int) -> None:
         self.set_focus_day(self.focus_day + timedelta(days=days))
@@ -325,6 +366,7 @@ class MonthGrid(Widget, can_focus=True):
 
     def action_switch_view(self) -> None:
         self.week_view = not self.week_view
+        self._week_strips.clear()
         self._lines = None
         self.refresh(layout=True)
 
@@ -339,7 +381,8 @@ class MonthGrid(Widget, can_focus=True):
         result = self.draft.toggle(day, unit_id, force_reason=force_reason)
         if result.changed:
             self._cells.pop((day, unit_id), None)
-            self.invalidate(cells=False)
+            self._forget_week(day)
+            self._repaint()
             self.post_message(self.Edited(self, result, "toggle"))
         else:
             status = self.draft.status(day, unit_id)
@@ -406,16 +449,18 @@ class MonthGrid(Widget, can_focus=True):
         return GRID_TOP + weeks * (2 + len(self.units)) + 1 + len(self._legend_lines())
 
     def on_focus(self) -> None:
-        self._lines = None
-        self.refresh()
+        self._forget_week(self.focus_day)  # the cursor's colour
+        self._repaint()
 
     def on_blur(self) -> None:
-        self._lines = None
-        self.refresh()
+        self._forget_week(self.focus_day)
+        self._repaint()
 
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
         if self._lines is None or self._lines_width != width:
+            if self._lines_width != width:
+                self._week_strips.clear()
             self._lines = self._build_lines(width)
             self._lines_width = width
         if 0 <= y < len(self._lines):
@@ -423,7 +468,11 @@ class MonthGrid(Widget, can_focus=True):
         return Strip.blank(width, self.rich_style)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"month-grid--{name}", partial=True)
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(f"month-grid--{name}", partial=True)
+            self._styles[name] = style
+        return style
 
     def _legend_lines(self) -> list[list[tuple[str, str, str]]]:
         # Two lines of five entries fit in 116 columns.
@@ -432,11 +481,34 @@ class MonthGrid(Widget, can_focus=True):
     def _build_lines(self, width: int) -> list[Strip]:
         base = self.rich_style
         layout = self._layout(width)
-        day_width = layout.day_width
         border = base + self._style("border")
-        lines: list[list[Segment]] = []
+        frame = self._frame(width, layout, base, border)
+        lines = [frame["title"], frame["header"], frame["rule"]]
 
-        # Title: < Septembre 2020 >, and the view.
+        cursor = base + self._style("cursor" if self.has_focus else "cursor-blur")
+        weeks = self.visible_weeks()
+        for index, week in enumerate(weeks):
+            strips = self._week_strips.get(week[0])
+            if strips is None:
+                rows = self._week_lines(week, layout, base, border, cursor)
+                strips = [Strip(row).crop_extend(0, width, base) for row in rows]
+                self._week_strips[week[0]] = strips
+            lines.extend(strips)
+            lines.append(frame["last-rule" if index == len(weeks) - 1 else "rule"])
+        if not self.week_view:
+            # Always six weeks tall: the widget keeps its size from month to month.
+            lines.extend([frame["blank"]] * ((6 - len(weeks)) * layout.block))
+
+        lines.append(Strip(self._status_line(base)).crop_extend(0, width, base))
+        lines.extend(frame["legends"])
+        return lines
+
+    def _frame(self, width: int, layout: _Layout, base: Style, border: Style) -> dict[str, Any]:
+        """The lines that change only with the month, the view or the size (cached)."""
+        key = (width, self.shown_month, self.week_view, self.visible_weeks()[0][0])
+        if self._frame_key == key:
+            return self._frame_strips
+        day_width = layout.day_width
         year, month = self.shown_month
         if self.week_view:
             week = self.visible_weeks()[0]
@@ -455,7 +527,6 @@ class MonthGrid(Widget, can_focus=True):
         used = left_pad + cell_len(title)
         title_line.append(Segment(" " * max(0, width - used - cell_len(view)), base))
         title_line.append(Segment(view, base + self._style("week")))
-        lines.append(title_line)
 
         # Column headers.
         header = base + self._style("header")
@@ -463,35 +534,29 @@ class MonthGrid(Widget, can_focus=True):
         for name in fr.WEEKDAYS_UPPER:
             head.append(Segment(set_cell_size(f" {name}", day_width - 1), header))
             head.append(Segment("│", border))
-        lines.append(head)
-        lines.append(self._rule(layout, border, "┼", "┤"))
 
-        cursor = base + self._style("cursor" if self.has_focus else "cursor-blur")
-        weeks = self.visible_weeks()
-        for index, week in enumerate(weeks):
-            lines.extend(self._week_lines(week, layout, base, border, cursor))
-            last = index == len(weeks) - 1
-            lines.append(self._rule(layout, border, "┴" if last else "┼", "┘" if last else "┤"))
-        if not self.week_view:
-            # Always six weeks tall: the widget keeps its size from month to month.
-            missing = 6 - len(weeks)
-            for _ in range(missing * layout.block):
-                lines.append([])
-
-        lines.append(self._status_line(base))
+        legends = []
         for index, entries in enumerate(self._legend_lines()):
             lead = " Légende : " if index == 0 else " " * 11
             segments: list[Segment] = [Segment(lead, base + self._style("week"))]
             for name, sample, label in entries:
                 segments.append(Segment(sample, base + self._style(name)))
                 segments.append(Segment(f" {label}   ", base + self._style("week")))
-            lines.append(segments)
+            legends.append(segments)
 
-        strips = []
-        for segments in lines:
-            strip = Strip(segments)
-            strips.append(strip.crop_extend(0, width, base))
-        return strips
+        def strip(segments: list[Segment]) -> Strip:
+            return Strip(segments).crop_extend(0, width, base)
+
+        self._frame_strips = {
+            "title": strip(title_line),
+            "header": strip(head),
+            "rule": strip(self._rule(layout, border, "┼", "┤")),
+            "last-rule": strip(self._rule(layout, border, "┴", "┘")),
+            "blank": strip([]),
+            "legends": [strip(segments) for segments in legends],
+        }
+        self._frame_key = key
+        return self._frame_strips
 
     def _rule(self, layout: _Layout, border: Style, joint: str, end: str) -> list[Segment]:
         text = "─" * (WEEK_COLUMN - 1) + joint
