@@ -26,10 +26,9 @@ from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.typeahead import TypeAheadApp
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from mairie_tui.clock import Clock
     from mairie_tui.services.common import Actor
+    from mairie_tui.services.handle import DatabaseHandle
 
 APP_NAME = "Mairie Prim' · Guichet unique"
 
@@ -58,7 +57,7 @@ class MairieApp(TypeAheadApp, Navigation):
         self.actor: Actor | None = None
         # True on an offline copy of a site (export_offline): every role sees the lists only.
         self.offline_copy = False
-        self._engine: Engine | None = None
+        self._engine: DatabaseHandle | None = None
         self._engine_lock = threading.Lock()
 
     def _fatal_error(self) -> None:
@@ -76,18 +75,20 @@ class MairieApp(TypeAheadApp, Navigation):
     # ------------------------------------------------------------ database
 
     @property
-    def engine(self) -> Engine:
-        """The engine, built on first use (in a worker thread, never at import)."""
+    def engine(self) -> DatabaseHandle:
+        """The database handle services take, built on first use (in a worker, never at import)."""
         with self._engine_lock:
             if self._engine is None:
-                from mairie_tui.db import make_engine
+                from mairie_tui.services.handle import open_database
 
-                self._engine = make_engine(self.settings.db_url)
+                self._engine = open_database(self.settings.db_url)
             return self._engine
 
     def on_unmount(self) -> None:
         if self._engine is not None:
-            self._engine.dispose()
+            from mairie_tui.services.handle import close_database
+
+            close_database(self._engine)
 
     # ------------------------------------------------------------ screens
 

@@ -52,8 +52,8 @@ class LoginScreen(MairieScreen):
         "Sur une **copie hors ligne**, saisissez votre identifiant puis le **code "
         "d'accès de la copie** (remis avec la copie) à la place du mot de passe."
     )
+    # f1 (Aide) is MairieScreen's, as on every screen.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "submit", "Se connecter", priority=True, id="login.submit"),
     ]
 
