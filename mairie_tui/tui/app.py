@@ -17,7 +17,7 @@ from textual._path import CSSPathType
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from mairie_tui import errorlog
 from mairie_tui.config import Settings, load_settings
@@ -25,17 +25,17 @@ from mairie_tui.tui import breakpoints
 from mairie_tui.tui.messages import SignedIn
 from mairie_tui.tui.navigation import Navigation
 from mairie_tui.tui.screens.modals import ConfirmModal
+from mairie_tui.tui.typeahead import TypeAheadApp
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from mairie_tui.clock import Clock
     from mairie_tui.services.common import Actor
+    from mairie_tui.services.handle import DatabaseHandle
 
 APP_NAME = "Mairie Prim' · Guichet unique"
 
 
-class MairieApp(Navigation):
+class MairieApp(TypeAheadApp, Navigation):
     """Guichet unique Mairie Prim': sign-in, households, bookings."""
 
     # Screens carry no DEFAULT_CSS: their styles live here (docs/architecture.md, « Styles »).
@@ -49,6 +49,8 @@ class MairieApp(Navigation):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quitter", id="app.quit", priority=True),
+        # Priority: a focused field's own ctrl+d (delete right) would take it first.
+        Binding("ctrl+d", "sign_out", "Déconnexion", id="app.sign_out", priority=True),
         Binding("f6", "open_lists", "Listes", id="app.lists"),
         Binding("f5", "open_inbox", "Demandes à instruire", show=False, id="app.inbox"),
     ]
@@ -61,7 +63,7 @@ class MairieApp(Navigation):
         self.actor: Actor | None = None
         # True on an offline copy of a site (export_offline): every role sees the lists only.
         self.offline_copy = False
-        self._engine: Engine | None = None
+        self._engine: DatabaseHandle | None = None
         self._engine_lock = threading.Lock()
 
     def _fatal_error(self) -> None:
@@ -79,18 +81,20 @@ class MairieApp(Navigation):
     # ------------------------------------------------------------ database
 
     @property
-    def engine(self) -> Engine:
-        """The engine, built on first use (in a worker thread, never at import)."""
+    def engine(self) -> DatabaseHandle:
+        """The database handle services take, built on first use (in a worker, never at import)."""
         with self._engine_lock:
             if self._engine is None:
-                from mairie_tui.db import make_engine
+                from mairie_tui.services.handle import open_database
 
-                self._engine = make_engine(self.settings.db_url)
+                self._engine = open_database(self.settings.db_url)
             return self._engine
 
     def on_unmount(self) -> None:
         if self._engine is not None:
-            self._engine.dispose()
+            from mairie_tui.services.handle import close_database
+
+            close_database(self._engine)
 
     # ------------------------------------------------------------ screens
 
@@ -138,7 +142,22 @@ class MairieApp(Navigation):
     def action_open_inbox(self) -> None:
         self.open_inbox()
 
+    def action_sign_out(self) -> None:
+        """ctrl+d on every screen after sign-in: back to the sign-in, asking about unsaved work."""
+        own = getattr(self.screen, "action_sign_out", None)
+        if own is not None:
+            own()  # the pointage waits for its marks to be saved
+            return
+        self.confirm_leaving(self.sign_out)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (Textual's own words are English): how to quit."""
+        self.notify("Pour quitter l'application : ctrl+q.", title="Quitter ?")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sign_out":
+            # After sign-in, on every screen; not from under a dialog (it has its own keys).
+            return self.actor is not None and not isinstance(self.screen, ModalScreen)
         if action == "open_inbox":
             # f5 is offered on the search and Foyer screens, to counter agents.
             return (
@@ -216,9 +235,7 @@ class MairieApp(Navigation):
                 self.open_lists,
             )
             yield SystemCommand(
-                "Session : se déconnecter",
-                "Retour à la connexion",
-                lambda: self.confirm_leaving(self.sign_out),
+                "Session : se déconnecter", "Retour à la connexion (ctrl+d)", self.action_sign_out
             )
         help_action = getattr(screen, "action_help", None)
         if help_action is not None:

@@ -29,6 +29,11 @@ class ServiceCalls:
     replaces an older one (exclusive), and one handler turns failures into a
     French message shown where it concerns (`show_error`, or the `failed`
     callback given).
+
+    Keys typed while the call runs wait for its result (`hold_keys`, see
+    tui/typeahead.py): they reach the screen the result opens, in order; they
+    are dropped if the call fails. A call made while typing (the live search)
+    passes `hold_keys=False`.
     """
 
     _service_callbacks: dict[Worker[Any], tuple[Done, Failed | None]]
@@ -40,6 +45,7 @@ class ServiceCalls:
         done: Callable[[T], None],
         *,
         failed: Failed | None = None,
+        hold_keys: bool = True,
     ) -> Worker[T]:
         node = cast(Screen[Any], self)
         if not hasattr(self, "_service_callbacks"):
@@ -48,6 +54,9 @@ class ServiceCalls:
             call, name=group, group=group, thread=True, exclusive=True, exit_on_error=False
         )
         self._service_callbacks[worker] = (cast(Done, done), failed)
+        hold = getattr(node.app, "hold_keys", None)
+        if hold_keys and hold is not None:
+            hold(worker)
         return worker
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -55,17 +64,29 @@ class ServiceCalls:
         if callbacks is None:
             return
         done, failed = callbacks
+        node = cast(Screen[Any], self)
+        app: Any = node.app
         if event.state is WorkerState.SUCCESS:
             del self._service_callbacks[event.worker]
-            done(event.worker.result)
+            try:
+                done(event.worker.result)
+            finally:
+                if hasattr(app, "release_keys"):
+                    app.release_keys(event.worker, node)
         elif event.state is WorkerState.ERROR:
             del self._service_callbacks[event.worker]
             error = event.worker.error
             message = french_message(error)
-            cast(Screen[Any], self).log.error(f"service {event.worker.name}: {error!r}")
-            (failed or self.show_error)(message, error)
+            node.log.error(f"service {event.worker.name}: {error!r}")
+            try:
+                (failed or self.show_error)(message, error)
+            finally:
+                if hasattr(app, "drop_typed_keys") and app.holds_keys_for(event.worker):
+                    app.drop_typed_keys(event.worker)
         elif event.state is WorkerState.CANCELLED:
             del self._service_callbacks[event.worker]
+            if hasattr(app, "release_keys"):
+                app.release_keys(event.worker, node)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         cast(Screen[Any], self).notify(message, title="Erreur", severity="error", timeout=8)

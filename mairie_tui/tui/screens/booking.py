@@ -75,6 +75,7 @@ class BookingScreen(MairieScreen):
         super().__init__()
         self.booking = booking
         self._message_lines = 0
+        self._said: tuple[str, bool] = ("", False)  # what the message line shows
 
     # ------------------------------------------------------------ layout
 
@@ -131,6 +132,9 @@ class BookingScreen(MairieScreen):
 
     def say(self, message: str, *, error: bool = False) -> None:
         """The message line under the grid (one line: no relayout)."""
+        if (message, error) == self._said:
+            return  # a tick says "" after "": no repaint
+        self._said = (message, error)
         text = content(message, "b red" if error else "")
         # Rows the message takes (none when empty): relayout only when that changes.
         width = max(20, self.size.width - 4)

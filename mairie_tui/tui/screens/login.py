@@ -52,8 +52,8 @@ class LoginScreen(MairieScreen):
         "Sur une **copie hors ligne**, saisissez votre identifiant puis le **code "
         "d'accès de la copie** (remis avec la copie) à la place du mot de passe."
     )
+    # f1 (Aide) is MairieScreen's, as on every screen.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Aide", id="screen.help"),
         Binding("enter", "submit", "Se connecter", priority=True, id="login.submit"),
     ]
 
@@ -103,7 +103,9 @@ class LoginScreen(MairieScreen):
         )
 
     def _signed_in(self, signed_in: SignedIn) -> None:
-        self.post_message(signed_in)
+        # At once, not through a message: the keys typed during the sign-in wait for
+        # the screen this opens (tui/typeahead.py), not for a message in flight.
+        self.mairie.sign_in(signed_in.actor, offline_copy=signed_in.offline_copy)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         self.query_one("#login-error", Static).update(content(message))

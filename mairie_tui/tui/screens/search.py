@@ -84,6 +84,7 @@ class SearchScreen(MairieScreen):
         self._debounce: Timer | None = None
         self._hits: list[HouseholdHit] = []
         self._query = ""
+        self._shown: str | None = None  # the query whose results are on screen
 
     def compose(self) -> ComposeResult:
         yield AppHeader(self.TITLE_TEXT)
@@ -132,7 +133,13 @@ class SearchScreen(MairieScreen):
         def call() -> list[HouseholdHit]:
             return find_households(app.engine, query, limit=RESULT_LIMIT, actor=app.actor)
 
-        self.call_service("search", call, lambda hits: self._show(hits, query), failed=self._failed)
+        self.call_service(
+            "search",
+            call,
+            lambda hits: self._show(hits, query),
+            failed=self._failed,
+            hold_keys=False,  # typing goes on while it runs
+        )
 
     def _failed(self, message: str, error: BaseException | None) -> None:
         self.query_one("#search-status", Static).update(content(message))
@@ -141,6 +148,7 @@ class SearchScreen(MairieScreen):
         if query != self.query_one("#query", Input).value:
             return  # a newer query is on its way
         self._hits = hits
+        self._shown = query
         table = self.query_one("#results", DataTable)
         table.clear()
         for hit in hits:
@@ -175,9 +183,13 @@ class SearchScreen(MairieScreen):
         self._open_first()
 
     def _open_first(self) -> None:
-        if self._debounce is not None and self._query != self.query_one("#query", Input).value:
-            # Enter typed faster than the debounce: search now, open when it lands.
-            self._debounce.stop()
+        value = self.query_one("#query", Input).value
+        if len(value.strip()) >= 2 and self._shown != value:
+            # Enter typed before the results of what is in the field were shown
+            # (faster than the debounce, or while the search runs): search now, open
+            # when it lands; the keys typed meanwhile wait for the Foyer.
+            if self._debounce is not None:
+                self._debounce.stop()
             query = self.query_one("#query", Input).value
             self._query = query
             app = self.mairie

@@ -16,6 +16,9 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
+# Textual's own widgets describe their keys in English (the Select's open list).
+TEXTUAL_IN_FRENCH = {"Dismiss menu": "Fermer la liste"}
+
 
 class KeyBar(Widget):
     """`space Cocher  c Tout cocher  … ^p Commandes`, from the screen's active bindings."""
@@ -73,12 +76,13 @@ class KeyBar(Widget):
                 continue
             seen.add(binding.action)
             shown = self.app.get_key_display(binding)
-            if items and items[-1][1] == binding.description:
+            if items and items[-1][1] == binding.description and items[-1][0] != "^p":
                 # pageup "Mois" then pagedown "Mois": `pgup/pgdn Mois`.
                 previous = items[-1]
                 items[-1] = (f"{previous[0]}/{shown}", previous[1], previous[2])
                 continue
-            items.append((shown, binding.description, binding.key))
+            description = TEXTUAL_IN_FRENCH.get(binding.description, binding.description)
+            items.append((shown, description, binding.key))
         if palette is not None:
             items.append(("^p", "Commandes", palette))
         return items
