@@ -131,9 +131,9 @@ class State:
 
 def _notice_if_empty(engine: Engine, is_new: bool) -> None:
     """A new or empty base is said, with the way to the demo of « make run »."""
-    from mairie_tui.services.agents import get_agents
+    from mairie_tui.services.agents import count_by_role
 
-    if not is_new and get_agents(engine):
+    if not is_new and count_by_role(engine):
         return
     what = "nouvelle, vide" if is_new else "vide : aucun agent"
     note(

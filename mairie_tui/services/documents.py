@@ -47,6 +47,7 @@ from mairie_tui.services.document_checks import (
 )
 from mairie_tui.services.errors import NotFoundError, ServiceError
 from mairie_tui.services.offline import ensure_writable
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests import catalogue
 
 __all__ = ["DocumentRefused", "DocumentView", "attach_document", "household_documents"]
@@ -139,6 +140,7 @@ def _store(documents_dir: Path, name: str, content: bytes) -> tuple[Path, bool]:
     return target, True
 
 
+@requires("foyers.modifier")
 def attach_document(
     engine: Engine,
     *,
@@ -227,6 +229,7 @@ def attach_document(
         raise
 
 
+@requires("foyers.lire")
 def household_documents(
     engine: Engine,
     household_id: int,
