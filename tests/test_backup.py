@@ -47,7 +47,7 @@ from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
 from mairie_tui.services.household_edit import create_household
 from mairie_tui.services.search import find_households
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 CLOCK = clock_at("2020-09-15T10:00")
@@ -94,7 +94,7 @@ def table_digest(engine: Engine) -> dict[str, tuple[int, str]]:
 
 def book_next_days(engine: Engine, enrolment_id: int, days: list[date]) -> int:
     """Book the first bookable of `days` for one child; returns how many requests it made."""
-    booking = open_booking(engine, enrolment_id, CLOCK)
+    booking = open_booking(engine, enrolment_id, CLOCK, actor=DESK)
     for day in days:
         if booking.draft.toggle(day, booking.units[0].id).changed:
             validate_booking(engine, booking, actor=AGENT, clock=CLOCK)
@@ -144,7 +144,7 @@ def test_round_trip_into_an_empty_database(engine, empty_url, tmp_path):
         assert table_digest(target) == before
         assert current_revision(target) == head_revision()
         # The search index came along: the desk finds the family at once.
-        assert [hit.dossier for hit in find_households(target, "famille test")] == ["F-000001"]
+        assert [hit.dossier for hit in find_households(target, "famille test", actor=DESK)] == ["F-000001"]
         # The sequences too: the next household gets the next free id.
         saved = create_household(target, new_household(1), actor=AGENT, clock=CLOCK)
         assert saved.id == before["household"][0] + 1

@@ -89,9 +89,9 @@ def root(
 
 def run_tui(st: State) -> None:
     engine = st.engine()
-    from mairie_tui.services.agents import get_agents
+    from mairie_tui.services.agents import count_by_role
 
-    if not get_agents(engine):
+    if not count_by_role(engine):
         fail(
             "aucun agent dans cette base : créez-en un avec « mairie-tui agents ajouter » "
             "(ou une base de démonstration avec « mairie-tui demo »)."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,6 +21,9 @@ from mairie_tui.cli.common import (
 from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import ServiceError
 
+if TYPE_CHECKING:
+    from mairie_tui.services.agents import AgentPublic
+
 agent_app = typer.Typer(help="Comptes des agents.", no_args_is_help=True)
 
 
@@ -29,6 +32,7 @@ def register(app: typer.Typer) -> None:
     command(agent_app, "ajouter", "add")(agent_add)
     command(agent_app, "liste", "list")(agent_list)
     command(agent_app, "deverrouiller", "unlock")(agent_unlock)
+    command(agent_app, "sites")(agent_sites)
     add_group(app, agent_app, "agents", "agent")
 
 
@@ -40,11 +44,16 @@ def agent_add(
     login: Annotated[str, typer.Argument(help="Identifiant de connexion.")],
     name: Annotated[str, typer.Option("--name", help="Nom affiché.", prompt="Nom de l'agent")],
     role: Annotated[str, typer.Option("--role", help="agent, supervisor ou staff.")] = "agent",
+    site: Annotated[
+        list[str] | None,
+        typer.Option("--site", help="Site d'un membre du personnel école (répétable)."),
+    ] = None,
 ) -> None:
     """Crée un agent ; le mot de passe est demandé deux fois, jamais affiché ni stocké en clair.
 
     Un superviseur connecté (--agent) crée les agents ; sur une base sans superviseur, le
-    premier superviseur se crée sans connexion.
+    premier superviseur se crée sans connexion. Le personnel école (--role staff) ne voit que
+    les listes, le pointage et les effectifs des sites donnés par --site.
     """
     from mairie_tui.services.agents import add_agent
 
@@ -64,18 +73,19 @@ def agent_add(
             password=password,
             clock=st.settings.clock,
             actor=actor,
+            sites=tuple(site or ()),
         )
     except ServiceError as exc:
         fail(str(exc))
-    console.print(f"Agent « {agent.login} » créé ({agent.role_label}).")
+    console.print(f"Agent « {agent.login} » créé ({agent.role_label}).{_sites_text(agent)}")
 
 
 def _creator(ctx: typer.Context, engine: Engine, role: str) -> Actor:
     """A signed-in supervisor; or, on a base without any, nobody for its first supervisor."""
-    from mairie_tui.services.agents import get_agents
+    from mairie_tui.services.agents import count_by_role
     from mairie_tui.services.common import SYSTEM_ACTOR
 
-    if any(agent.role == "supervisor" for agent in get_agents(engine)):
+    if count_by_role(engine).get("supervisor"):
         if not state(ctx).agent:
             fail(
                 "cette base a déjà un superviseur : seul un superviseur connecté "
@@ -96,14 +106,16 @@ def agent_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Liste les agents."""
     from mairie_tui.services.agents import get_agents
 
-    signed_in_actor(ctx, permission="superviseur")
-    agents = get_agents(state(ctx).engine())
+    actor = signed_in_actor(ctx, permission="superviseur")
+    agents = get_agents(state(ctx).engine(), actor=actor)
     if as_json:
         print_json(agents)
         return
-    table = Table("Identifiant", "Nom", "Rôle", "État")
+    table = Table("Identifiant", "Nom", "Rôle", "État", "Sites")
     for agent in agents:
-        table.add_row(agent.login, agent.name, agent.role_label, agent.state_label)
+        table.add_row(
+            agent.login, agent.name, agent.role_label, agent.state_label, ", ".join(agent.sites)
+        )
     console.print(table)
 
 
@@ -121,3 +133,31 @@ def agent_unlock(
     except ServiceError as exc:
         fail(str(exc))
     console.print(f"Compte « {agent.login} » déverrouillé.")
+
+
+def agent_sites(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="Identifiant du membre du personnel école.")],
+    site: Annotated[
+        list[str] | None,
+        typer.Option("--site", help="Site où il travaille (répétable ; aucun : détaché de tous)."),
+    ] = None,
+) -> None:
+    """Rattache un membre du personnel école à ses sites (remplace les sites qu'il avait)."""
+    from mairie_tui.services.agents import set_agent_sites
+
+    st = state(ctx)
+    actor = signed_in_actor(ctx, permission="superviseur")
+    try:
+        agent = set_agent_sites(
+            st.engine(), login, tuple(site or ()), actor=actor, clock=st.settings.clock
+        )
+    except ServiceError as exc:
+        fail(str(exc))
+    console.print(f"Sites de « {agent.login} » enregistrés.{_sites_text(agent)}")
+
+
+def _sites_text(agent: AgentPublic) -> str:
+    if agent.role != "staff":
+        return ""
+    return f" Sites : {', '.join(agent.sites)}." if agent.sites else " Aucun site."

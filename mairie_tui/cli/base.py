@@ -43,10 +43,10 @@ def register(app: typer.Typer) -> None:
 
 def _sign_in_if_used(ctx: typer.Context, engine: Engine) -> None:
     """Emptying a base that has agents takes a supervisor; a new or empty one, nobody."""
-    from mairie_tui.services.agents import get_agents
+    from mairie_tui.services.agents import count_by_role
 
     try:
-        used = current_revision(engine) is not None and bool(get_agents(engine))
+        used = current_revision(engine) is not None and bool(count_by_role(engine))
     except Exception:  # noqa: BLE001 - an unreadable base is what --force starts again
         used = False
     if used:
@@ -186,11 +186,11 @@ def db_restore(
 
 def _restoring_actor(ctx: typer.Context, engine: Engine) -> Actor | None:
     """A readable base with a supervisor is replaced only by a signed-in supervisor."""
-    from mairie_tui.services.agents import get_agents
+    from mairie_tui.services.agents import count_by_role
 
     try:
         readable = current_revision(engine) == head_revision()
-        supervised = readable and any(a.role == "supervisor" for a in get_agents(engine))
+        supervised = readable and bool(count_by_role(engine).get("supervisor"))
     except Exception:  # noqa: BLE001 - a damaged base is exactly what gets restored
         supervised = False
     if not supervised:
@@ -209,7 +209,7 @@ def _journal_restore(engine: Engine, actor: Actor | None, st: State, file: Path)
     from mairie_tui.services.common import SYSTEM_ACTOR
     from mairie_tui.services.journal import record
 
-    known = {(a.id, a.login) for a in get_agents(engine)}
+    known = {(a.id, a.login) for a in get_agents(engine, actor=SYSTEM_ACTOR)}
     by = actor if actor is not None and (actor.id, actor.login) in known else SYSTEM_ACTOR
     record(
         engine,

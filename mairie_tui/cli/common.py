@@ -137,7 +137,7 @@ def _notice_if_empty(engine: Engine, is_new: bool, *, has_tables: bool) -> None:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from mairie_tui.services.agents import get_agents
+    from mairie_tui.services.agents import count_by_role
 
     if is_new:
         what = "nouvelle, vide"
@@ -145,7 +145,7 @@ def _notice_if_empty(engine: Engine, is_new: bool, *, has_tables: bool) -> None:
         what = "vide : aucune table"
     else:
         try:
-            if get_agents(engine):
+            if count_by_role(engine):
                 return
         except SQLAlchemyError:  # an older schema: « base migrer » says what it does
             return

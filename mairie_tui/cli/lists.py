@@ -19,6 +19,7 @@ from mairie_tui.cli.common import (
     state,
 )
 from mairie_tui.domain import fr
+from mairie_tui.services.common import Actor
 
 if TYPE_CHECKING:
     from mairie_tui.services.lists import HeadcountRow
@@ -44,6 +45,14 @@ def parse_day(text: str, what: str) -> date:
         return fr.parse_date(text)
     except ValueError as exc:
         fail(f"{what} : {exc}")
+
+
+def _reader(ctx: typer.Context) -> Actor:
+    """Counts and site names are not personal: the signed-in agent if one is named (staff then
+    see their own sites only), otherwise the system, which sees every site."""
+    from mairie_tui.services.common import SYSTEM_ACTOR
+
+    return signed_in_actor(ctx, permission="connecte") if state(ctx).agent else SYSTEM_ACTOR
 
 
 def _count(value: int | None) -> str:
@@ -76,8 +85,11 @@ def effectifs(
     clock = st.settings.clock
     first = parse_day(start, "--from") if start else clock.today()
     last = parse_day(end, "--to") if end else first
+    actor = _reader(ctx)
     try:
-        rows = headcounts(st.engine(), site=site, start=first, end=last, unit=unit, clock=clock)
+        rows = headcounts(
+            st.engine(), site=site, start=first, end=last, unit=unit, clock=clock, actor=actor
+        )
     except ServiceError as exc:
         fail(str(exc))
     if as_json:
@@ -166,7 +178,7 @@ def listes_sites(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Liste les sites et leurs unités."""
     from mairie_tui.services.lists import list_sites
 
-    sites = list_sites(state(ctx).engine())
+    sites = list_sites(state(ctx).engine(), actor=_reader(ctx))
     if as_json:
         print_json(sites)
         return

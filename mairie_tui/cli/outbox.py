@@ -42,8 +42,8 @@ def outbox_list(
     """Liste les mails aux familles (envoyés, en attente, en erreur)."""
     from mairie_tui.services.outbox import list_outbox
 
-    signed_in_actor(ctx, permission="guichet")
-    items = list_outbox(state(ctx).engine(), pending_only=pending)
+    actor = signed_in_actor(ctx, permission="guichet")
+    items = list_outbox(state(ctx).engine(), pending_only=pending, actor=actor)
     if as_json:
         print_json(items)
         return
@@ -70,7 +70,7 @@ def outbox_send(ctx: typer.Context) -> None:
             "aucun serveur SMTP configuré (MAIRIE_SMTP_HOST) : les mails restent dans la boîte d'envoi."
         )
     actor = signed_in_actor(ctx, permission="guichet")
-    sent, failed = send_pending(st.engine(), st.settings.smtp, st.settings.clock)
+    sent, failed = send_pending(st.engine(), st.settings.smtp, st.settings.clock, actor=actor)
     record(
         st.engine(),
         actor=actor,

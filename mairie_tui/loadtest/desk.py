@@ -157,12 +157,14 @@ class Desk:
         if self.actor is None:
             return False
         for household_id in self.plan.own_households:
-            for enrolment in list_enrolments(self.engine, household_id):
+            for enrolment in list_enrolments(self.engine, household_id, actor=self.actor):
                 if enrolment.status == "active":
                     self.own_enrolments.append((household_id, enrolment.child_id, enrolment.id))
         for household_id in self.scenario.hot_households:
             self.hot_enrolments += [
-                e.id for e in list_enrolments(self.engine, household_id) if e.status == "active"
+                e.id
+                for e in list_enrolments(self.engine, household_id, actor=self.actor)
+                if e.status == "active"
             ]
         return True
 
@@ -208,7 +210,12 @@ class Desk:
     def calendar(self) -> None:
         _, _, enrolment_id = self.rng.choice(self.own_enrolments)
         month = self.rng.choice((9, 10))
-        self.call(CALENDAR, lambda: month_view(self.engine, enrolment_id, 2020, month, self.clock))
+        self.call(
+            CALENDAR,
+            lambda: month_view(
+                self.engine, enrolment_id, 2020, month, self.clock, actor=self.actor
+            ),
+        )
 
     # ------------------------------------------------------------ bookings
 
@@ -227,7 +234,9 @@ class Desk:
         return bool(booking.draft.recap())
 
     def _validate(self, op: str, enrolment_id: int, pick: Callable[[BookingSession], bool]) -> None:
-        booking = self.call(OPEN, lambda: open_booking(self.engine, enrolment_id, self.clock))
+        booking = self.call(
+            OPEN, lambda: open_booking(self.engine, enrolment_id, self.clock, actor=self.actor)
+        )
         if booking is None or not pick(booking):
             return
         self.call(
@@ -237,7 +246,9 @@ class Desk:
             return
         # What the agent does on « Un autre poste a modifié… »: reload, then validate again.
         self.extra["reprises après conflit"] += 1
-        reloaded = self.call(RELOAD, lambda: reload_booking(self.engine, booking, self.clock))
+        reloaded = self.call(
+            RELOAD, lambda: reload_booking(self.engine, booking, self.clock, actor=self.actor)
+        )
         if reloaded is not None and reloaded[0].draft.recap():
             fresh = reloaded[0]
             self.call(
@@ -331,7 +342,9 @@ class Desk:
         shared = self.rng.random() < 0.25
         pool = self.scenario.hot_households if shared else self.plan.own_households
         household_id = self.rng.choice(pool)
-        loaded = self.call(HOUSEHOLD, lambda: household_input(self.engine, household_id))
+        loaded = self.call(
+            HOUSEHOLD, lambda: household_input(self.engine, household_id, actor=self.actor)
+        )
         if loaded is None:
             return
         data, version = loaded

@@ -11,7 +11,14 @@ from mairie_tui.models.activity import (
     Enrolment,
     Unit,
 )
-from mairie_tui.models.admin import AGENT_ROLES, Agent, AuditEvent, Counter, OutboxEmail
+from mairie_tui.models.admin import (
+    AGENT_ROLES,
+    Agent,
+    AgentSite,
+    AuditEvent,
+    Counter,
+    OutboxEmail,
+)
 from mairie_tui.models.attendance import AppSecret, Attendance, DayClosing, OfflineCopy
 from mairie_tui.models.demarches import Agenda, Appointment, TariffBracket
 from mairie_tui.models.household import PERSON_ROLES, Household, Person
@@ -53,6 +60,7 @@ __all__ = [
     "AppSecret",
     "Activity",
     "Agent",
+    "AgentSite",
     "Attendance",
     "AuditEvent",
     "Booking",

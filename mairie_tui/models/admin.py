@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from mairie_tui.models.types import UTCDateTime
@@ -25,6 +25,17 @@ class Agent(SQLModel, table=True):
     active: bool = True
     failed_attempts: int = 0
     last_failed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AgentSite(SQLModel, table=True):
+    """A site (as `Activity.site` names it) a staff member works at (migration 0009)."""
+
+    __tablename__ = "agent_site"
+
+    agent_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("agent.id", ondelete="CASCADE"), primary_key=True)
+    )
+    site: str = Field(max_length=120, primary_key=True)
 
 
 class AuditEvent(SQLModel, table=True):

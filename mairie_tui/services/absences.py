@@ -15,9 +15,11 @@ from sqlalchemy import Engine
 
 from mairie_tui.clock import Clock
 from mairie_tui.services.common import Actor
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests import FiledRequest, file_request, prefill
 
 
+@requires("foyers.modifier")
 def declare_absence(
     engine: Engine,
     *,

@@ -9,15 +9,17 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session
-from mairie_tui.models import AGENT_ROLES, Agent
+from mairie_tui.models import AGENT_ROLES, Agent, AgentSite
 from mairie_tui.services.common import SYSTEM_ACTOR, Actor, audit, changes, fields_of
 from mairie_tui.services.errors import AuthenticationError, PermissionDenied, ServiceError
+from mairie_tui.services.lists.lookup import resolve_site
 from mairie_tui.services.offline import copy_access_hash, verify_access_code
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.uow import writing
 
 _HASHER = PasswordHasher()
@@ -37,6 +39,8 @@ class AgentPublic:
     active: bool
     failed_attempts: int = 0
     locked: bool = False
+    # The sites a staff member is attached to (agent_site), sorted.
+    sites: tuple[str, ...] = ()
 
     @property
     def role_label(self) -> str:
@@ -55,7 +59,7 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
-def _public(agent: Agent) -> AgentPublic:
+def _public(agent: Agent, sites: tuple[str, ...] = ()) -> AgentPublic:
     assert agent.id is not None
     return AgentPublic(
         agent.id,
@@ -65,11 +69,25 @@ def _public(agent: Agent) -> AgentPublic:
         agent.active,
         failed_attempts=agent.failed_attempts,
         locked=is_locked(agent.failed_attempts),
+        sites=sites,
+    )
+
+
+def sites_of(session: Session, agent_id: int) -> tuple[str, ...]:
+    """The sites an agent is attached to (table agent_site), sorted."""
+    return tuple(
+        session.exec(
+            select(AgentSite.site)
+            .where(AgentSite.agent_id == agent_id)
+            .order_by(col(AgentSite.site))
+        )
     )
 
 
 def actor_of(agent: AgentPublic) -> Actor:
-    return Actor(id=agent.id, login=agent.login, name=agent.name, role=agent.role)
+    return Actor(
+        id=agent.id, login=agent.login, name=agent.name, role=agent.role, sites=agent.sites
+    )
 
 
 def throttle_delay(failed_attempts: int) -> float:
@@ -105,6 +123,7 @@ class _Candidate:
     # On an offline copy: the hash of the copy's access code, which staff type instead
     # of their password (the copy holds no password hash); None on the main database.
     copy_code_hash: str | None = None
+    sites: tuple[str, ...] = ()
 
     def check(self, secret: str) -> bool:
         if self.copy_code_hash:
@@ -126,6 +145,7 @@ def _read_candidate(engine: Engine, login: str) -> _Candidate | None:
             agent.active,
             agent.failed_attempts,
             copy_access_hash(session),
+            sites_of(session, agent.id),
         )
 
 
@@ -198,7 +218,9 @@ def _record_failure(engine: Engine, agent: _Candidate, clock: Clock, max_failed:
 
 def _record_success(engine: Engine, agent: _Candidate, clock: Clock, max_failed: int) -> Actor:
     """Reset the counter, unless the account was locked or deactivated meanwhile."""
-    actor = Actor(id=agent.id, login=agent.login, name=agent.name, role=agent.role)
+    actor = Actor(
+        id=agent.id, login=agent.login, name=agent.name, role=agent.role, sites=agent.sites
+    )
     with writing(engine, "connexion", allowed_on_copy=True) as session:
         reset = session.execute(
             update(Agent)
@@ -237,6 +259,7 @@ def _verify(password_hash: str, password: str) -> bool:
 _DUMMY_HASH = hash_password("mairie-tui-dummy")
 
 
+@requires("agents.gerer")
 def add_agent(
     engine: Engine,
     *,
@@ -246,8 +269,9 @@ def add_agent(
     password: str,
     clock: Clock,
     actor: Actor,
+    sites: tuple[str, ...] = (),
 ) -> AgentPublic:
-    """Create an agent; only a supervisor (or the system) may."""
+    """Create an agent; only a supervisor (or the system) may. `sites`: a staff member's."""
     if not actor.is_supervisor:
         raise PermissionDenied("Seul un superviseur peut créer un agent.")
     login = login.strip().lower()
@@ -267,6 +291,8 @@ def add_agent(
         )
         session.add(agent)
         session.flush()
+        assert agent.id is not None
+        attached = _attach(session, agent.id, role, sites)
         audit(
             session,
             at=clock.now(),
@@ -275,9 +301,13 @@ def add_agent(
             entity="agent",
             entity_id=agent.id,
             # The hash is masked by changes(): the journal says a password was set, no more.
-            details={"login": login, "role": role, "changes": changes({}, _audited(agent))},
+            details={
+                "login": login,
+                "role": role,
+                "changes": changes({}, {**_audited(agent), "sites": list(attached)}),
+            },
         )
-        return _public(agent)
+        return _public(agent, attached)
 
 
 # What an agent's audit rows diff; the password hash is always masked.
@@ -288,15 +318,79 @@ def _audited(agent: Agent) -> dict[str, object]:
     return fields_of(agent, AGENT_FIELDS)
 
 
+def _attach(session: Session, agent_id: int, role: str, sites: tuple[str, ...]) -> tuple[str, ...]:
+    """Replace an agent's sites by `sites` (each resolved like the lists do); only staff have any."""
+    wanted = tuple(sorted({resolve_site(session, site) for site in sites if site.strip()}))
+    if wanted and role != "staff":
+        raise ServiceError(
+            "Seul le personnel école est rattaché à des sites : les agents et les "
+            "superviseurs voient tous les sites.",
+            field="sites",
+        )
+    current = set(sites_of(session, agent_id))
+    for site in current - set(wanted):
+        row = session.get(AgentSite, (agent_id, site))
+        if row is not None:
+            session.delete(row)
+    for site in sorted(set(wanted) - current):
+        session.add(AgentSite(agent_id=agent_id, site=site))
+    session.flush()
+    return wanted
+
+
 def list_agents(session: Session) -> list[AgentPublic]:
-    return [_public(agent) for agent in session.exec(select(Agent).order_by(Agent.login))]
+    sites: dict[int, list[str]] = {}
+    for agent_id, site in session.exec(
+        select(AgentSite.agent_id, AgentSite.site).order_by(col(AgentSite.site))
+    ):
+        sites.setdefault(agent_id, []).append(site)
+    return [
+        _public(agent, tuple(sites.get(agent.id or 0, ())))
+        for agent in session.exec(select(Agent).order_by(Agent.login))
+    ]
 
 
-def get_agents(engine: Engine) -> list[AgentPublic]:
+@requires("agents.gerer")
+def set_agent_sites(
+    engine: Engine, login: str, sites: tuple[str, ...], *, actor: Actor, clock: Clock
+) -> AgentPublic:
+    """Attach a staff member to exactly `sites` (an empty tuple detaches them); audited."""
+    login = login.strip().lower()
+    with writing(engine, "rattachement aux sites") as session:
+        agent = session.exec(select(Agent).where(Agent.login == login)).first()
+        if agent is None or agent.id is None:
+            raise ServiceError(f"Aucun agent n'a l'identifiant « {login} ».", field="login")
+        before = sites_of(session, agent.id)
+        after = _attach(session, agent.id, agent.role, sites)
+        audit(
+            session,
+            at=clock.now(),
+            actor=actor,
+            action="agent.sites",
+            entity="agent",
+            entity_id=agent.id,
+            details={
+                "login": login,
+                "changes": changes({"sites": list(before)}, {"sites": list(after)}),
+            },
+        )
+        return _public(agent, after)
+
+
+def count_by_role(engine: Engine) -> dict[str, int]:
+    """How many agents of each role (no name, no login): asked before anyone signs in."""
+    with read_session(engine) as session:
+        rows = session.exec(select(Agent.role, func.count()).group_by(col(Agent.role))).all()
+    return {role: int(count) for role, count in rows}
+
+
+@requires("agents.gerer")
+def get_agents(engine: Engine, *, actor: Actor) -> list[AgentPublic]:
     with read_session(engine) as session:
         return list_agents(session)
 
 
+@requires("agents.gerer")
 def unlock_agent(engine: Engine, login: str, *, actor: Actor, clock: Clock) -> AgentPublic:
     """A supervisor unlocks an account (its failure count back to zero); audited.
 

@@ -30,6 +30,7 @@ from mairie_tui.services.errors import (
     NotFoundError,
     RuleViolation,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.transactions import write_use_case
 from mairie_tui.services.uow import writing
 
@@ -147,6 +148,7 @@ def ensure_agenda(engine: Engine, spec: AgendaSpec) -> int:
             return found.id
 
 
+@requires("demarches.lire")
 def get_agenda(engine: Engine, code: str, *, actor: Actor) -> AgendaView:
     """An agenda's settings (from the table, else the catalogue's defaults)."""
     require_counter_agent(actor)
@@ -206,6 +208,7 @@ def _taken(
     )
 
 
+@requires("demarches.lire")
 def day_slots(engine: Engine, code: str, day: date, *, actor: Actor, clock: Clock) -> list[Slot]:
     """Every slot of a day that is still ahead, free or taken."""
     require_counter_agent(actor)
@@ -222,6 +225,7 @@ def day_slots(engine: Engine, code: str, day: date, *, actor: Actor, clock: Cloc
     ]
 
 
+@requires("demarches.lire")
 def next_free_slots(
     engine: Engine, code: str, *, actor: Actor, clock: Clock, limit: int = 20
 ) -> list[Slot]:
@@ -316,6 +320,7 @@ def _appointment_view(appointment: Appointment, agenda: Agenda) -> AppointmentVi
     )
 
 
+@requires("demarches.modifier")
 @write_use_case()
 def book_appointment(
     engine: Engine,

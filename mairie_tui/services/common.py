@@ -23,6 +23,9 @@ class Actor:
     login: str
     name: str
     role: str
+    # The sites a staff member is attached to (read at sign-in, table agent_site);
+    # agents and supervisors see every site whatever it holds.
+    sites: tuple[str, ...] = ()
 
     @property
     def is_supervisor(self) -> bool:

@@ -41,6 +41,7 @@ from mairie_tui.models import Document, Household, Request
 from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.document_checks import check_content, kept_name, read_source
 from mairie_tui.services.errors import DocumentRefused, ServiceError
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests import catalogue
 from mairie_tui.services.uow import get_or_404, writing
 
@@ -134,6 +135,7 @@ def _store(documents_dir: Path, name: str, content: bytes) -> tuple[Path, bool]:
     return target, True
 
 
+@requires("foyers.modifier")
 def attach_document(
     engine: Engine,
     *,
@@ -237,6 +239,7 @@ def _record(session: Session, document: Document, actor: Actor, clock: Clock) ->
     )
 
 
+@requires("foyers.lire")
 def household_documents(
     engine: Engine,
     household_id: int,

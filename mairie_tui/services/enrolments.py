@@ -16,6 +16,7 @@ from mairie_tui.domain.calendar import HolidayCalendar
 from mairie_tui.models import Activity, Enrolment, Person, Unit
 from mairie_tui.services.common import Actor, audit, changes, fields_of, require_counter_agent
 from mairie_tui.services.errors import RuleViolation, ServiceError
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.transactions import ENROLMENT_OVERLAP, lock_rows, write_use_case
 from mairie_tui.services.uow import get_or_404, writing
 
@@ -80,6 +81,7 @@ def _age_months(birth: date, on: date) -> int:
     return months - (1 if on.day < birth.day else 0)
 
 
+@requires("foyers.modifier")
 @write_use_case()
 def enrol_child(
     engine: Engine,
@@ -160,6 +162,7 @@ def enrol_child(
         return enrolment.id
 
 
+@requires("foyers.modifier")
 @write_use_case()
 def activate_enrolment(engine: Engine, enrolment_id: int, *, actor: Actor, clock: Clock) -> None:
     """pending → active, after the checks (age, capacity of a crèche)."""

@@ -34,6 +34,7 @@ from mairie_tui.models import (
 )
 from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, ServiceError
+from mairie_tui.services.permissions import requires
 
 ACTION_LABELS = {
     "household.create": "Création du foyer",
@@ -107,6 +108,7 @@ def _dossier(text: str) -> str:
     return f"F-{int(digits):06d}"
 
 
+@requires("foyers.historique")
 def household_history(engine: Engine, dossier: str, *, actor: Actor) -> HouseholdHistory:
     """The audit trail of a household, oldest first; supervisors only."""
     if not actor.is_supervisor:

@@ -37,6 +37,7 @@ from mairie_tui.services.errors import (
     PossibleDuplicates,
     ServiceError,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.schema_limits import schema_limits
 from mairie_tui.services.search import normalise, reindex_household, search_households
 from mairie_tui.services.transactions import write_use_case
@@ -148,8 +149,14 @@ def _duplicates(
     return candidates
 
 
+@requires("foyers.lire")
 def find_duplicates(
-    engine: Engine, data: HouseholdInput, clock: Clock, *, exclude_id: int | None = None
+    engine: Engine,
+    data: HouseholdInput,
+    clock: Clock,
+    *,
+    exclude_id: int | None = None,
+    actor: Actor,
 ) -> list[DuplicateCandidate]:
     """Households that look like `data` (validated first)."""
     clean = _clean(data, clock)
@@ -253,6 +260,7 @@ def _check_external_id(session: Session, external_id: str | None, exclude_id: in
         )
 
 
+@requires("foyers.modifier")
 @write_use_case(retry_on_duplicate=True)
 def create_household(
     engine: Engine,
@@ -311,6 +319,7 @@ def create_household(
         return SavedHousehold(household.id, household.dossier, household.version)
 
 
+@requires("foyers.modifier")
 @write_use_case(retry_on_duplicate=True)
 def update_household(
     engine: Engine,
@@ -413,7 +422,10 @@ def _save_members(
     return entries + removed
 
 
-def household_input(engine: Engine, household_id: int) -> tuple[HouseholdInput, int]:
+@requires("foyers.lire")
+def household_input(
+    engine: Engine, household_id: int, *, actor: Actor
+) -> tuple[HouseholdInput, int]:
     """The form's starting values for an existing household, with its version."""
     with read_session(engine) as session:
         household = get_or_404(session, Household, household_id)

@@ -12,6 +12,7 @@ from mairie_tui.db import read_session
 from mairie_tui.models import Household, Person, Request
 from mairie_tui.services.bookings import EnrolmentSummary, enrolments_of
 from mairie_tui.services.common import Actor, require_counter_agent
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests import status_label, type_label
 from mairie_tui.services.uow import get_or_404
 
@@ -88,6 +89,7 @@ def _person(person: Person) -> PersonView:
     )
 
 
+@requires("foyers.lire")
 def get_household(
     engine: Engine, household_id: int, *, actor: Actor, recent_requests: int = 20
 ) -> HouseholdView:

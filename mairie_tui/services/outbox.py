@@ -16,6 +16,8 @@ from mairie_tui.clock import Clock
 from mairie_tui.config import SmtpSettings
 from mairie_tui.db import read_session
 from mairie_tui.models import OutboxEmail
+from mairie_tui.services.common import Actor
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.uow import writing
 
 
@@ -36,8 +38,9 @@ class OutboxItem:
         return "erreur" if self.last_error else "en attente"
 
 
+@requires("courriels.lire")
 def list_outbox(
-    engine: Engine, *, pending_only: bool = False, limit: int = 200
+    engine: Engine, *, pending_only: bool = False, limit: int = 200, actor: Actor
 ) -> list[OutboxItem]:
     with read_session(engine) as session:
         query = select(OutboxEmail).order_by(col(OutboxEmail.id).desc()).limit(limit)
@@ -58,12 +61,14 @@ def list_outbox(
         ]
 
 
+@requires("courriels.envoyer")
 def send_pending(
     engine: Engine,
     smtp: SmtpSettings,
     clock: Clock,
     *,
     connect: Callable[[str, int], smtplib.SMTP] = smtplib.SMTP,
+    actor: Actor,
 ) -> tuple[int, int]:
     """Send every unsent mail; a failure is recorded on the mail, which stays queued.
 

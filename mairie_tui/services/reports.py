@@ -18,6 +18,7 @@ from mairie_tui.files import write_private
 from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import ServiceError
 from mairie_tui.services.lists import ChildLine, DayList, day_list
+from mairie_tui.services.permissions import requires
 
 # Column widths in mm (A4 portrait, 12 mm margins: 186 mm).
 COLUMNS = (
@@ -211,6 +212,7 @@ def render_day_list(
     return int(pdf.pages_count)
 
 
+@requires("listes.lire")
 def print_day_list(
     engine: Engine,
     *,

@@ -28,7 +28,8 @@ from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
 from mairie_tui.domain import fr
-from mairie_tui.services.common import Actor, require_counter_agent
+from mairie_tui.services.common import Actor
+from mairie_tui.services.permissions import requires
 
 
 @dataclass(frozen=True)
@@ -438,15 +439,14 @@ def _hits(rows: Sequence[Any]) -> list[HouseholdHit]:
     return [hits[i] for i in order]
 
 
+@requires("foyers.lire")
 def find_households(
-    engine: Engine, query: str, *, limit: int = 50, actor: Actor | None = None
+    engine: Engine, query: str, *, limit: int = 50, actor: Actor
 ) -> list[HouseholdHit]:
     """search_households in its own read transaction (for the screens and the CLI).
 
-    The screens pass the signed-in agent: school staff are refused.
+    School staff are refused (permission foyers.lire).
     """
-    if actor is not None:
-        require_counter_agent(actor)
     words = search_terms(query)
     if not words or limit <= 0:
         return []

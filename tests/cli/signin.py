@@ -16,7 +16,7 @@ def signed_in(
     """Create the agent (unless it exists) and return MAIRIE_AGENT / MAIRIE_PASSWORD for it."""
     engine = make_engine(db_url)
     try:
-        if any(agent.login == login for agent in get_agents(engine)):
+        if any(agent.login == login for agent in get_agents(engine, actor=SYSTEM_ACTOR)):
             return {"MAIRIE_AGENT": login, "MAIRIE_PASSWORD": PASSWORD}
         add_agent(
             engine,

@@ -16,7 +16,7 @@ from mairie_tui.services.household_edit import household_input, update_household
 from tests.cli.signin import DEMO_SUPERVISOR
 from tests.cli.test_cli import env as unsigned_env  # noqa: F401
 from tests.cli.test_cli import invoke
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def edit_seed_household(db_url: str, address: str) -> None:
             household_id = session.exec(
                 select(Household.id).where(Household.dossier == "F-000001")
             ).one()
-        data, version = household_input(engine, household_id)
+        data, version = household_input(engine, household_id, actor=DESK)
         update_household(
             engine,
             household_id,

@@ -201,3 +201,42 @@ def _iso(text: str):
     from datetime import date
 
     return date.fromisoformat(text)
+
+
+def test_staff_are_created_with_their_sites_and_see_only_them(env, db_url):
+    """`agents ajouter … --role staff --site …` (repeatable), `agents sites` replaces them;
+    the staff member's `effectifs` and `listes sites` then show their sites only."""
+    result = runner.invoke(
+        APP,
+        [
+            "agents",
+            "ajouter",
+            "cantine.mons",
+            "--name",
+            "Agnès Mons",
+            "--role",
+            "staff",
+            "--site",
+            "mons elementaire",
+        ],
+        input="mons-mons-1\nmons-mons-1\n",
+        env=env,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"Sites : {SITE_A}." in result.stdout
+    staff = {**env, "MAIRIE_AGENT": "cantine.mons", "MAIRIE_PASSWORD": "mons-mons-1"}
+    sites = json.loads(invoke(["listes", "sites", "--json"], staff).stdout)
+    assert [site["site"] for site in sites] == [SITE_A]
+    rows = json.loads(invoke(["effectifs", "--from", "21/09/2020", "--json"], staff).stdout)
+    assert rows and {row["site"] for row in rows} == {SITE_A}
+    refused = invoke(["effectifs", "--site", "jean macé", "--from", "21/09/2020"], staff)
+    assert refused.exit_code == 2 and "n'est pas l'un des vôtres" in refused.stderr
+    moved = invoke(["agents", "sites", "cantine.mons", "--site", "jean macé"], env)
+    assert moved.exit_code == 0 and f"Sites : {SITE_B}." in moved.stdout
+    sites = json.loads(invoke(["listes", "sites", "--json"], staff).stdout)
+    assert [site["site"] for site in sites] == [SITE_B]
+    listed = invoke(["agents", "liste", "--json"], env).stdout
+    assert {a["login"]: a["sites"] for a in json.loads(listed)}["cantine.mons"] == [SITE_B]
+    denied = invoke(["agents", "sites", "cantine.mons", "--site", "mons"], staff)
+    assert denied.exit_code == 2

@@ -17,7 +17,7 @@ from mairie_tui.services.demo import build_demo, seed_ids
 from mairie_tui.services.documents import attach_document
 from mairie_tui.services.errors import ConflictError, NotFoundError, PermissionDenied, RuleViolation
 from mairie_tui.services.requests import InvalidAnswers
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 from tests.services.test_requests import AGENT, STAFF
 
 BOOKED = (
@@ -37,7 +37,7 @@ def seed(engine):
     build_demo(engine, households=0)
     with read_session(engine) as session:
         ids = seed_ids(session)
-    booking = open_booking(engine, ids.enrolment_id, BEFORE_DEADLINE)
+    booking = open_booking(engine, ids.enrolment_id, BEFORE_DEADLINE, actor=DESK)
     for day in BOOKED:
         booking.draft.toggle(day, booking.units[0].id)
     validate_booking(engine, booking, actor=AGENT, clock=BEFORE_DEADLINE)
@@ -99,7 +99,7 @@ def test_an_absence_over_three_booked_days_cancels_exactly_those(engine, seed):
 
 
 def test_a_calendar_opened_before_the_absence_gets_a_conflict(engine, seed):
-    stale = open_booking(engine, seed.enrolment_id, BEFORE_DEADLINE)
+    stale = open_booking(engine, seed.enrolment_id, BEFORE_DEADLINE, actor=DESK)
     declare(engine, seed, date(2020, 9, 25), date(2020, 9, 25))
     stale.draft.toggle(date(2020, 10, 2), stale.units[0].id)
     with pytest.raises(ConflictError):

@@ -25,6 +25,7 @@ from mairie_tui.services.history import household_history
 from mairie_tui.services.household_edit import create_household, household_input, update_household
 from mairie_tui.services.household_io import export_households
 from mairie_tui.services.households import get_household
+from tests.helpers import DESK
 from tests.services.test_household_edit import AGENT, CLOCK, GUERIN, STAFF, demo  # noqa: F401
 
 SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
@@ -61,7 +62,7 @@ def test_household_edit_records_fields_and_members_before_after(demo):  # noqa: 
         ("ajout", "representative", "Hélène Guérin"),
         ("ajout", "co_representative", "Jérôme Guérin"),
     ]
-    data, version = household_input(demo, saved.id)
+    data, version = household_input(demo, saved.id, actor=DESK)
     edited = replace(
         data,
         address="3 place de la Mairie",
@@ -202,7 +203,7 @@ def test_household_history_for_a_supervisor(demo):  # noqa: F811
         clock=CLOCK,
         allow_duplicates=True,
     )
-    data, version = household_input(demo, saved.id)
+    data, version = household_input(demo, saved.id, actor=DESK)
     update_household(
         demo,
         saved.id,
@@ -233,7 +234,7 @@ def test_household_history_for_a_supervisor(demo):  # noqa: F811
 def test_household_history_is_for_supervisors_only(demo):  # noqa: F811
     saved = create_household(demo, GUERIN, actor=AGENT, clock=CLOCK)
     for actor in (AGENT, STAFF):
-        with pytest.raises(PermissionDenied, match="réservé aux superviseurs"):
+        with pytest.raises(PermissionDenied, match="Seul un superviseur peut consulter l'hist"):
             household_history(demo, saved.dossier, actor=actor)
     with pytest.raises(NotFoundError, match="F-999999"):
         household_history(demo, "F-999999", actor=SUPERVISOR)

@@ -21,7 +21,7 @@ from mairie_tui.services.bookings import (
 )
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
@@ -36,7 +36,7 @@ def seeded(engine):
 def test_the_confirmation_mail_says_exactly_this(engine):
     seed = seeded(engine)
     clock = clock_at("2020-09-16T00:00")
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     booking.draft.toggle(date(2020, 9, 25), seed.unit_id, force_reason="Oubli de l'école")
     booking.draft.toggle(date(2020, 9, 28), seed.unit_id)
     validate_booking(engine, booking, actor=SUPERVISOR, clock=clock)
@@ -65,12 +65,12 @@ def test_the_confirmation_mail_says_exactly_this(engine):
 def test_a_reload_after_a_conflict_keeps_the_forced_reason(engine):
     seed = seeded(engine)
     clock = clock_at("2020-09-16T10:00")
-    desk_a = open_booking(engine, seed.enrolment_id, clock)
-    desk_b = open_booking(engine, seed.enrolment_id, clock)
+    desk_a = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
+    desk_b = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     desk_a.draft.toggle(date(2020, 10, 1), seed.unit_id)
     desk_b.draft.toggle(date(2020, 9, 25), seed.unit_id, force_reason="Sortie scolaire")
     validate_booking(engine, desk_a, actor=AGENT, clock=clock)
-    fresh, result = reload_booking(engine, desk_b, clock)
+    fresh, result = reload_booking(engine, desk_b, clock, actor=DESK)
     assert result.changed == [(date(2020, 9, 25), seed.unit_id)]
     (line,) = fresh.draft.recap()
     assert (line.day, line.forced_reason) == (date(2020, 9, 25), "Sortie scolaire")
@@ -105,7 +105,7 @@ def test_enrolments_are_listed_in_the_household_order_of_the_children(engine):
                     end_date=end,
                 )
             )
-    rows = list_enrolments(engine, seed.household_id)
+    rows = list_enrolments(engine, seed.household_id, actor=DESK)
     assert [(row.child_name, row.start) for row in rows] == [
         ("Aïcha", date(2020, 9, 1)),
         ("Aïcha", date(2021, 1, 4)),
@@ -133,10 +133,10 @@ def test_warm_up_reads_and_writes_nothing(engine):
 def test_the_month_view_counts_every_state_of_the_month(engine):
     seed = seeded(engine)
     clock = clock_at("2020-09-15T10:00")
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     booking.draft.toggle(date(2020, 9, 25), seed.unit_id)
     validate_booking(engine, booking, actor=AGENT, clock=clock)
-    view = month_view(engine, seed.enrolment_id, 2020, 9, clock)
+    view = month_view(engine, seed.enrolment_id, 2020, 9, clock, actor=DESK)
     # September 2020 for "Repas" (Mon, Tue, Thu, Fri) at 15/09 10:00: weeks 36-38 locked.
     assert view.counts == {"closed": 13, "locked": 11, "booked": 1, "open": 5}
     assert view.enrolment.title == "Jeannot - Restauration scolaire Mons"

@@ -18,7 +18,7 @@ from mairie_tui.services.bookings import month_view, open_booking, validate_book
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
 from mairie_tui.services.errors import RuleViolation
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
@@ -58,7 +58,7 @@ def booking_count(engine) -> int:
 
 def book(engine, seed, day, now, *, actor=AGENT, reason=None):
     clock = clock_at(now)
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     result = booking.draft.toggle(day, seed.unit_id, force_reason=reason)
     assert result.changed == [(day, seed.unit_id)], result.skipped
     return validate_booking(engine, booking, actor=actor, clock=clock)
@@ -77,7 +77,7 @@ def test_check_drop_forced_reason_supervisor_unforced_change_to_a_newly_locked_d
 
     A supervisor ticked 25/09 while it was open; the deadline passed before VALIDER. The
     line carries no reason, so it must be refused like anyone's: no booking, no audit."""
-    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T23:59"))
+    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T23:59"), actor=DESK)
     booking.draft.toggle(FRIDAY_25_09, seed.unit_id)
     booking.draft.toggle(MONDAY_28_09, seed.unit_id)
     (first, _second) = booking.draft.recap()
@@ -130,7 +130,7 @@ def test_load_calendar_closure_on_the_last_day_of_the_period_is_loaded(engine, s
     view and at validation (a closure entered by another desk after the day was ticked)."""
     add_closure(engine, seed.activity_id, FIRST_DAY, "pré-rentrée")
     clock = clock_at("2020-08-20T10:00")
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     first = booking.draft.status(FIRST_DAY, seed.unit_id)
     assert (first.state, first.reason) == (DayState.CLOSURE, "Fermeture : pré-rentrée")
     assert booking.draft.status(LAST_DAY, seed.unit_id).state is DayState.OPEN
@@ -140,10 +140,10 @@ def test_load_calendar_closure_on_the_last_day_of_the_period_is_loaded(engine, s
         validate_booking(engine, booking, actor=SUPERVISOR, clock=clock)
     assert refused.value.problems == ["mardi 06/07/2021 (Repas) : Fermeture : fin d'année"]
     assert booking_count(engine) == 0
-    view = month_view(engine, seed.enrolment_id, 2021, 7, clock)
+    view = month_view(engine, seed.enrolment_id, 2021, 7, clock, actor=DESK)
     cells = {day.day: day.cells[0][1] for _, days in view.weeks for day in days}
     assert cells[LAST_DAY].status.state is DayState.CLOSURE
-    reopened = open_booking(engine, seed.enrolment_id, clock)
+    reopened = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     skipped = reopened.draft.toggle(LAST_DAY, seed.unit_id).skipped
     assert [(skip.state, skip.reason) for skip in skipped] == [
         (DayState.CLOSURE, "Fermeture : fin d'année")
@@ -165,7 +165,7 @@ def test_load_calendar_deadline_weekday_of_the_activity_is_used(engine, seed):
     18/09 23:59 and locks on Saturday 19/09; with "avant le lundi" it is already locked
     on Tuesday 15/09."""
     set_deadline_weekday(engine, seed.activity_id, 4)
-    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-16T10:00"))
+    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-16T10:00"), actor=DESK)
     assert booking.rule_text == "avant le vendredi 23h59 pour la semaine suivante"
     assert booking.draft.toggle(FRIDAY_25_09, seed.unit_id).changed == [
         (FRIDAY_25_09, seed.unit_id)
@@ -174,14 +174,14 @@ def test_load_calendar_deadline_weekday_of_the_activity_is_used(engine, seed):
     assert bookings_of(engine, seed.enrolment_id) == {
         (FRIDAY_25_09, seed.unit_id): ("booked", None)
     }
-    late = open_booking(engine, seed.enrolment_id, clock_at("2020-09-19T00:00"))
+    late = open_booking(engine, seed.enrolment_id, clock_at("2020-09-19T00:00"), actor=DESK)
     status = late.draft.status(FRIDAY_25_09, seed.unit_id)
     assert (status.state, status.reason) == (
         DayState.LOCKED,
         "Délai dépassé (modifiable jusqu'au vendredi 18/09/2020 à 23h59)",
     )
     set_deadline_weekday(engine, seed.activity_id, 0)
-    early = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T10:00"))
+    early = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T10:00"), actor=DESK)
     assert early.draft.status(date(2020, 9, 24), seed.unit_id).state is DayState.LOCKED
     assert early.draft.status(MONDAY_28_09, seed.unit_id).state is DayState.OPEN
 
@@ -196,7 +196,7 @@ def test_load_calendar_closure_for_every_activity_is_loaded(engine, seed):
     assert other is not None
     add_closure(engine, other, FRIDAY_25_09, "travaux")
     clock = clock_at("2020-09-15T10:00")
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     assert booking.draft.status(FRIDAY_25_09, seed.unit_id).state is DayState.OPEN
     booking.draft.toggle(FRIDAY_25_09, seed.unit_id)
     booking.draft.toggle(MONDAY_28_09, seed.unit_id)
@@ -205,7 +205,7 @@ def test_load_calendar_closure_for_every_activity_is_loaded(engine, seed):
         validate_booking(engine, booking, actor=AGENT, clock=clock)
     assert refused.value.problems == ["lundi 28/09/2020 (Repas) : Fermeture : grève"]
     assert booking_count(engine) == 0
-    reopened = open_booking(engine, seed.enrolment_id, clock)
+    reopened = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     closed = reopened.draft.status(MONDAY_28_09, seed.unit_id)
     assert (closed.state, closed.reason) == (DayState.CLOSURE, "Fermeture : grève")
     assert reopened.draft.toggle(MONDAY_28_09, seed.unit_id).changed == []

@@ -45,6 +45,7 @@ from mairie_tui.models import (
 from mairie_tui.services.bookings import open_booking, validate_booking
 from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import PermissionDenied, RuleViolation, ServiceError
+from tests.helpers import DESK
 from tests.services.booking_oracle import (
     WINDOW_END,
     WINDOW_START,
@@ -376,7 +377,7 @@ def test_validation_answers_what_the_rules_say(backend):
 
 def run_scenario(engine, *, world, opened, validated, edits, meanwhile, actor, email) -> None:
     ids = build(engine, world, email)
-    booking = open_booking(engine, ids.enrolment, FrozenClock(opened))
+    booking = open_booking(engine, ids.enrolment, FrozenClock(opened), actor=DESK)
     live = world.live()
     every_day = [
         world.start + timedelta(days=offset)
@@ -482,7 +483,7 @@ def check_written(engine, world, ids, recap, before, result, email, validated, a
     }
     for key, (status, *_) in mine.items():
         world.mine[key] = status
-    reopened = open_booking(engine, ids.enrolment, FrozenClock(validated))
+    reopened = open_booking(engine, ids.enrolment, FrozenClock(validated), actor=DESK)
     assert {(day, ids.units.index(unit_id)) for day, unit_id in reopened.draft.existing} == {
         (day, unit) for day, unit in world.live() if world.start <= day <= world.end
     }

@@ -21,6 +21,7 @@ from mairie_tui.services.bookings import open_booking, validate_booking
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
 from mairie_tui.services.errors import ConflictError
+from tests.helpers import DESK
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
@@ -55,7 +56,7 @@ def test_a_recap_validated_then_reversed_gives_back_the_bookings(seeded, days):
     engine, ids = seeded
     clock = FrozenClock(datetime(2020, 8, 20, 8, 0, tzinfo=PARIS))
     original = set(live_bookings(engine, ids.enrolment_id))
-    booking = open_booking(engine, ids.enrolment_id, clock)
+    booking = open_booking(engine, ids.enrolment_id, clock, actor=DESK)
     for day in days:
         booking.draft.toggle(day, ids.unit_id)
     recap = booking.draft.recap()
@@ -63,7 +64,7 @@ def test_a_recap_validated_then_reversed_gives_back_the_bookings(seeded, days):
         return
     validate_booking(engine, booking, actor=AGENT, clock=clock)
     assert set(live_bookings(engine, ids.enrolment_id)) != original
-    reverse = open_booking(engine, ids.enrolment_id, clock)
+    reverse = open_booking(engine, ids.enrolment_id, clock, actor=DESK)
     for line in recap:
         reverse.draft.toggle(line.day, line.unit_id)
     flipped = {ChangeKind.ADD: ChangeKind.REMOVE, ChangeKind.REMOVE: ChangeKind.ADD}
@@ -82,7 +83,7 @@ def test_a_recap_validated_then_reversed_gives_back_the_bookings(seeded, days):
 def test_two_concurrent_validations_never_both_succeed(seeded, first, second):
     engine, ids = seeded
     clock = FrozenClock(datetime(2020, 8, 20, 8, 0, tzinfo=PARIS))
-    desks = [open_booking(engine, ids.enrolment_id, clock) for _ in range(2)]
+    desks = [open_booking(engine, ids.enrolment_id, clock, actor=DESK) for _ in range(2)]
     for desk, days in zip(desks, (first, second), strict=True):
         for day in days:
             desk.draft.toggle(day, ids.unit_id)

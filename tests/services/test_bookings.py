@@ -40,7 +40,7 @@ from mairie_tui.services.errors import (
     RuleViolation,
     ServiceError,
 )
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
@@ -69,7 +69,7 @@ def tick(booking, days, **kwargs):
 
 
 def test_enrolments_of_the_seed_household(engine, seed):
-    (row,) = list_enrolments(engine, seed.household_id)
+    (row,) = list_enrolments(engine, seed.household_id, actor=DESK)
     assert (row.child_name, row.activity_name, row.site, row.period_text) == (
         "Jeannot",
         "Restauration scolaire Mons",
@@ -79,7 +79,7 @@ def test_enrolments_of_the_seed_household(engine, seed):
 
 
 def test_seed_scenario_validates_three_days(engine, seed, seed_clock):
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     assert booking.initial_day(seed_clock.today()) == date(2020, 9, 15)
     tick(booking, reversed(SEED_DAYS))
     assert [line.text() for line in booking.draft.recap()] == [
@@ -119,7 +119,7 @@ def test_seed_scenario_validates_three_days(engine, seed, seed_clock):
 
 def test_after_the_deadline_25_09_is_refused_and_the_others_pass(engine, seed):
     clock = clock_at("2020-09-16T00:00")
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     results = [booking.draft.toggle(day, booking.units[0].id) for day in SEED_DAYS]
     assert results[0].changed == [] and results[0].skipped[0].state is DayState.LOCKED
     assert "Délai dépassé" in results[0].skipped[0].reason
@@ -132,7 +132,7 @@ def test_after_the_deadline_25_09_is_refused_and_the_others_pass(engine, seed):
 
 
 def test_a_draft_made_before_the_deadline_is_rechecked_at_validation(engine, seed, seed_clock):
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     tick(booking, SEED_DAYS)
     before = table_counts(engine)
     with pytest.raises(RuleViolation) as refused:
@@ -143,7 +143,7 @@ def test_a_draft_made_before_the_deadline_is_rechecked_at_validation(engine, see
 
 def test_supervisor_forces_a_locked_day_with_a_reason(engine, seed):
     clock = clock_at("2020-09-16T00:00")
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     unit_id = booking.units[0].id
     with pytest.raises(DraftError):
         booking.draft.toggle(SEED_DAYS[0], unit_id, force_reason="  ")
@@ -164,8 +164,8 @@ def test_supervisor_forces_a_locked_day_with_a_reason(engine, seed):
 
 
 def test_optimistic_locking_refuses_the_second_desk(engine, seed, seed_clock):
-    desk_a = open_booking(engine, seed.enrolment_id, seed_clock)
-    desk_b = open_booking(engine, seed.enrolment_id, seed_clock)
+    desk_a = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
+    desk_b = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     tick(desk_a, SEED_DAYS[:1])
     tick(desk_b, SEED_DAYS[1:])
     validate_booking(engine, desk_a, actor=AGENT, clock=seed_clock)
@@ -173,7 +173,7 @@ def test_optimistic_locking_refuses_the_second_desk(engine, seed, seed_clock):
     with pytest.raises(ConflictError, match="Un autre poste a modifié les réservations de Jeannot"):
         validate_booking(engine, desk_b, actor=AGENT, clock=seed_clock)
     assert table_counts(engine) == before
-    fresh, result = reload_booking(engine, desk_b, seed_clock)
+    fresh, result = reload_booking(engine, desk_b, seed_clock, actor=DESK)
     assert len(result.changed) == 2
     assert fresh.draft.is_ticked(SEED_DAYS[0], fresh.units[0].id)
     validate_booking(engine, fresh, actor=AGENT, clock=seed_clock)
@@ -181,7 +181,7 @@ def test_optimistic_locking_refuses_the_second_desk(engine, seed, seed_clock):
 
 
 def test_two_concurrent_validations_never_both_succeed(engine, seed, seed_clock):
-    desks = [open_booking(engine, seed.enrolment_id, seed_clock) for _ in range(2)]
+    desks = [open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK) for _ in range(2)]
     for desk, day in zip(desks, SEED_DAYS, strict=False):
         tick(desk, [day])
     barrier = threading.Barrier(2)
@@ -206,7 +206,7 @@ def test_two_concurrent_validations_never_both_succeed(engine, seed, seed_clock)
 
 
 def test_a_crash_after_the_first_writes_leaves_nothing(engine, seed, seed_clock, monkeypatch):
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     tick(booking, SEED_DAYS)
     before = table_counts(engine)
 
@@ -225,16 +225,16 @@ def test_a_crash_after_the_first_writes_leaves_nothing(engine, seed, seed_clock,
 
 
 def test_cancel_then_book_again_reuses_the_row(engine, seed, seed_clock):
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     tick(booking, SEED_DAYS[:1])
     validate_booking(engine, booking, actor=AGENT, clock=seed_clock)
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     tick(booking, SEED_DAYS[:1])
     assert [line.text() for line in booking.draft.recap()] == [
         "vendredi | 25/09/2020 | Repas | Annulation"
     ]
     validate_booking(engine, booking, actor=AGENT, clock=seed_clock)
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     tick(booking, SEED_DAYS[:1])
     validate_booking(engine, booking, actor=AGENT, clock=seed_clock)
     with read_session(engine) as session:
@@ -244,7 +244,7 @@ def test_cancel_then_book_again_reuses_the_row(engine, seed, seed_clock):
 
 
 def test_a_closure_added_by_another_desk_is_caught(engine, seed, seed_clock):
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     tick(booking, SEED_DAYS)
     with unit_of_work(engine) as session:
         session.add(Closure(activity_id=seed.activity_id, day=SEED_DAYS[1], reason="grève"))
@@ -256,8 +256,8 @@ def test_a_closure_added_by_another_desk_is_caught(engine, seed, seed_clock):
 
 def test_bad_input_is_refused_in_french_and_writes_nothing(engine, seed, seed_clock):
     with pytest.raises(NotFoundError, match="Inscription introuvable"):
-        open_booking(engine, 999_999, seed_clock)
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+        open_booking(engine, 999_999, seed_clock, actor=DESK)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     with pytest.raises(ServiceError, match="Aucune modification"):
         validate_booking(engine, booking, actor=AGENT, clock=seed_clock)
     outside = booking.draft.toggle(date(2021, 7, 8), booking.units[0].id)
@@ -276,10 +276,10 @@ def test_bad_input_is_refused_in_french_and_writes_nothing(engine, seed, seed_cl
 
 
 def test_month_view_shows_states_and_bookings(engine, seed, seed_clock):
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     tick(booking, SEED_DAYS)
     validate_booking(engine, booking, actor=AGENT, clock=seed_clock)
-    view = month_view(engine, seed.enrolment_id, 2020, 9, seed_clock)
+    view = month_view(engine, seed.enrolment_id, 2020, 9, seed_clock, actor=DESK)
     assert view.title == "Septembre 2020"
     assert [number for number, _ in view.weeks] == [36, 37, 38, 39, 40]
     cells = {d.day: d.cells[0][1] for _, days in view.weeks for d in days}
@@ -325,16 +325,16 @@ def test_a_creche_is_open_in_school_holidays_and_full_at_capacity(engine, seed):
         first_id, second_id = (e.id for e in enrolments)
     clock = clock_at("2020-10-01T10:00")
     toussaint = date(2020, 10, 20)  # school holiday, but a working day
-    first = open_booking(engine, first_id, clock)
+    first = open_booking(engine, first_id, clock, actor=DESK)
     assert first.draft.status(toussaint, first.units[0].id).state is DayState.OPEN
     armistice = first.draft.status(date(2020, 11, 11), first.units[0].id)
     assert (armistice.state, armistice.reason) == (DayState.HOLIDAY, "Armistice")
-    second = open_booking(engine, second_id, clock)
+    second = open_booking(engine, second_id, clock, actor=DESK)
     first.draft.toggle(toussaint, first.units[0].id)
     second.draft.toggle(toussaint, second.units[0].id)
     validate_booking(engine, first, actor=AGENT, clock=clock)
     with pytest.raises(RuleViolation, match=r"(?i)complet \(1 place\)"):
         validate_booking(engine, second, actor=AGENT, clock=clock)
-    reopened = open_booking(engine, second_id, clock)
+    reopened = open_booking(engine, second_id, clock, actor=DESK)
     full = reopened.draft.toggle(toussaint, reopened.units[0].id)
     assert full.skipped[0].state is DayState.FULL

@@ -28,7 +28,7 @@ from mairie_tui.services.errors import (
 from mairie_tui.services.household_edit import create_household, household_input, update_household
 from mairie_tui.services.households import get_household
 from mairie_tui.services.search import find_households
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 STAFF = Actor(id=3, login="cantine", name="Sandrine Vidal", role="staff")
@@ -92,7 +92,7 @@ def test_create_normalises_and_indexes(demo):
     assert view.representative.phone == "06 12 34 56 78"
     assert view.representative.email == "Helene.Guerin@example.fr"
     assert [c.last_name for c in view.children] == ["Guérin", "Guérin"]
-    assert [hit.id for hit in find_households(demo, "elodie guer")] == [saved.id]
+    assert [hit.id for hit in find_households(demo, "elodie guer", actor=DESK)] == [saved.id]
     with read_session(demo) as session:
         assert session.exec(select(AuditEvent.action)).all() == ["household.create"]
 
@@ -182,8 +182,8 @@ def test_same_name_and_same_address_is_a_possible_duplicate(demo):
 
 def test_concurrent_edit_second_save_is_refused(demo):
     saved = create_household(demo, GUERIN, actor=AGENT, clock=CLOCK)
-    form_a, version_a = household_input(demo, saved.id)
-    form_b, version_b = household_input(demo, saved.id)
+    form_a, version_a = household_input(demo, saved.id, actor=DESK)
+    form_b, version_b = household_input(demo, saved.id, actor=DESK)
     update_household(
         demo,
         saved.id,
@@ -206,13 +206,13 @@ def test_concurrent_edit_second_save_is_refused(demo):
 
 def test_edit_renames_and_reindexes(demo):
     saved = create_household(demo, GUERIN, actor=AGENT, clock=CLOCK)
-    form, version = household_input(demo, saved.id)
+    form, version = household_input(demo, saved.id, actor=DESK)
     renamed = replace(
         form, children=(replace(form.children[0], first_name="Maëlys"), form.children[1])
     )
     update_household(demo, saved.id, renamed, expected_version=version, actor=AGENT, clock=CLOCK)
-    assert find_households(demo, "elodie") == []
-    assert [h.id for h in find_households(demo, "maelys")] == [saved.id]
+    assert find_households(demo, "elodie", actor=DESK) == []
+    assert [h.id for h in find_households(demo, "maelys", actor=DESK)] == [saved.id]
     assert get_household(demo, saved.id, actor=AGENT).version == version + 1
 
 
@@ -235,7 +235,7 @@ def test_enrol_then_activate_then_book(demo):
     with pytest.raises(RuleViolation, match="déjà inscrit"):
         enrol_child(demo, child_id=child.id, activity_id=canteen.id, actor=AGENT, clock=CLOCK)
     activate_enrolment(demo, enrolment_id, actor=AGENT, clock=CLOCK)
-    booking = open_booking(demo, enrolment_id, CLOCK)
+    booking = open_booking(demo, enrolment_id, CLOCK, actor=DESK)
     assert booking.draft.toggle(date(2020, 9, 3), booking.units[0].id).changed
     with read_session(demo) as session:
         assert session.get(Enrolment, enrolment_id).status == "active"

@@ -18,7 +18,7 @@ from mairie_tui.services.demo import build_demo
 from mairie_tui.services.errors import ImportFileError, PermissionDenied
 from mairie_tui.services.household_io import COLUMNS, export_households, import_households
 from mairie_tui.services.search import find_households
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 CLOCK = clock_at("2020-08-20T10:00")
@@ -100,7 +100,7 @@ def test_mixed_file_reports_each_bad_line_and_imports_the_good(demo, tmp_path):
     assert (dry.good, dry.empty_lines) == (3, 2)
     applied = import_households(demo, path, actor=AGENT, clock=CLOCK, apply=True)
     assert applied.imported == 3 and household_count(demo) == 4
-    (artagnan,) = find_households(demo, "artagnan")
+    (artagnan,) = find_households(demo, "artagnan", actor=DESK)
     assert artagnan.representative == 'Jean "le Cadet" D\'Artagnan'
     again = import_households(demo, path, actor=AGENT, clock=CLOCK, apply=True)
     assert (again.imported, again.already_present) == (0, 3)
@@ -122,7 +122,7 @@ def test_comma_separated_file_and_example_file(demo, tmp_path):
     comma = tmp_path / "virgules.csv"
     comma.write_text("id_externe,nom,prenom,adresse,commune\nV-1,Durand,Zoé,3 rue Basse,Anduze\n", encoding="utf-8")
     assert import_households(demo, comma, actor=AGENT, clock=CLOCK, apply=True).imported == 1
-    assert find_households(demo, "zoe durand")[0].commune == "Anduze"
+    assert find_households(demo, "zoe durand", actor=DESK)[0].commune == "Anduze"
 
 
 def test_a_file_without_the_required_columns_is_refused(demo, tmp_path):

@@ -20,6 +20,7 @@ from mairie_tui.models import (
     Absence,
     Activity,
     Agent,
+    AgentSite,
     AuditEvent,
     Booking,
     Document,
@@ -39,7 +40,7 @@ from mairie_tui.services.lists import (
     list_sites,
     mark_attendance,
 )
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 T0 = datetime(2020, 9, 1, 8, 0, tzinfo=UTC)
 SITE_A = "Restaurant scolaire Mons Elementaire"
@@ -240,10 +241,13 @@ def build_world(engine: Engine) -> World:
         )
         s.flush()
         assert unit_a.id and unit_b.id and a.id and h1.id and h2.id and h3.id
+        assert agents[2].id is not None
+        # The canteen staff works at both sites (migration 0009, table agent_site).
+        s.add_all([AgentSite(agent_id=agents[2].id, site=site) for site in (SITE_A, SITE_B)])
         return World(
             agent=_actor(agents[0]),
             supervisor=_actor(agents[1]),
-            staff=_actor(agents[2]),
+            staff=dataclasses.replace(_actor(agents[2]), sites=(SITE_A, SITE_B)),
             unit_a=unit_a.id,
             unit_b=unit_b.id,
             activity_a=a.id,
@@ -280,7 +284,7 @@ def sql_booked(engine: Engine, site: str, day: date) -> int:
 
 
 def test_sites_list_their_units(engine, world):
-    sites = {summary.site: summary for summary in list_sites(engine)}
+    sites = {summary.site: summary for summary in list_sites(engine, actor=DESK)}
     assert set(sites) == {SITE_A, SITE_B}
     assert [u.name for u in sites[SITE_A].units] == ["Repas"]
     assert sites[SITE_A].units[0].weekdays == (0, 1, 3, 4)
@@ -377,7 +381,7 @@ def test_unknown_site_or_unit_is_a_french_error(engine, world):
 
 @pytest.mark.parametrize("day", [MONDAY, TUESDAY, WEDNESDAY, HOLIDAY])
 def test_headcount_equals_an_independent_sql_count(engine, world, day):
-    rows = headcounts(engine, start=day, end=day, clock=FRIDAY_EVENING)
+    rows = headcounts(engine, start=day, end=day, clock=FRIDAY_EVENING, actor=DESK)
     for site in (SITE_A, SITE_B):
         mine = [r for r in rows if r.site == site and r.unit_name == "Repas"]
         expected = sql_booked(engine, site, day)
@@ -426,7 +430,9 @@ def test_headcount_of_a_week_with_pointage_for_past_days(engine, world):
         clock=FRIDAY_EVENING,
     )
     thursday_clock = clock_at("2020-09-24T12:00")
-    rows = headcounts(engine, site="Mons", start=MONDAY, end=FRIDAY, clock=thursday_clock)
+    rows = headcounts(
+        engine, site="Mons", start=MONDAY, end=FRIDAY, clock=thursday_clock, actor=DESK
+    )
     assert [r.day for r in rows] == list(WEEK)
     monday = rows[0]
     assert (monday.booked, monday.present, monday.absent, monday.unexpected) == (3, 2, 1, 1)
@@ -434,7 +440,7 @@ def test_headcount_of_a_week_with_pointage_for_past_days(engine, world):
     assert friday.booked == sql_booked(engine, SITE_A, FRIDAY) and friday.present is None
     assert [r.booked for r in rows] == [sql_booked(engine, SITE_A, d) for d in WEEK]
     with pytest.raises(ServiceError, match="précède"):
-        headcounts(engine, start=FRIDAY, end=MONDAY, clock=thursday_clock)
+        headcounts(engine, start=FRIDAY, end=MONDAY, clock=thursday_clock, actor=DESK)
 
 
 # ------------------------------------------------------------------ pointage
@@ -574,7 +580,9 @@ def test_closing_a_day_locks_its_pointage(engine, world):
         engine, site=SITE_A, unit="Repas", day=MONDAY, clock=FRIDAY_EVENING, actor=world.staff
     )
     assert listed.closed and listed.closed_by == "Dominique Roux" and not listed.can_mark
-    rows = headcounts(engine, site=SITE_A, start=MONDAY, end=MONDAY, clock=FRIDAY_EVENING)
+    rows = headcounts(
+        engine, site=SITE_A, start=MONDAY, end=MONDAY, clock=FRIDAY_EVENING, actor=DESK
+    )
     assert rows[0].closed and rows[0].present == 1
     # Another unit, or the next day, stays open.
     mark_attendance(
@@ -598,7 +606,9 @@ def test_staff_can_list_and_tick_but_not_book_or_open_households(engine, world):
         require_counter_agent(world.staff)
     with pytest.raises(PermissionDenied):
         require_counter_agent(Actor(id=None, login="x", name="X", role="intrus"))
-    booking = open_booking(engine, world.enrolments["Tom"], clock_at("2020-09-15T10:00"))
+    booking = open_booking(
+        engine, world.enrolments["Tom"], clock_at("2020-09-15T10:00"), actor=DESK
+    )
     booking.draft.set(date(2020, 10, 1), world.unit_a, True)
     with pytest.raises(PermissionDenied, match="personnel des écoles"):
         validate_booking(engine, booking, actor=world.staff, clock=clock_at("2020-09-15T10:00"))
@@ -717,7 +727,7 @@ def test_headcounts_of_the_demo_match_sql_for_every_site_and_unit(engine):
     build_demo(engine, households=120)
     clock = clock_at("2020-10-20T12:00")
     for day in (date(2020, 10, 1), date(2020, 9, 30), date(2020, 10, 19)):
-        rows = headcounts(engine, start=day, end=day, clock=clock)
+        rows = headcounts(engine, start=day, end=day, clock=clock, actor=DESK)
         with engine.connect() as conn:
             expected = {
                 (unit_id, status): n

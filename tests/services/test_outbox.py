@@ -11,6 +11,7 @@ from mairie_tui.services.bookings import open_booking, validate_booking
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
 from mairie_tui.services.outbox import list_outbox, send_pending
+from tests.helpers import DESK
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 
@@ -46,27 +47,31 @@ def test_confirmation_mail_is_queued_then_sent(engine, seed_clock):
     build_demo(engine, households=0)
     with read_session(engine) as session:
         ids = seed_ids(session)
-    booking = open_booking(engine, ids.enrolment_id, seed_clock)
+    booking = open_booking(engine, ids.enrolment_id, seed_clock, actor=DESK)
     booking.draft.toggle(date(2020, 9, 25), booking.units[0].id)
     validate_booking(engine, booking, actor=AGENT, clock=seed_clock)
-    (item,) = list_outbox(engine, pending_only=True)
+    (item,) = list_outbox(engine, pending_only=True, actor=DESK)
     assert item.status_label == "en attente"
     smtp = FakeSMTP()
     smtp.fail_on = "orange.fr"
-    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=smtp.connect) == (
+    assert send_pending(
+        engine, SmtpSettings(host="smtp.test"), seed_clock, connect=smtp.connect, actor=DESK
+    ) == (
         0,
         1,
     )
     assert smtp.sent == []
-    (item,) = list_outbox(engine, pending_only=True)
+    (item,) = list_outbox(engine, pending_only=True, actor=DESK)
     assert item.status_label == "erreur" and "inconnu" in (item.last_error or "")
     smtp.fail_on = None
-    assert send_pending(engine, SmtpSettings(host="smtp.test"), seed_clock, connect=smtp.connect) == (
+    assert send_pending(
+        engine, SmtpSettings(host="smtp.test"), seed_clock, connect=smtp.connect, actor=DESK
+    ) == (
         1,
         0,
     )
     assert len(smtp.sent) == 1
     assert smtp.sent[0]["Subject"] == "Votre demande n° 2020-000001 a été traitée"
     assert "- vendredi 25/09/2020 : Repas, ajout" in smtp.sent[0].get_content()
-    assert list_outbox(engine, pending_only=True) == []
-    assert list_outbox(engine)[0].status_label == "envoyé"
+    assert list_outbox(engine, pending_only=True, actor=DESK) == []
+    assert list_outbox(engine, actor=DESK)[0].status_label == "envoyé"

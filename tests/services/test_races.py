@@ -25,7 +25,7 @@ from mairie_tui.services.common import next_number
 from mairie_tui.services.enrolments import activate_enrolment, enrol_child
 from mairie_tui.services.errors import ServiceError
 from mairie_tui.services.household_edit import create_household
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 from tests.services.test_household_edit import GUERIN
 from tests.services.test_requests import AGENT, fast_seed
 
@@ -147,7 +147,9 @@ def test_one_place_left_goes_to_exactly_one_of_many_desks(engine, db_url):
     for round_day in DAYS:
         children = add_children(engine, ids.household_id, DESKS, f"R{round_day.day}-")
         enrolments = enrol_directly(engine, children, ids.activity_id)
-        drafts = [open_booking(engine, enrolment_id, CLOCK) for enrolment_id in enrolments]
+        drafts = [
+            open_booking(engine, enrolment_id, CLOCK, actor=DESK) for enrolment_id in enrolments
+        ]
         for draft in drafts:
             draft.draft.toggle(round_day, ids.unit_id)
             assert len(draft.draft.recap()) == 1

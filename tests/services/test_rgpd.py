@@ -39,11 +39,17 @@ from mairie_tui.services.rgpd import (
     purge_households,
 )
 from mairie_tui.services.search import find_households
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
-STAFF = Actor(id=3, login="cantine", name="Sandrine Vidal", role="staff")
+STAFF = Actor(
+    id=3,
+    login="cantine",
+    name="Sandrine Vidal",
+    role="staff",
+    sites=("Restaurant scolaire Mons Elementaire",),
+)
 SEED_DAYS = (date(2020, 9, 25), date(2020, 9, 28), date(2020, 9, 29))
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 LATER = clock_at("2023-09-01T10:00")
@@ -54,7 +60,7 @@ PAST_DAYS = (date(2020, 9, 1), date(2021, 7, 30))
 def run_seed_scenario(engine, seed) -> int:
     """The portal tutorial: 25/09, 28/09 and 29/09/2020 booked on 15/09/2020; request id."""
     clock = clock_at("2020-09-15T10:00")
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     for day in SEED_DAYS:
         booking.draft.toggle(day, booking.units[0].id)
     return validate_booking(engine, booking, actor=AGENT, clock=clock).request_id
@@ -213,7 +219,7 @@ def snapshot(engine) -> dict[str, object]:
 
 def all_headcounts(engine, clock):
     start, end = PAST_DAYS
-    return headcounts(engine, start=start, end=end, clock=clock)
+    return headcounts(engine, start=start, end=end, clock=clock, actor=DESK)
 
 
 def test_purge_keeps_past_headcounts_and_removes_personal_data(engine, famille_test, data_dir):
@@ -266,7 +272,7 @@ def test_purge_keeps_past_headcounts_and_removes_personal_data(engine, famille_t
             == 3
         )
     assert not [p for p in stored.rglob("*") if p.is_file()]
-    assert find_households(engine, "famille test") == []
+    assert find_households(engine, "famille test", actor=DESK) == []
     again = purge_households(
         engine, before=BEFORE, apply=False, actor=SUPERVISOR, clock=LATER, data_dir=data_dir
     )

@@ -26,6 +26,7 @@ from mairie_tui.services.search import (
     search_households,
     search_terms,
 )
+from tests.helpers import DESK
 
 NOW = datetime(2020, 9, 15, 8, 0, tzinfo=UTC)
 OPERATOR_QUERIES = [
@@ -185,11 +186,11 @@ def test_guerin_found_by_accentless_prefix_and_child_name(
     engine: Engine, families: dict[str, int]
 ) -> None:
     for query in ["guerin", "GUER", "Guérin", "  guérin  ", "g", "élodie", "ELO", "noe", "Noé"]:
-        assert families["guerin"] in ids(find_households(engine, query)), query
+        assert families["guerin"] in ids(find_households(engine, query, actor=DESK)), query
 
 
 def test_guerin_hit_carries_plain_data(engine: Engine, families: dict[str, int]) -> None:
-    [hit] = find_households(engine, "guérin hélène")
+    [hit] = find_households(engine, "guérin hélène", actor=DESK)
     assert hit == HouseholdHit(
         id=families["guerin"],
         dossier="F-000002",
@@ -199,7 +200,7 @@ def test_guerin_hit_carries_plain_data(engine: Engine, families: dict[str, int])
         phone="+33 6 12 34 56 78",
         email="h.guerin@exemple.fr",
     )
-    assert families["guerin"] in ids(find_households(engine, "0612"))
+    assert families["guerin"] in ids(find_households(engine, "0612", actor=DESK))
 
 
 FAMILLE_TEST_QUERIES = [
@@ -210,7 +211,7 @@ FAMILLE_TEST_QUERIES = [
 
 def test_famille_test_found(engine: Engine, families: dict[str, int]) -> None:
     for query in FAMILLE_TEST_QUERIES:
-        hits = find_households(engine, query)
+        hits = find_households(engine, query, actor=DESK)
         assert ids(hits) == [families["test"]], query
         assert hits[0].representative == "Test 1 FAMILLE TEST"
         assert hits[0].children == ("Jeannot",)
@@ -223,12 +224,12 @@ def test_operators_alone_never_raise_and_find_nothing(
     # Alone, an operator is not a word: nothing to look for.  "NEAR", "AND",
     # "NOT" are words, and no family holds them.
     for query in OPERATOR_QUERIES + ["", "   ", "\t", "'-'", '""*()']:
-        assert find_households(engine, query) == [], query
+        assert find_households(engine, query, actor=DESK) == [], query
 
 
 def test_fts_keyword_is_a_plain_prefix(engine: Engine, families: dict[str, int]) -> None:
     # "OR" is the prefix of "orange" (FAMILLE TEST's email), not an operator.
-    assert ids(find_households(engine, "OR")) == [families["test"]]
+    assert ids(find_households(engine, "OR", actor=DESK)) == [families["test"]]
 
 
 OPERATORS_INSIDE = [
@@ -255,7 +256,7 @@ def test_operators_inside_queries_are_plain_separators(
 ) -> None:
     for query, family in OPERATORS_INSIDE:
         expected = [families[family]] if family else []
-        assert ids(find_households(engine, query)) == expected, query
+        assert ids(find_households(engine, query, actor=DESK)) == expected, query
 
 
 def test_school_staff_are_refused_the_search(engine: Engine, families: dict[str, int]) -> None:
@@ -267,14 +268,14 @@ def test_school_staff_are_refused_the_search(engine: Engine, families: dict[str,
 
 
 def test_all_words_must_match(engine: Engine, families: dict[str, int]) -> None:
-    both = find_households(engine, "élodie")
+    both = find_households(engine, "élodie", actor=DESK)
     assert sorted(ids(both)) == sorted([families["guerin"], families["martin"]])
     # Sorted by representative's last name: Guérin before Martin.
     assert ids(both) == [families["guerin"], families["martin"]]
-    assert ids(find_households(engine, "élodie martin")) == [families["martin"]]
-    assert ids(find_households(engine, "elodie 30100 gue")) == [families["guerin"]]
-    assert find_households(engine, "élodie mons") == []
-    assert find_households(engine, "guerin zzz") == []
+    assert ids(find_households(engine, "élodie martin", actor=DESK)) == [families["martin"]]
+    assert ids(find_households(engine, "elodie 30100 gue", actor=DESK)) == [families["guerin"]]
+    assert find_households(engine, "élodie mons", actor=DESK) == []
+    assert find_households(engine, "guerin zzz", actor=DESK) == []
 
 
 def test_dossier_found_without_its_leading_zeros(engine: Engine, families: dict[str, int]) -> None:
@@ -282,8 +283,8 @@ def test_dossier_found_without_its_leading_zeros(engine: Engine, families: dict[
         engine, "F-071868", ("Anduze", "30140"), [("representative", "Paul", "Vidal")]
     )
     for query in ["71868", "7186", "F-071868", "f 71868", "071868", "f071868", "vidal f-0718"]:
-        assert ids(find_households(engine, query)) == [far], query
-    assert ids(find_households(engine, "000002")) == [families["guerin"]]
+        assert ids(find_households(engine, query, actor=DESK)) == [far], query
+    assert ids(find_households(engine, "000002", actor=DESK)) == [families["guerin"]]
 
 
 def test_results_sorted_and_limited(engine: Engine, families: dict[str, int]) -> None:
@@ -291,15 +292,15 @@ def test_results_sorted_and_limited(engine: Engine, families: dict[str, int]) ->
         add_household(
             engine, f"F-00010{n}", ("Anduze", "30140"), [("representative", f"Prénom{3 - n}", name)]
         )
-    hits = find_households(engine, "anduze")
+    hits = find_households(engine, "anduze", actor=DESK)
     assert [(h.representative, h.dossier) for h in hits] == [
         ("Prénom0 Abadie", "F-000103"),
         ("Prénom2 Abadie", "F-000101"),
         ("Prénom1 Martin", "F-000102"),
         ("Prénom3 Zola", "F-000100"),
     ]
-    assert len(find_households(engine, "anduze", limit=2)) == 2
-    assert find_households(engine, "anduze", limit=0) == []
+    assert len(find_households(engine, "anduze", limit=2, actor=DESK)) == 2
+    assert find_households(engine, "anduze", limit=0, actor=DESK) == []
 
 
 def test_reindex_after_rename_finds_new_name_not_old(
@@ -315,9 +316,9 @@ def test_reindex_after_rename_finds_new_name_not_old(
         household.email = "h.fabre@exemple.fr"
         session.add(household)
         reindex_household(session, families["guerin"])
-    assert ids(find_households(engine, "fabre")) == [families["guerin"]]
-    assert find_households(engine, "guerin") == []
-    assert find_households(engine, "fabre")[0].representative == "Hélène Fabre"
+    assert ids(find_households(engine, "fabre", actor=DESK)) == [families["guerin"]]
+    assert find_households(engine, "guerin", actor=DESK) == []
+    assert find_households(engine, "fabre", actor=DESK)[0].representative == "Hélène Fabre"
 
 
 def test_reindex_of_deleted_household_drops_it(engine: Engine, families: dict[str, int]) -> None:
@@ -328,21 +329,21 @@ def test_reindex_of_deleted_household_drops_it(engine: Engine, families: dict[st
         session.delete(household)
         session.flush()
         reindex_household(session, families["martin"])
-    assert ids(find_households(engine, "élodie")) == [families["guerin"]]
+    assert ids(find_households(engine, "élodie", actor=DESK)) == [families["guerin"]]
 
 
 def test_unindexed_household_found_after_rebuild(engine: Engine, families: dict[str, int]) -> None:
     lost = add_household(
         engine, "F-000200", ("Bagard", "30140"), [("representative", "Ana", "Lopez")], index=False
     )
-    assert find_households(engine, "lopez") == []
+    assert find_households(engine, "lopez", actor=DESK) == []
     with unit_of_work(engine) as session:
         assert rebuild_index(session) == 5
-    assert ids(find_households(engine, "lopez")) == [lost]
+    assert ids(find_households(engine, "lopez", actor=DESK)) == [lost]
     # A rebuild replaces the index: nothing is indexed twice.
     with unit_of_work(engine) as session:
         assert rebuild_index(session) == 5
-    assert ids(find_households(engine, "élodie")) == [families["guerin"], families["martin"]]
+    assert ids(find_households(engine, "élodie", actor=DESK)) == [families["guerin"], families["martin"]]
     with read_session(engine) as session:
         assert ids(search_households(session, "ana lopez bagard")) == [lost]
 
@@ -369,7 +370,7 @@ def test_bulk_rebuild_and_reindex_index_the_same_words(
     assert index_words(engine) == bulk
     assert len(bulk) == 5
     assert {"aesa", "strasse", "coeur", "noel", "o", "brien", "0466831074"} <= bulk[max(bulk)]
-    assert ids(find_households(engine, "Straße cœur 0466")) == [max(bulk)]
+    assert ids(find_households(engine, "Straße cœur 0466", actor=DESK)) == [max(bulk)]
 
 
 def index_words(engine: Engine) -> dict[int, set[str]]:
@@ -385,7 +386,7 @@ def index_words(engine: Engine) -> dict[int, set[str]]:
 def test_rebuild_index_on_empty_database_counts_zero(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         assert rebuild_index(session) == 0
-    assert find_households(engine, "a") == []
+    assert find_households(engine, "a", actor=DESK) == []
 
 
 @pytest.fixture(scope="module")
@@ -402,9 +403,9 @@ def sqlite_families(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 @given(query=st.text(max_size=30))
 def test_any_text_query_is_only_its_words(sqlite_families: Engine, query: str) -> None:
     # Never raises, and nothing but the letters and digits counts.
-    assert find_households(sqlite_families, query) == find_households(
+    assert find_households(sqlite_families, query, actor=DESK) == find_households(
         sqlite_families, " ".join(query_words(query))
-    )
+    , actor=DESK)
 
 
 @settings(
@@ -417,7 +418,7 @@ def test_any_text_query_never_raises_on_either_database(
     engine: Engine, families: dict[str, int], query: str
 ) -> None:
     # The fixture's data is only read: sharing it between examples is safe.
-    hits = find_households(engine, query)
+    hits = find_households(engine, query, actor=DESK)
     terms = search_terms(query)
     assert len(hits) <= 50
     if not terms:
@@ -434,5 +435,5 @@ GUERIN_WORDS = ["helene", "guerin", "f", "000002", "f000002", "2", "ales", "3010
 def test_operator_soup_is_a_plain_prefix_search(sqlite_families: Engine, query: str) -> None:
     terms = search_terms(query)
     matches = bool(terms) and all(any(w.startswith(t) for w in GUERIN_WORDS) for t in terms)
-    found = [hit.dossier for hit in find_households(sqlite_families, query)]
+    found = [hit.dossier for hit in find_households(sqlite_families, query, actor=DESK)]
     assert ("F-000002" in found) == matches

@@ -16,6 +16,7 @@ from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, ReadOnlyCopy
 from mairie_tui.services.uow import get_or_404, is_copy, writing
+from tests.helpers import DESK
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 
@@ -86,7 +87,7 @@ def test_validating_a_booking_in_an_offline_copy_writes_nothing(engine, seed_clo
     build_demo(engine, households=0)
     with read_session(engine) as session:
         seed = seed_ids(session)
-    booking = open_booking(engine, seed.enrolment_id, seed_clock)
+    booking = open_booking(engine, seed.enrolment_id, seed_clock, actor=DESK)
     booking.draft.toggle(date(2020, 9, 25), booking.units[0].id)
     make_copy(engine, seed_clock)
     with pytest.raises(ReadOnlyCopy, match=r"\(validation de réservations refusé\)"):

@@ -22,7 +22,7 @@ from mairie_tui.services.bookings import BookingSession, open_booking, validate_
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
 from tests.domain.domain_helpers import d
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
 CLOCK = clock_at("2020-09-15T10:00")
@@ -64,16 +64,16 @@ def validate(engine, booking: BookingSession) -> set[Key]:
 
 
 def test_ticked_days_are_booked(engine, enrolment_id) -> None:
-    booking = open_booking(engine, enrolment_id, CLOCK)
+    booking = open_booking(engine, enrolment_id, CLOCK, actor=DESK)
     booking.draft.set_days(SEED_DAYS, True)
     assert validate(engine, booking) == {(day, repas(booking)) for day in SEED_DAYS}
 
 
 def test_an_unticked_booked_day_is_cancelled_and_the_others_stay(engine, enrolment_id) -> None:
-    booking = open_booking(engine, enrolment_id, CLOCK)
+    booking = open_booking(engine, enrolment_id, CLOCK, actor=DESK)
     booking.draft.set_days(SEED_DAYS, True)
     validate(engine, booking)
-    booking = open_booking(engine, enrolment_id, CLOCK)
+    booking = open_booking(engine, enrolment_id, CLOCK, actor=DESK)
     R = repas(booking)
     booking.draft.toggle(d("25/09/2020"), R)
     assert [(line.day, line.kind) for line in booking.draft.recap()] == [
@@ -90,7 +90,7 @@ def test_an_unticked_booked_day_is_cancelled_and_the_others_stay(engine, enrolme
 
 
 def test_a_periodicity_removes_the_fridays_of_even_weeks(engine, enrolment_id) -> None:
-    booking = open_booking(engine, enrolment_id, CLOCK)
+    booking = open_booking(engine, enrolment_id, CLOCK, actor=DESK)
     R = repas(booking)
     first_half = [d("01/10/2020") + timedelta(days=n) for n in range(16)]  # 01/10 … 16/10
     booking.draft.set_days(first_half, True)
@@ -98,7 +98,7 @@ def test_a_periodicity_removes_the_fridays_of_even_weeks(engine, enrolment_id) -
     # Mons' canteen: Monday, Tuesday, Thursday, Friday.
     october = ["01", "02", "05", "06", "08", "09", "12", "13", "15", "16"]
     assert booked == {(d(f"{day}/10/2020"), R) for day in october}
-    booking = open_booking(engine, enrolment_id, CLOCK)
+    booking = open_booking(engine, enrolment_id, CLOCK, actor=DESK)
     booking.draft.apply_pattern(
         WeeklyPattern(
             weekdays=frozenset({4}),
@@ -154,7 +154,7 @@ def test_validation_writes_the_ticks_and_the_inverse_edits_give_back_the_booking
 ) -> None:
     # Each example starts from what the previous ones left in the database.
     before = live_keys(engine, enrolment_id)
-    booking = open_booking(engine, enrolment_id, CLOCK)
+    booking = open_booking(engine, enrolment_id, CLOCK, actor=DESK)
     assert set(booking.draft.existing) == before
     for edit in edits:
         edit(booking.draft)
@@ -163,7 +163,7 @@ def test_validation_writes_the_ticks_and_the_inverse_edits_give_back_the_booking
     expected = ticked_keys(booking.draft)
     recap = booking.draft.recap()
     assert validate(engine, booking) == expected
-    back = open_booking(engine, enrolment_id, CLOCK)
+    back = open_booking(engine, enrolment_id, CLOCK, actor=DESK)
     for line in recap:
         result = back.draft.set(line.day, line.unit_id, line.kind is ChangeKind.REMOVE)
         assert result.changed == [(line.day, line.unit_id)], result.skipped

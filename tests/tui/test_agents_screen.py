@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sqlmodel import select
+from textual.widgets import SelectionList
 
 from mairie_tui.db import read_session
-from mairie_tui.models import Agent, AuditEvent
-from mairie_tui.tui.screens.agents import AgentsScreen
+from mairie_tui.models import Agent, AgentSite, AuditEvent
+from mairie_tui.tui.screens.agents import AgentsScreen, SitesModal
 from mairie_tui.tui.screens.login import LoginScreen
 from mairie_tui.tui.screens.search import SearchScreen
 from tests.tui.helpers import AppFactory, run_async
@@ -65,3 +66,47 @@ async def test_a_counter_agent_has_no_agents_screen(make_app: AppFactory) -> Non
         app.open_agents()
         await pilot.pause()
         assert not isinstance(app.screen, AgentsScreen)
+
+
+@run_async
+async def test_supervisor_edits_the_sites_of_a_staff_member(make_app: AppFactory) -> None:
+    """`s` on cantine: the demo's school sites are ticked; untick the first, enter: saved, audited,
+    shown in the Sites column; `s` on a counter agent says they see every site."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "superviseur")
+        await open_agents(pilot)
+        assert isinstance(app.screen, AgentsScreen)
+        assert "Accueil périsc" in row_of(app, "cantine")  # cantine: first row
+        with read_session(app.engine) as session:
+            before = sorted(
+                session.exec(select(AgentSite.site).where(AgentSite.agent_id == 3)).all()
+            )
+        assert {site.split(" ")[0] for site in before} == {"Accueil", "Restaurant"}
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SitesModal)
+        listed = app.screen.query_one("#sites-list", SelectionList)
+        assert sorted(listed.selected) == before
+        first_ticked = next(
+            i for i in range(listed.option_count) if listed.get_option_at_index(i).value in before
+        )
+        listed.highlighted = first_ticked
+        await pilot.press("space", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AgentsScreen)
+        with read_session(app.engine) as session:
+            after = sorted(
+                session.exec(select(AgentSite.site).where(AgentSite.agent_id == 3)).all()
+            )
+            (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "agent.sites"))
+        assert after == [
+            site for site in before if site != listed.get_option_at_index(first_ticked).value
+        ]
+        assert event.agent_id == app.actor.id  # type: ignore[union-attr]
+        await pilot.press("down")  # guichet
+        await pilot.pause()
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, AgentsScreen)
+        assert "voient tous les sites" in screen_text(app)

@@ -21,6 +21,7 @@ from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.screens.recap import RecapScreen
 from mairie_tui.tui.screens.search import SearchScreen
 from mairie_tui.tui.widgets.month_grid import MonthGrid
+from tests.helpers import DESK
 from tests.tui.helpers import AppFactory, run_async
 from tests.tui.scenes.base import SEED_KEYS, open_step1, screen_text, seed_ticks, settle
 
@@ -57,7 +58,13 @@ async def test_seed_scenario_with_keys_only(make_app: AppFactory, demo_url: str)
         await settle(pilot)
         assert isinstance(app.screen, HouseholdScreen)
         text = screen_text(app)
-        for expected in ("MON ESPACE", "Test 1 FAMILLE TEST", "CO-REPRÉSENTANTS", "Test 2", "Jeannot"):
+        for expected in (
+            "MON ESPACE",
+            "Test 1 FAMILLE TEST",
+            "CO-REPRÉSENTANTS",
+            "Test 2",
+            "Jeannot",
+        ):
             assert expected in text
 
         await pilot.press("r")
@@ -319,7 +326,9 @@ async def test_escape_with_unsaved_changes_asks_first(make_app: AppFactory) -> N
         await pilot.press("down", "space", "escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
-        assert "Abandonner 1 modification" in str(app.screen.query_one("#confirm-question").render())
+        assert "Abandonner 1 modification" in str(
+            app.screen.query_one("#confirm-question").render()
+        )
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, BookingScreen) and grid.draft.dirty
@@ -365,7 +374,7 @@ async def test_validation_conflict_returns_to_step1_with_the_draft(
             other = authenticate(engine, "superviseur", "superviseur", clock, sleep=lambda _s: None)
             with read_session(engine) as session:
                 enrolment_id = seed_ids(session).enrolment_id
-            booking = open_booking(engine, enrolment_id, clock)
+            booking = open_booking(engine, enrolment_id, clock, actor=DESK)
             booking.draft.toggle(date(2020, 10, 1), booking.units[0].id)
             validate_booking(engine, booking, actor=other, clock=clock)
         finally:
@@ -457,7 +466,9 @@ def test_grid_states_of_the_seed_period(make_app: AppFactory) -> None:
     engine = app.engine
     with read_session(engine) as session:
         enrolment_id = seed_ids(session).enrolment_id
-    booking = open_booking(engine, enrolment_id, FrozenClock(parse_now("2020-09-15T10:00")))
+    booking = open_booking(
+        engine, enrolment_id, FrozenClock(parse_now("2020-09-15T10:00")), actor=DESK
+    )
     unit = booking.units[0].id
     assert booking.draft.status(date(2020, 10, 19), unit).state is DayState.HOLIDAY
     assert booking.draft.status(date(2020, 11, 2), unit).state is DayState.OPEN

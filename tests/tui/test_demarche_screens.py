@@ -23,7 +23,7 @@ from mairie_tui.tui.screens.household import HouseholdScreen
 from mairie_tui.tui.screens.inbox import InboxScreen
 from mairie_tui.tui.screens.request_page import RequestPageScreen, TransitionModal
 from mairie_tui.tui.widgets.form_fields import LabelledField
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 from tests.tui.helpers import AppFactory, run_async
 from tests.tui.scenes.base import open_household, screen_text, settle, sign_in
 
@@ -67,7 +67,11 @@ ANSWERS: dict[str, dict[str, str]] = {
         "lieu_naissance": "Ales (France)",
         "scrutin": "2021-06-20",
     },
-    "rdv_titres": {"titre": "carte_identite", "motif": "premiere_demande", "pre_demande": "AB12345678"},
+    "rdv_titres": {
+        "titre": "carte_identite",
+        "motif": "premiere_demande",
+        "pre_demande": "AB12345678",
+    },
     "simulation_tarifs": {"situation": "couple", "enfants": "2", "revenu_annuel": "30000"},
 }
 
@@ -167,7 +171,9 @@ async def test_each_demarche_of_the_catalogue_is_filed_at_the_counter(
             assert request.status == demarche.workflow.initial
             if demarche.appointment is not None:
                 assert request.appointment_at is not None
-            mail = session.exec(select(OutboxEmail).where(OutboxEmail.request_id == request.id)).one()
+            mail = session.exec(
+                select(OutboxEmail).where(OutboxEmail.request_id == request.id)
+            ).one()
             assert mail.recipient == "mairiedemons0517@orange.fr"
     finally:
         engine.dispose()
@@ -272,8 +278,14 @@ async def test_an_absence_over_three_booked_days_cancels_exactly_those(
     try:
         with read_session(engine) as session:
             ids = seed_ids(session)
-        booking = open_booking(engine, ids.enrolment_id, NOW)
-        booked = (date(2020, 9, 24), date(2020, 9, 25), date(2020, 9, 28), date(2020, 9, 29), date(2020, 10, 1))
+        booking = open_booking(engine, ids.enrolment_id, NOW, actor=DESK)
+        booked = (
+            date(2020, 9, 24),
+            date(2020, 9, 25),
+            date(2020, 9, 28),
+            date(2020, 9, 29),
+            date(2020, 10, 1),
+        )
         for day in booked:
             booking.draft.toggle(day, booking.units[0].id)
         validate_booking(engine, booking, actor=AGENT, clock=NOW)
@@ -299,8 +311,11 @@ async def test_an_absence_over_three_booked_days_cancels_exactly_those(
             text = screen_text(app)
             assert "3 réservations annulées" in text
         with read_session(engine) as session:
-            statuses = {b.day: b.status for b in session.exec(select(Booking))
-                        if b.enrolment_id == ids.enrolment_id}
+            statuses = {
+                b.day: b.status
+                for b in session.exec(select(Booking))
+                if b.enrolment_id == ids.enrolment_id
+            }
         assert {day: statuses[day] for day in booked} == {
             date(2020, 9, 24): "booked",
             date(2020, 9, 25): "cancelled",

@@ -13,7 +13,7 @@ from mairie_tui.services.common import Actor
 from mairie_tui.services.household_edit import household_input, update_household
 from mairie_tui.tui.screens.history import HouseholdHistoryScreen
 from mairie_tui.tui.screens.household import HouseholdScreen
-from tests.helpers import clock_at
+from tests.helpers import DESK, clock_at
 from tests.tui.helpers import AppFactory, run_async
 from tests.tui.scenes.base import SIZE, open_household, screen_text, settle, sign_in
 
@@ -30,7 +30,7 @@ def edit_famille_test(db_url: str) -> None:
                 select(Household.id).where(Household.dossier == "F-000001")
             ).one()
         actor = Actor(id=agent.id, login=agent.login, name=agent.name, role=agent.role)
-        data, version = household_input(engine, household_id)
+        data, version = household_input(engine, household_id, actor=DESK)
         update_household(
             engine,
             household_id,

@@ -20,6 +20,7 @@ from mairie_tui.tui.screens.household_form import DuplicatesModal, HouseholdForm
 from mairie_tui.tui.screens.modals import ConfirmModal
 from mairie_tui.tui.screens.recap import RecapScreen
 from mairie_tui.tui.screens.search import SearchScreen
+from tests.helpers import DESK
 from tests.tui.helpers import AppFactory, run_async
 from tests.tui.scenes.base import SEED_KEYS, open_household, screen_text, settle, sign_in
 from tests.tui.scenes.households import fill_form, open_new_form
@@ -84,7 +85,9 @@ async def test_create_household_enrol_validate_and_book_with_keys(
         await pilot.press(*"École élémentaire de Mons", "tab", *"CM1")
         await pilot.press("f2")
         await settle(pilot)
-        await pilot.press(*"Hugo", "tab", "tab", *"10102016", "tab", *"École maternelle", "tab", *"MS")
+        await pilot.press(
+            *"Hugo", "tab", "tab", *"10102016", "tab", *"École maternelle", "tab", *"MS"
+        )
         # An authorised person (f3) with their phone.
         await pilot.press("f3")
         await settle(pilot)
@@ -114,7 +117,9 @@ async def test_create_household_enrol_validate_and_book_with_keys(
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, EnrolmentsScreen)
-        assert "Pré-inscription : à valider depuis le foyer (v) avant de réserver." in screen_text(app)
+        assert "Pré-inscription : à valider depuis le foyer (v) avant de réserver." in screen_text(
+            app
+        )
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, EnrolmentsScreen), "a pré-inscription cannot be booked"
@@ -172,7 +177,10 @@ async def test_create_household_enrol_validate_and_book_with_keys(
                 select(Enrolment).where(Enrolment.person_id == people[1].id)
             ).one()
             assert enrolment.status == "active"
-            assert (enrolment.start_date, enrolment.end_date) == (date(2020, 9, 1), date(2021, 7, 6))
+            assert (enrolment.start_date, enrolment.end_date) == (
+                date(2020, 9, 1),
+                date(2021, 7, 6),
+            )
             days = sorted(
                 b.day
                 for b in session.exec(select(Booking).where(Booking.enrolment_id == enrolment.id))
@@ -266,7 +274,9 @@ async def test_child_born_before_parent_and_missing_commune(
         await pilot.press("ctrl+s")
         await settle(pilot)
         _check_error(form, "commune", "Commune obligatoire.")  # first error: higher in the form
-        assert birth.message is not None and "ne peut pas être né(e) avant son parent" in birth.message
+        assert (
+            birth.message is not None and "ne peut pas être né(e) avant son parent" in birth.message
+        )
         assert "2 erreurs" in screen_text(app)
     assert count_households(demo_url) == before
 
@@ -343,7 +353,7 @@ async def test_concurrent_edit_is_refused_and_nothing_overwritten(
         # Another desk saves the same household meanwhile.
         other = make_engine(demo_url)
         try:
-            data, version = household_input(other, 1)
+            data, version = household_input(other, 1, actor=DESK)
             update_household(
                 other,
                 1,

@@ -38,7 +38,7 @@ from tests.tui.scenes.base import (
 DAY = "2020-09-21T09:00"
 JEAN_MACE = "Restaurant scolaire Alès Jean Macé"
 MONS = "Restaurant scolaire Mons Elementaire"
-STAFF = Actor(id=3, login="cantine", name="Sandrine Vidal", role="staff")
+STAFF = Actor(id=3, login="cantine", name="Sandrine Vidal", role="staff", sites=(JEAN_MACE, MONS))
 SUPERVISOR = Actor(id=2, login="superviseur", name="Dominique Roux", role="supervisor")
 
 

@@ -25,7 +25,7 @@ from alembic import op
 from mairie_tui.models.types import UTCDateTime
 
 revision = "0010"
-down_revision = "0008"  # becomes "0009" once the staff-sites migration lands
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

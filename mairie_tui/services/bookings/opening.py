@@ -21,10 +21,13 @@ from mairie_tui.services.bookings.views import (
     EnrolmentSummary,
     MonthView,
 )
+from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.permissions import requires
 
 
-def list_enrolments(engine: Engine, household_id: int) -> list[EnrolmentSummary]:
+@requires("reservations.lire")
+def list_enrolments(engine: Engine, household_id: int, *, actor: Actor) -> list[EnrolmentSummary]:
     """The household's enrolments, one per child and activity (Modifier les réservations)."""
     with read_session(engine) as session:
         return enrolments_of(session, household_id)
@@ -46,7 +49,10 @@ def warm_up(engine: Engine, clock: Clock) -> None:
             load_calendar(session, first, clock.now(), start=today, end=today)
 
 
-def open_booking(engine: Engine, enrolment_id: int, clock: Clock) -> BookingSession:
+@requires("reservations.lire")
+def open_booking(
+    engine: Engine, enrolment_id: int, clock: Clock, *, actor: Actor
+) -> BookingSession:
     """Load an enrolment's calendar into a fresh draft (step 1)."""
     with read_session(engine) as session:
         loaded = load_calendar(session, enrolment_id, clock.now())
@@ -66,11 +72,12 @@ def open_booking(engine: Engine, enrolment_id: int, clock: Clock) -> BookingSess
         )
 
 
+@requires("reservations.lire")
 def reload_booking(
-    engine: Engine, booking: BookingSession, clock: Clock
+    engine: Engine, booking: BookingSession, clock: Clock, *, actor: Actor
 ) -> tuple[BookingSession, EditResult]:
     """Reload after another desk's change, re-applying this draft's edits where still possible."""
-    fresh = open_booking(engine, booking.enrolment.id, clock)
+    fresh = open_booking(engine, booking.enrolment.id, clock, actor=actor)
     result = EditResult()
     for line in booking.draft.recap():
         result.merge(
@@ -84,7 +91,10 @@ def reload_booking(
     return fresh, result
 
 
-def month_view(engine: Engine, enrolment_id: int, year: int, month: int, clock: Clock) -> MonthView:
+@requires("reservations.lire")
+def month_view(
+    engine: Engine, enrolment_id: int, year: int, month: int, clock: Clock, *, actor: Actor
+) -> MonthView:
     """Day states, current and pending bookings of one enrolment for one month."""
     weeks = month_weeks(year, month)
     with read_session(engine) as session:

@@ -37,10 +37,12 @@ from mairie_tui.services.errors import (
     RuleViolation,
     ServiceError,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.transactions import lock_rows, write_use_case
 from mairie_tui.services.uow import get_or_404, writing
 
 
+@requires("reservations.modifier")
 @write_use_case()
 def validate_booking(
     engine: Engine, booking: BookingSession, *, actor: Actor, clock: Clock

@@ -4,7 +4,8 @@ build_demo() expects a freshly migrated, empty database and fills it in one
 transaction:
 
 1. the three demo agents (``guichet``, ``superviseur``, ``cantine``; the
-   password is the login) and the seed household FAMILLE TEST exactly as the
+   password is the login; ``cantine``, school staff, is attached to the
+   sites of every school's canteen and périscolaire) and the seed household FAMILLE TEST exactly as the
    families' portal tutorial shows it, with its canteen RS-MONS;
 2. the activities of ten communes of Alès Agglomération that have schools
    (Alès with five school groups): canteens, périscolaire, ALSH mercredi and
@@ -54,6 +55,7 @@ from mairie_tui.services.demo.seed import (
     SCHOOL_YEAR,
     Progress,
     SeedIds,
+    attach_demo_staff,
     create_agents,
     create_seed,
     seed_ids,
@@ -114,6 +116,7 @@ def build_demo(
         report("Agents et foyer FAMILLE TEST", 1, 1)
         network = create_activities(session, seed.activity_id)
         add_tariffs(session, demo_tariffs())
+        attach_demo_staff(session)
         _Synthetic(session, network, report).write(households)
         report("Index de recherche", 0, 1)
         rebuild_index(session)

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mairie_tui.models import (
     Activity,
     Agent,
+    AgentSite,
     Enrolment,
     Household,
     Person,
@@ -53,6 +54,22 @@ class SeedIds:
 def create_agents(session: Session) -> None:
     for login, name, role in DEMO_AGENTS:
         session.add(Agent(login=login, name=name, role=role, password_hash=hash_password(login)))
+
+
+# The demo's school staff works at every school's canteen and périscolaire: the README's
+# pointage at Alès Jean Macé works; the ALSH and crèche sites stay out of reach.
+DEMO_STAFF_KINDS = ("canteen", "periscolaire")
+
+
+def attach_demo_staff(session: Session) -> None:
+    """Attach the demo's staff (`cantine`) to the schools' sites (table agent_site)."""
+    sites = session.exec(
+        select(Activity.site).where(col(Activity.kind).in_(DEMO_STAFF_KINDS)).distinct()
+    ).all()
+    for agent in session.exec(select(Agent).where(Agent.role == "staff")):
+        assert agent.id is not None
+        for site in sorted(sites):
+            session.add(AgentSite(agent_id=agent.id, site=site))
 
 
 def create_seed(session: Session) -> SeedIds:

@@ -33,6 +33,7 @@ from mairie_tui.services.household_io.columns import (
     PERSON_COLUMNS,
     ROLE_NAMES,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.uow import writing
 
 _ROLE_ORDER = {role: rank for rank, role in enumerate(ROLE_NAMES)}
@@ -77,6 +78,7 @@ def _members(session: Any) -> dict[int, list[tuple[int, int, tuple[str, ...]]]]:
     return found
 
 
+@requires("foyers.exporter")
 def export_data(engine: Engine, *, actor: Actor) -> list[ExportedHousehold]:
     """Every household and its members, in dossier order, members in their order."""
     require_counter_agent(actor)
@@ -130,6 +132,7 @@ def person_rows(data: list[ExportedHousehold]) -> list[list[str]]:
     return rows
 
 
+@requires("foyers.exporter")
 def export_rows(engine: Engine, *, actor: Actor) -> list[dict[str, str]]:
     """Every person as an import line (one line per person)."""
     rows = person_rows(export_data(engine, actor=actor))
@@ -182,6 +185,7 @@ def to_xlsx(data: list[ExportedHousehold]) -> bytes:
     return out.getvalue()
 
 
+@requires("foyers.exporter")
 def export_households_bytes(
     engine: Engine,
     *,
@@ -219,6 +223,7 @@ def export_households_bytes(
     return (to_json(data) if fmt == "json" else to_csv(data)).encode("utf-8")
 
 
+@requires("foyers.exporter")
 def export_households(
     engine: Engine,
     *,

@@ -27,6 +27,7 @@ from mairie_tui.services.household_io.report import ImportReport
 from mairie_tui.services.household_io.source import SourceHousehold
 from mairie_tui.services.household_io.tables import read_csv, read_xlsx
 from mairie_tui.services.household_io.validation import Checked, check_households
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.schema_limits import schema_limits
 from mairie_tui.services.search import rebuild_index
 from mairie_tui.services.transactions import write_use_case
@@ -70,6 +71,7 @@ def check_file(
 
 # A concurrent import of the same households: the unique external id refuses
 # the second desk's rows; the retry re-reads them as already present.
+@requires("foyers.importer")
 @write_use_case(retry_on_duplicate=True)
 def import_households(
     engine: Engine,

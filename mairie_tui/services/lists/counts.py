@@ -17,6 +17,7 @@ from mairie_tui.models import (
     Unit,
 )
 from mairie_tui.models.attendance import Attendance, DayClosing
+from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import (
     NotFoundError,
     ServiceError,
@@ -28,10 +29,12 @@ from mairie_tui.services.lists.lookup import (
 from mairie_tui.services.lists.views import (
     HeadcountRow,
 )
+from mairie_tui.services.permissions import may_see_site, require, requires
 
 DayKey = tuple[int, date]
 
 
+@requires("listes.lire")
 def headcounts(
     engine: Engine,
     *,
@@ -40,6 +43,7 @@ def headcounts(
     clock: Clock,
     site: str | None = None,
     unit: int | str | None = None,
+    actor: Actor,
 ) -> list[HeadcountRow]:
     """Kitchen headcounts per site, unit and day, from bookings (and pointage up to today).
 
@@ -52,7 +56,7 @@ def headcounts(
         raise ServiceError("Période trop longue (plus d'un an).", field="end")
     today = clock.today()
     with read_session(engine) as session:
-        units = _chosen_units(session, site, unit)
+        units = _visible(actor, _chosen_units(session, site, unit), site, unit)
         unit_ids = [u.id for u, _ in units if u.id is not None]
         if not unit_ids:
             return []
@@ -91,6 +95,17 @@ def headcounts(
                 )
             )
     return rows
+
+
+def _visible(
+    actor: Actor, units: list[tuple[Unit, Activity]], site: str | None, unit: int | str | None
+) -> list[tuple[Unit, Activity]]:
+    """Staff: the units of their sites only; a site or unit of another site named is refused."""
+    visible = [(u, a) for u, a in units if may_see_site(actor, a.site)]
+    if units and (site is not None or (unit is not None and not visible)):
+        for _, activity in units:
+            require(actor, "listes.lire", site=activity.site)
+    return visible
 
 
 def _chosen_units(

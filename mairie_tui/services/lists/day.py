@@ -44,15 +44,18 @@ from mairie_tui.services.lists.views import (
     SiteSummary,
     UnitChoice,
 )
+from mairie_tui.services.permissions import require, requires
 
 
-def list_sites(engine: Engine) -> list[SiteSummary]:
-    """Every site with its activities' units, for the site and unit pickers."""
+@requires("listes.lire")
+def list_sites(engine: Engine, *, actor: Actor) -> list[SiteSummary]:
+    """Every site with its activities' units, for the site and unit pickers (staff: theirs)."""
     with read_session(engine) as session:
         rows = session.exec(
             select(Unit, Activity)
             .join(Activity, col(Activity.id) == col(Unit.activity_id))
             .where(col(Activity.active).is_(True))
+            .where(col(Activity.site).in_(actor.sites) if actor.is_staff else True)
             .order_by(col(Activity.site), col(Activity.name), col(Unit.position), col(Unit.id))
         ).all()
     by_site: dict[str, list[UnitChoice]] = defaultdict(list)
@@ -72,6 +75,7 @@ def list_sites(engine: Engine) -> list[SiteSummary]:
     return [SiteSummary(site, tuple(units)) for site, units in by_site.items()]
 
 
+@requires("listes.lire")
 def day_list(
     engine: Engine,
     *,
@@ -85,6 +89,7 @@ def day_list(
     _require_known(actor)
     with read_session(engine) as session:
         site_name = resolve_site(session, site)
+        require(actor, "listes.lire", site=site_name)
         unit_row, activity = resolve_unit(session, site_name, unit)
         assert unit_row.id is not None and activity.id is not None
         unit_id = unit_row.id

@@ -115,6 +115,12 @@ def resolve_unit(session: Session, site: str, unit: int | str) -> tuple[Unit, Ac
     )
 
 
+def _site_of(session: Session, unit: Unit) -> str:
+    """The site of a unit's activity (what staff are attached to)."""
+    activity = session.get(Activity, unit.activity_id)
+    return activity.site if activity is not None else ""
+
+
 def _unit_weekdays(unit: Unit) -> tuple[int, ...]:
     return tuple(int(d) for d in unit.weekdays.split(",") if d.strip() != "")
 

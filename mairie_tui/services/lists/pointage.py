@@ -26,15 +26,18 @@ from mairie_tui.services.lists.lookup import (
     _mark,
     _origin_for,
     _require_known,
+    _site_of,
     require_supervisor,
 )
 from mairie_tui.services.lists.views import (
     ClosingInfo,
     Mark,
 )
+from mairie_tui.services.permissions import require, requires
 from mairie_tui.services.uow import get_or_404, writing
 
 
+@requires("listes.pointer")
 def mark_attendance(
     engine: Engine,
     *,
@@ -58,6 +61,7 @@ def mark_attendance(
     now = clock.now()
     with writing(engine, "pointage", allowed_on_copy=True) as session:
         enrolment, unit, name = _marking_target(session, enrolment_id, unit_id)
+        require(actor, "listes.pointer", site=_site_of(session, unit))
         _refuse_closed_day(session, unit, day)
         origin = _origin_for(session, day)
         _check_booking(session, enrolment, unit_id, day, name, present, unexpected)
@@ -168,6 +172,7 @@ def _attendance_row(
     return row, {"present": row.present, "unexpected": row.unexpected}
 
 
+@requires("listes.cloturer")
 def close_day(
     engine: Engine, *, unit_id: int, day: date, actor: Actor, clock: Clock
 ) -> ClosingInfo:

@@ -26,6 +26,7 @@ from mairie_tui.models import (
     Absence,
     Activity,
     Agent,
+    AgentSite,
     Booking,
     Closure,
     Enrolment,
@@ -46,6 +47,7 @@ from mairie_tui.services.offline.guard import (
     table_of,
 )
 from mairie_tui.services.offline.seal import hash_access_code, main_secret, new_access_code, seal
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.uow import writing
 
 MAX_EXPORT_DAYS = 366
@@ -79,6 +81,7 @@ class ExportSummary:
         return fr.period(self.start, self.end)
 
 
+@requires("copie.exporter")
 def export_offline(
     engine: Engine,
     *,
@@ -194,6 +197,7 @@ def _insert(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
 
 def _fill(conn: Connection, extract: Extract, meta: dict[str, Any]) -> None:
     _insert(conn, Agent, extract.agents)
+    _insert(conn, AgentSite, extract.agent_sites)
     _insert(conn, Activity, extract.activities)
     _insert(conn, Unit, extract.units)
     _insert(conn, Closure, extract.closures)

@@ -10,7 +10,7 @@ familial, no document, no démarche, no secret of the main database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from mairie_tui.models import (
     Absence,
     Activity,
     Agent,
+    AgentSite,
     Booking,
     Closure,
     Enrolment,
@@ -73,6 +74,8 @@ class Extract:
     marks: Rows
     closings: Rows
     agents: Rows
+    # The copied staff's link to this site only (their other sites stay out of the copy).
+    agent_sites: Rows = field(default_factory=list)
 
     @property
     def scope(self) -> Scope:
@@ -117,6 +120,13 @@ def gather(session: Session, site: str, start: date, end: date, now: datetime) -
     )
     _pointage(session, extract, start, end)
     extract.agents = _agents(session, extract.marks + extract.closings)
+    extract.agent_sites = rows(
+        session,
+        select(table_of(AgentSite)).where(
+            col(AgentSite.site) == site,
+            col(AgentSite.agent_id).in_([row["id"] for row in extract.agents]),
+        ),
+    )
     return extract
 
 

@@ -35,6 +35,7 @@ from mairie_tui.services.offline.merge_closings import merge_closings
 from mairie_tui.services.offline.merge_marks import merge_marks
 from mairie_tui.services.offline.merge_state import load_main
 from mairie_tui.services.offline.report import DryRun, ImportReport, Tally
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.transactions import write_use_case
 from mairie_tui.services.uow import writing
 
@@ -42,6 +43,7 @@ from mairie_tui.services.uow import writing
 # Two desks importing the same copy (or a desk ticking the same child meanwhile):
 # the unique marks and closings refuse the second row; the retry re-reads and
 # finds them, so the second import reports them unchanged instead of failing.
+@requires("copie.importer")
 @write_use_case(retry_on_duplicate=True)
 def import_offline(
     engine: Engine, path: Path, *, clock: Clock, actor: Actor, dry_run: bool = False

@@ -43,6 +43,7 @@ from mairie_tui.services.errors import (
     RuleViolation,
     ServiceError,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests.demarches import RESULT_KEY, demarche_of
 from mairie_tui.services.requests.lookups import (
     children_of,
@@ -80,6 +81,7 @@ def _attach(
     return documents
 
 
+@requires("demarches.modifier")
 @write_use_case()
 def file_request(
     engine: Engine,

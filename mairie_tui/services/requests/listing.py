@@ -19,6 +19,7 @@ from mairie_tui.services.common import (
     Actor,
     require_counter_agent,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests.demarches import OPEN_STATUSES, status_label, type_label
 from mairie_tui.services.requests.lookups import requester_of
 from mairie_tui.services.requests.views import InboxRow
@@ -46,6 +47,7 @@ def _row(request: Request, dossier: str | None, requester: str, today: date) -> 
     )
 
 
+@requires("demarches.lire")
 def inbox(
     engine: Engine,
     *,

@@ -30,6 +30,7 @@ from mairie_tui.services.common import (
 from mairie_tui.services.errors import (
     NotFoundError,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests.demarches import RESULT_KEY, catalogue, status_label, type_label
 from mairie_tui.services.requests.lookups import children_of, representative_of, requester_of
 from mairie_tui.services.requests.views import DocumentLine, EventLine, RecapItem, RequestPage
@@ -51,6 +52,7 @@ def _piece_label(kind: str) -> str:
     return piece.label if piece is not None else kind
 
 
+@requires("demarches.lire")
 def get_request(engine: Engine, ref: int | str, *, actor: Actor) -> RequestPage:
     """A request's page: answers in form order, result, pièces, documents, history, next moves."""
     require_counter_agent(actor)

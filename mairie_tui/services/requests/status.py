@@ -28,6 +28,7 @@ from mairie_tui.services.errors import (
     ConflictError,
     RuleViolation,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests.demarches import catalogue, type_label
 from mairie_tui.services.requests.lookups import recipient_of
 from mairie_tui.services.requests.mails import status_body
@@ -36,6 +37,7 @@ from mairie_tui.services.requests.views import RequestPage
 from mairie_tui.services.uow import get_or_404, writing
 
 
+@requires("demarches.modifier")
 def change_status(
     engine: Engine,
     request_id: int,

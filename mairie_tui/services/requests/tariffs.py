@@ -43,6 +43,7 @@ from mairie_tui.services.errors import (
     RuleViolation,
     ServiceError,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests.demarches import catalogue, demarche_of
 from mairie_tui.services.requests.lookups import children_of, household_of
 from mairie_tui.services.transactions import lock_rows
@@ -155,6 +156,7 @@ def simulate(
     return Simulation(parts=parts, quotient=qf, current_quotient=current, lines=tuple(lines))
 
 
+@requires("demarches.lire")
 def simulate_tariffs(
     engine: Engine,
     answers: Mapping[str, str | None],
@@ -175,6 +177,7 @@ def simulate_tariffs(
         return simulate(session, household, checked.values)
 
 
+@requires("tarifs.modifier")
 def set_tariff_grid(
     engine: Engine,
     activity_id: int,

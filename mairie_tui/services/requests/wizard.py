@@ -24,11 +24,13 @@ from mairie_tui.services.common import (
     require_counter_agent,
 )
 from mairie_tui.services.errors import InvalidAnswers
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests.demarches import demarche_of
 from mairie_tui.services.requests.lookups import children_of, household_of, representative_of
 from mairie_tui.services.requests.views import RecapItem
 
 
+@requires("demarches.lire")
 def form_context(
     engine: Engine, household_id: int | None, *, actor: Actor, clock: Clock
 ) -> FieldContext:
@@ -39,6 +41,7 @@ def form_context(
         return FieldContext(today=clock.today(), children=children_of(session, household_id))
 
 
+@requires("demarches.lire")
 def prefill(engine: Engine, code: str, household_id: int | None, *, actor: Actor) -> dict[str, str]:
     """Raw text to put in the wizard's inputs: the catalogue's defaults, then the household's data."""
     require_counter_agent(actor)
@@ -99,6 +102,7 @@ def recap_of(
     return tuple(items)
 
 
+@requires("demarches.lire")
 def check_answers(
     engine: Engine,
     code: str,

@@ -28,6 +28,7 @@ from mairie_tui.clock import PARIS, Clock
 from mairie_tui.db import read_session
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import PermissionDenied, ServiceError
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.rgpd.collect import HouseholdRecord, collect_household
 from mairie_tui.services.rgpd.summary import render_summary
 from mairie_tui.services.transactions import run_write
@@ -161,6 +162,7 @@ def _remove(written: list[Path], folder: Path, created: bool) -> None:
             folder.rmdir()
 
 
+@requires("rgpd")
 def export_household(
     engine: Engine,
     dossier_or_id: str | int,
@@ -234,6 +236,7 @@ def _audit_export(
     run_write(work)
 
 
+@requires("rgpd")
 def export_to_data_dir(
     engine: Engine, household_id: int, *, data_dir: Path, actor: Actor, clock: Clock
 ) -> AccessExport:

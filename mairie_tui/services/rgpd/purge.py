@@ -50,6 +50,7 @@ from mairie_tui.models import (
 )
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.rgpd.collect import household_mails
 from mairie_tui.services.rgpd.export import require_rgpd_supervisor
 from mairie_tui.services.rgpd.selection import (
@@ -164,6 +165,7 @@ def _mails_of(session: Session, household_id: int) -> list[OutboxEmail]:
     return list(household_mails(session, request_ids, {e for e in emails if e}))
 
 
+@requires("rgpd")
 def purge_households(
     engine: Engine,
     *,
@@ -207,6 +209,7 @@ def purge_households(
     return report
 
 
+@requires("rgpd")
 @write_use_case()
 def anonymise_household(
     engine: Engine, household_id: int, *, before: date, actor: Actor, clock: Clock

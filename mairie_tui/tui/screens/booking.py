@@ -247,7 +247,7 @@ class BookingScreen(MairieScreen):
         self.say("Rechargement du calendrier…")
 
         def call() -> tuple[BookingSession, EditResult]:
-            return reload_booking(app.engine, booking, app.clock)
+            return reload_booking(app.engine, booking, app.clock, actor=app.actor)
 
         self.call_service("reload-booking", call, self._reloaded)
 

@@ -122,7 +122,7 @@ class EnrolmentsScreen(MairieScreen):
         app = self.mairie
 
         def call() -> BookingSession:
-            return open_booking(app.engine, enrolment.id, app.clock)
+            return open_booking(app.engine, enrolment.id, app.clock, actor=app.actor)
 
         self.call_service("open-booking", call, self._opened)
 

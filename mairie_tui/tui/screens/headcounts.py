@@ -121,7 +121,9 @@ class HeadcountsScreen(MairieScreen):
         app = self.mairie
 
         def call() -> list[HeadcountRow]:
-            return headcounts(app.engine, start=start, end=end, clock=app.clock, site=site)
+            return headcounts(
+                app.engine, start=start, end=end, clock=app.clock, site=site, actor=app.actor
+            )
 
         def done(rows: list[HeadcountRow]) -> None:
             if (mode, day) == (self.mode, self.day):

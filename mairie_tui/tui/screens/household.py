@@ -300,7 +300,7 @@ class HouseholdScreen(MairieScreen):
         household_id = self.household_id
 
         def call() -> tuple[HouseholdInput, int]:
-            return household_input(app.engine, household_id)
+            return household_input(app.engine, household_id, actor=app.actor)
 
         def loaded(result: tuple[HouseholdInput, int]) -> None:
             data, version = result

@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 
 from mairie_tui.config import load_settings
 from mairie_tui.tui.app import MairieApp
+from tests.helpers import DESK
 
 DEMO_NOW = "2020-09-15T10:00"
 SIZE = (120, 40)
@@ -36,7 +37,7 @@ def build_demo_database(path: Path, *, households: int = 50) -> Path:
     try:
         upgrade(engine)
         build_demo(engine, households=households)
-        if not find_households(engine, "famille test"):
+        if not find_households(engine, "famille test", actor=DESK):
             # Older demo builders did not index the households they created.
             with unit_of_work(engine) as session:
                 rebuild_index(session)

@@ -470,7 +470,7 @@ class HouseholdFormScreen(MairieScreen):
         app = self.mairie
 
         def call() -> tuple[HouseholdInput, int]:
-            return household_input(app.engine, household_id)
+            return household_input(app.engine, household_id, actor=app.actor)
 
         def loaded(result: tuple[HouseholdInput, int]) -> None:
             data, version = result

@@ -148,7 +148,7 @@ class ListsView(MairieScreen):
         app = self.mairie
 
         def call() -> list[SiteSummary]:
-            return list_sites(app.engine)
+            return list_sites(app.engine, actor=app.actor)
 
         self.call_service("sites", call, self._sites_loaded)
 
