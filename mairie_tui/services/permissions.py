@@ -1,4 +1,4 @@
-"""Who may do what: the permission matrix every service checks (issue 11).
+"""Who may do what: the permission matrix every service checks.
 
 Each use case that reads or writes personal data takes the acting agent
 (`actor: Actor`) and is decorated with `@requires("permission")`: the role is
@@ -60,6 +60,14 @@ PERMISSIONS = (
     Permission("listes.cloturer", "clôturer une journée", SUPERVISORS),
     Permission("copie.exporter", "exporter une copie hors ligne", COUNTER),
     Permission("copie.importer", "importer une copie hors ligne", COUNTER),
+    Permission("regie.lire", "consulter les factures, les paiements et la caisse", COUNTER),
+    Permission("regie.encaisser", "encaisser un paiement", COUNTER),
+    Permission("regie.facturer", "facturer un mois ou émettre un avoir", SUPERVISORS),
+    Permission(
+        "regie.regisseur",
+        "annuler un encaissement, clôturer la caisse ou exporter la comptabilité",
+        SUPERVISORS,
+    ),
 )
 MATRIX: dict[str, Permission] = {permission.name: permission for permission in PERMISSIONS}
 ROLE_NAMES = {AGENT: "agent d'accueil", SUPERVISOR: "superviseur", STAFF: "personnel école"}

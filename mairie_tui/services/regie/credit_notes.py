@@ -27,11 +27,13 @@ from mairie_tui.services.errors import (
     PermissionDenied,
     RuleViolation,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.regie.payments import apply_credit
 from mairie_tui.services.transactions import lock_rows, write_use_case
 from mairie_tui.services.uow import writing
 
 
+@requires("regie.facturer")
 @write_use_case()
 def issue_credit_note(
     engine: Engine,

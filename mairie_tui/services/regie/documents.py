@@ -32,6 +32,7 @@ from mairie_tui.models import (
 )
 from mairie_tui.services.common import Actor, require_counter_agent
 from mairie_tui.services.errors import NotFoundError, RuleViolation
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.regie.payments import receipt
 from mairie_tui.services.regie.queries import invoice_detail
 from mairie_tui.services.reports import FooterPdf, pdf_text
@@ -77,6 +78,7 @@ def _payer(household_id: int, engine: Engine) -> tuple[str, str]:
     return name, address
 
 
+@requires("regie.lire")
 def invoice_pdf(engine: Engine, number: str, out: Path, *, actor: Actor) -> Path:
     """The invoice (or credit note) as the family receives it."""
     detail = invoice_detail(engine, number, actor=actor)
@@ -142,6 +144,7 @@ def _fit(pdf: FooterPdf, text: str, width: float) -> str:
     return text + "..."
 
 
+@requires("regie.lire")
 def receipt_pdf(engine: Engine, number: str, out: Path, *, actor: Actor) -> Path:
     """The receipt of a payment."""
     found = receipt(engine, number, actor=actor)
@@ -159,6 +162,7 @@ class ChildcareAmount:
     paid_cents: int
 
 
+@requires("regie.lire")
 def childcare_amounts(
     engine: Engine, dossier: str, year: int, *, actor: Actor
 ) -> list[ChildcareAmount]:
@@ -218,6 +222,7 @@ def childcare_amounts(
     ]
 
 
+@requires("regie.lire")
 def childcare_certificate_pdf(
     engine: Engine, dossier: str, year: int, out: Path, *, actor: Actor
 ) -> Path:

@@ -51,6 +51,7 @@ from mairie_tui.models import (
 )
 from mairie_tui.services.common import Actor, audit, next_numbers
 from mairie_tui.services.errors import PermissionDenied, RuleViolation
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.regie.payments import apply_credit, households_with_credit
 from mairie_tui.services.regie.tariffs import load_book
 from mairie_tui.services.transactions import lock_rows, write_use_case
@@ -385,6 +386,7 @@ def _compute(session: Session, year: int, month: int) -> MonthRun:
     return MonthRun(period, tuple(invoices), len(already), tuple(problems))
 
 
+@requires("regie.facturer")
 def prepare_month(engine: Engine, year: int, month: int, *, actor: Actor) -> MonthRun:
     """The dry run: what `generate_month` would write, nothing written."""
     require_regisseur(actor)
@@ -392,6 +394,7 @@ def prepare_month(engine: Engine, year: int, month: int, *, actor: Actor) -> Mon
         return _compute(session, year, month)
 
 
+@requires("regie.facturer")
 @write_use_case()
 def generate_month(
     engine: Engine, year: int, month: int, *, actor: Actor, clock: Clock

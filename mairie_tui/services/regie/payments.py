@@ -52,6 +52,7 @@ from mairie_tui.services.errors import (
     PermissionDenied,
     RuleViolation,
 )
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.transactions import lock_rows, write_use_case
 from mairie_tui.services.uow import get_or_404, writing
 
@@ -132,6 +133,7 @@ def balance_of(session: Session, household_id: int) -> Balance:
     return Balance(int(invoiced), int(paid))
 
 
+@requires("regie.lire")
 def household_balance(engine: Engine, household_id: int, *, actor: Actor) -> Balance:
     """What the household owes (or has in credit), for the Foyer."""
     require_counter_agent(actor)
@@ -260,6 +262,7 @@ def _refuse_closed_day(session: Session, day: date, what: str) -> None:
         raise RuleViolation(f"La caisse du {fr.long_date(day)} est close : {what} impossible.")
 
 
+@requires("regie.encaisser")
 @write_use_case()
 def take_payment(
     engine: Engine,
@@ -371,6 +374,7 @@ def _as_tender(row: PaymentTender) -> Tender:
     )
 
 
+@requires("regie.lire")
 def receipt(engine: Engine, number: str, *, actor: Actor) -> Receipt:
     """A receipt again (to print it a second time)."""
     require_counter_agent(actor)
@@ -438,6 +442,7 @@ def _payer(session: Session, household_id: int) -> str:
     return " ".join(p for p in (person.civility, person.first_name, person.last_name) if p)
 
 
+@requires("regie.regisseur")
 @write_use_case()
 def cancel_payment(
     engine: Engine, number: str, reason: str, *, actor: Actor, clock: Clock

@@ -13,6 +13,7 @@ from mairie_tui.domain.billing import RULE_LABELS, Rule
 from mairie_tui.models import Household, Invoice, InvoiceLine, PaymentAllocation
 from mairie_tui.services.common import Actor, require_counter_agent
 from mairie_tui.services.errors import NotFoundError
+from mairie_tui.services.permissions import requires
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class InvoiceDetail:
     lines: tuple[InvoiceLineView, ...]
 
 
+@requires("regie.lire")
 def list_invoices(
     engine: Engine, *, actor: Actor, period: str | None = None, dossier: str | None = None
 ) -> list[InvoiceSummary]:
@@ -97,6 +99,7 @@ def _summary(invoice: Invoice, dossier: str, paid: int) -> InvoiceSummary:
     )
 
 
+@requires("regie.lire")
 def invoice_detail(engine: Engine, number: str, *, actor: Actor) -> InvoiceDetail:
     """One invoice with its lines (by child, activity, day and unit)."""
     require_counter_agent(actor)

@@ -40,6 +40,7 @@ from mairie_tui.domain.money import AmountError, parse_euros
 from mairie_tui.models import ACTIVITY_KINDS, Activity, Tariff, TariffPrice, Unit
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import PermissionDenied, RuleViolation
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.uow import writing
 
 
@@ -136,6 +137,7 @@ def parse_tariffs(data: Mapping[str, Any]) -> list[TariffRule]:
     return rules
 
 
+@requires("tarifs.modifier")
 def import_tariffs(engine: Engine, path: Path, *, actor: Actor, now: Any) -> int:
     """Add the tariffs of a TOML file (supervisor); returns how many were added."""
     if not actor.is_supervisor:

@@ -33,6 +33,7 @@ from mairie_tui.models import (
 )
 from mairie_tui.services.common import Actor, audit, require_counter_agent
 from mairie_tui.services.errors import PermissionDenied, RuleViolation
+from mairie_tui.services.permissions import requires
 from mairie_tui.services.transactions import write_use_case
 from mairie_tui.services.uow import writing
 
@@ -176,6 +177,7 @@ def _load_day(session: Session, day: date) -> TillDay:
     )
 
 
+@requires("regie.lire")
 def till_day(engine: Engine, day: date, *, actor: Actor) -> TillDay:
     """A day's payments, by agent and mode, with its closing if any."""
     require_counter_agent(actor)
@@ -183,6 +185,7 @@ def till_day(engine: Engine, day: date, *, actor: Actor) -> TillDay:
         return _load_day(session, day)
 
 
+@requires("regie.regisseur")
 @write_use_case(retry_on_duplicate=True)
 def close_till(
     engine: Engine,
@@ -256,6 +259,7 @@ IMPUTATION_INVOICE = "7067"
 IMPUTATION_PAYMENT = "5411"
 
 
+@requires("regie.regisseur")
 def accounting_export(engine: Engine, start: date, end: date, *, actor: Actor) -> str:
     """CSV (;) of the invoices and payments of [start, end] for the Trésor public's interface:
     one line per invoice or credit note, one per mode of each live payment; amounts in euros
