@@ -50,7 +50,7 @@ PERMISSIONS = (
     Permission("reservations.modifier", "modifier les réservations", COUNTER),
     Permission("demarches.lire", "consulter les démarches", COUNTER),
     Permission("demarches.modifier", "déposer ou traiter une démarche", COUNTER),
-    Permission("tarifs.modifier", "modifier une grille de tarifs", COUNTER),
+    Permission("tarifs.modifier", "modifier les tarifs", SUPERVISORS),
     Permission("courriels.lire", "consulter les courriels", COUNTER),
     Permission("courriels.envoyer", "envoyer les courriels", COUNTER),
     Permission("agents.gerer", "gérer les agents", SUPERVISORS),
