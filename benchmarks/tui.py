@@ -37,6 +37,7 @@ import asyncio
 kind = sys.argv[1]
 if kind == "mairie":
     from mairie_tui.tui.app import MairieApp
+from mairie_tui.services.common import Actor  # noqa: E402
     app = MairieApp()
 else:
     from textual.app import App
@@ -60,6 +61,9 @@ usage = resource.getrusage(resource.RUSAGE_SELF)
 print(usage.ru_utime + usage.ru_stime, time.perf_counter() - wall0)
 """
 
+
+
+BENCH_AGENT = Actor(id=None, login="bench", name="Bench", role="agent")
 
 def _demo_db(ctx: Any) -> Path:
     cached = ctx.cache.get("tui_demo_db")
@@ -246,7 +250,7 @@ async def _typing(db: Path, text: str) -> tuple[float, float, int, float]:
     query_times = []
     for end in range(1, len(text) + 1):
         start = time.perf_counter()
-        find_households(engine, text[:end])
+        find_households(engine, text[:end], actor=BENCH_AGENT)
         query_times.append(time.perf_counter() - start)
     return max(stalls), statistics.median(stalls), rows, sum(query_times)
 
