@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 from mairie_tui.services.bookings import open_booking
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.text import content, markup, plain
+from mairie_tui.tui.widgets.columns import Width, fit_widths, table_room
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -61,10 +62,13 @@ class EnrolmentsScreen(MairieScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#enrolment-table", DataTable)
-        table.add_column("Enfant", width=12)
-        table.add_column("Activité", width=28)
-        table.add_column("Site", width=37)
-        table.add_column("Période", width=27)
+        # Sized to the terminal; a long text wraps in its cell (80 columns: the period on two lines).
+        room = table_room(table, self.app.size.width, 4, 4)
+        widths = fit_widths(
+            (Width(12, 8, True), Width(28, 13, True), Width(37, 16, True), Width(27, 13)), room
+        )
+        for label, width in zip(("Enfant", "Activité", "Site", "Période"), widths, strict=True):
+            table.add_column(label, width=width)
         for enrolment in self.household.enrolments:
             active = enrolment.status == "active"
             table.add_row(
@@ -78,6 +82,7 @@ class EnrolmentsScreen(MairieScreen):
                     )
                 ),
                 key=str(enrolment.id),
+                height=None,
             )
         table.move_cursor(row=0)
         table.focus()

@@ -14,9 +14,11 @@ from textual.widgets import DataTable, Static
 
 from mairie_tui.domain import fr
 from mairie_tui.services.lists import headcounts
+from mairie_tui.tui.breakpoints import NARROW_WIDTH
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.lists import OFFLINE_TITLE, is_offline
 from mairie_tui.tui.text import content, plain
+from mairie_tui.tui.widgets.columns import Width, fit_widths, table_room
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -136,7 +138,17 @@ class HeadcountsScreen(MairieScreen):
         table.clear(columns=True)
         many_sites = len({row.site for row in rows}) > 1
         many_activities = len({row.activity_name for row in rows}) > 1
-        table.add_column("Site · unité" if many_sites else "Unité", width=48 if many_sites else 30)
+        narrow = self.app.size.width < NARROW_WIDTH
+        columns = self._columns(start, end, short=narrow) if self.mode != "day" else []
+        counts = [8] * 6 if self.mode == "day" else [5 if narrow else 9] * len(columns) + [6]
+        if self.mode == "week":
+            counts = [6] * len(columns) + [6]
+        # The label takes the room the counts leave (a long one wraps: rows of auto height).
+        room = table_room(table, self.app.size.width, 2, 1 + len(counts)) - sum(counts)
+        wanted = Width(48 if many_sites else 30, 12, True)
+        table.add_column(
+            "Site · unité" if many_sites else "Unité", width=fit_widths([wanted], room)[0]
+        )
 
         def label(row: HeadcountRow) -> str:
             if many_sites:
@@ -157,11 +169,11 @@ class HeadcountsScreen(MairieScreen):
                     "—" if row.absent is None else str(row.absent),
                     "—" if row.unexpected is None else str(row.unexpected),
                     "clôturée" if row.closed else "",
+                    height=None,
                 )
         else:
-            columns = self._columns(start, end)
-            for title, _ in columns:
-                table.add_column(title, width=9 if self.mode == "month" else 6)
+            for (title, _), width in zip(columns, counts, strict=False):
+                table.add_column(title, width=width)
             table.add_column("Total", width=6)
             per_unit: dict[tuple[str, int], dict[date, HeadcountRow]] = defaultdict(dict)
             labels: dict[tuple[str, int], str] = {}
@@ -176,7 +188,7 @@ class HeadcountsScreen(MairieScreen):
                     booked = sum(r.booked for r in found)
                     cells.append(str(booked) if found else Text("·", style="dim"))
                 cells.append(Text(str(sum(r.booked for r in days.values())), style="bold"))
-                table.add_row(*cells)
+                table.add_row(*cells, height=None)
         booked = sum(r.booked for r in rows)
         pending = sum(r.pending for r in rows)
         self.query_one("#headcounts-status", Static).update(
@@ -187,14 +199,20 @@ class HeadcountsScreen(MairieScreen):
             f" · {pending} en attente · {len({(r.site, r.unit_id) for r in rows})} unité(s)"
         )
 
-    def _columns(self, start: date, end: date) -> list[tuple[str, list[date]]]:
+    def _columns(
+        self, start: date, end: date, *, short: bool = False
+    ) -> list[tuple[str, list[date]]]:
+        """The week's days, or the month's weeks (`S38 14-20`; `S38` below 100 columns)."""
         days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
         if self.mode == "week":
             return [(f"{fr.day_name(d)[:3]} {d:%d}", [d]) for d in days]
         weeks: dict[int, list[date]] = defaultdict(list)
         for d in days:
             weeks[d.isocalendar()[1]].append(d)
-        return [(f"S{number} {span[0]:%d}-{span[-1]:%d}", span) for number, span in weeks.items()]
+        return [
+            (f"S{number}" if short else f"S{number} {span[0]:%d}-{span[-1]:%d}", span)
+            for number, span in weeks.items()
+        ]
 
     def action_mode(self, mode: str) -> None:
         self.mode = mode

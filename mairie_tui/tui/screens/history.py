@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 from mairie_tui.domain import fr
 from mairie_tui.services.history import household_history
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.widgets.columns import Width, fit_widths, table_room
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -64,10 +65,14 @@ class HouseholdHistoryScreen(MairieScreen):
 
     def on_mount(self) -> None:
         table: DataTable[Text] = self.query_one("#history-table", DataTable)
-        table.add_column("Quand", width=28)
-        table.add_column("Agent", width=20)
-        table.add_column("Action", width=28)
-        table.add_column("Détail", width=36)
+        # Sized to the terminal; a cut text ends with « … » and the line under the table shows
+        # the highlighted entry whole.
+        room = table_room(table, self.app.size.width, 4, 4)
+        widths = fit_widths(
+            (Width(27, 26), Width(20, 10), Width(28, 12), Width(36, 10, True)), room
+        )
+        for label, width in zip(("Quand", "Agent", "Action", "Détail"), widths, strict=True):
+            table.add_column(label, width=width)
         table.focus()
         app = self.mairie
         actor = app.actor
@@ -90,8 +95,8 @@ class HouseholdHistoryScreen(MairieScreen):
         for entry in history.entries:
             table.add_row(
                 Text(fr.date_time(entry.at)),
-                Text(entry.agent),
-                Text(entry.label),
+                Text(entry.agent, overflow="ellipsis", no_wrap=True),
+                Text(entry.label, overflow="ellipsis", no_wrap=True),
                 Text(entry.summary, overflow="ellipsis", no_wrap=True),
             )
         if not history.entries:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -152,7 +152,7 @@ class HouseholdScreen(MairieScreen):
                 yield Static("", id="co-representatives", classes="panel")
                 yield Static("MEMBRES FOYER", classes="panel-title")
                 yield Static("", id="members", classes="panel")
-            with Vertical(id="household-middle"):
+            with VerticalScroll(id="household-middle", can_focus=False):
                 yield Static("MON TABLEAU DE BORD", classes="panel-title")
                 yield OptionList(
                     *[Option(label, id=key) for key, label in DASHBOARD_ACTIONS],
@@ -171,7 +171,8 @@ class HouseholdScreen(MairieScreen):
                     id="demarches",
                     classes="menu",
                 )
-            with VerticalScroll(id="household-right", can_focus=False):
+            # Focusable: its list scrolls with the keys (below 100 columns, the page scrolls to it).
+            with VerticalScroll(id="household-right"):
                 yield Static("INSCRIPTIONS", classes="panel-title")
                 yield Static("", id="enrolments", classes="panel")
                 yield Static("DERNIÈRES DEMANDES", classes="panel-title")

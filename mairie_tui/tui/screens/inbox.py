@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,6 +19,7 @@ from textual.widgets import DataTable, Static
 from mairie_tui.clock import PARIS
 from mairie_tui.domain import fr
 from mairie_tui.services.requests import catalogue, inbox
+from mairie_tui.tui.breakpoints import NARROW_WIDTH
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.text import content, markup, plain
 from mairie_tui.tui.widgets.header import AppHeader
@@ -116,15 +118,41 @@ class InboxScreen(MairieScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#inbox-table", DataTable)
-        table.add_column("N°", key="number")
-        table.add_column("Déposée le", key="created")
-        table.add_column("Âge", key="age")
-        table.add_column("Démarche", key="type")
-        table.add_column("Statut", key="status")
-        table.add_column("Dossier", key="dossier")
-        table.add_column("Demandeur", key="requester")
+        self._narrow = self._is_narrow()
+        self._add_columns(table)
         table.focus()
         self.reload_rows()
+
+    def _is_narrow(self) -> bool:
+        return self.app.size.width < NARROW_WIDTH
+
+    def _add_columns(self, table: DataTable[Text]) -> None:
+        """Seven columns; below 100 columns three, each on two lines (nothing cut or hidden)."""
+        if not self._narrow:
+            table.add_column("N°", key="number")
+            table.add_column("Déposée le", key="created")
+            table.add_column("Âge", key="age")
+            table.add_column("Démarche", key="type")
+            table.add_column("Statut", key="status")
+            table.add_column("Dossier", key="dossier")
+            table.add_column("Demandeur", key="requester")
+            return
+        # The table's width less its padding (0 2), the cells' padding and the scrollbar.
+        room = max(self.app.size.width - 4 - 3 * 2 * table.cell_padding - 2, 50)
+        requester = max(16, room * 3 // 10)
+        table.add_column("N°, date", key="number", width=11)
+        table.add_column("Démarche · statut, âge", key="type", width=room - 11 - requester)
+        table.add_column("Demandeur · dossier", key="requester", width=requester)
+
+    def on_resize(self) -> None:
+        if not hasattr(self, "_narrow") or self._is_narrow() == self._narrow:
+            return
+        self._narrow = self._is_narrow()
+        table = self.query_one("#inbox-table", DataTable)
+        table.clear(columns=True)
+        self._add_columns(table)
+        self._show(self.rows)
+        self.query_one("#inbox-filters", Static).update(self._filters_text())
 
     def filters(self) -> tuple[tuple[str, ...] | None, str | None, int | None]:
         statuses = STATUS_FILTERS[self.status_index][1]
@@ -136,8 +164,10 @@ class InboxScreen(MairieScreen):
         status = STATUS_FILTERS[self.status_index][0]
         kind = self.type_filters[self.type_index][0]
         age = AGE_FILTERS[self.age_index][0]
+        # Below 100 columns one filter a line: a line never breaks inside one.
+        gap = "\n" if self.app.size.width < NARROW_WIDTH else "   "
         return markup(
-            "[b]s[/] Statut : [reverse] $status [/]   [b]t[/] Démarche : [reverse] $kind [/]   "
+            f"[b]s[/] Statut : [reverse] $status [/]{gap}[b]t[/] Démarche : [reverse] $kind [/]{gap}"
             "[b]a[/] Âge : [reverse] $age [/]",
             status=status,
             kind=kind,
@@ -182,6 +212,19 @@ class InboxScreen(MairieScreen):
                 "refusee": "red",
             }
             colour = style.get(row.status)
+            if self._narrow:
+                created = fr.short_date(row.created_at.astimezone(PARIS).date())
+                table.add_row(
+                    Text(f"{row.number}\n{created}"),
+                    plain(row.type_label)
+                    + "\n"
+                    + plain(row.status_label, colour or "")
+                    + plain(f" · {age_text(row.age_days)}"),
+                    plain(row.requester or "—") + "\n" + plain(row.dossier or "sans foyer", "dim"),
+                    key=str(row.id),
+                    height=None,
+                )
+                continue
             table.add_row(
                 plain(row.number),
                 fr.short_date(row.created_at.astimezone(PARIS).date()),

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Static
 from mairie_tui.services.search import find_households
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.text import content, plain
+from mairie_tui.tui.widgets.columns import Width, fit_widths, resize_columns, table_room
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
@@ -36,6 +37,22 @@ class SearchInput(Field):
         table = self.screen.query_one("#results", DataTable)
         if table.row_count:
             table.focus()
+
+
+RESULT_COLUMNS = (
+    ("dossier", "Dossier"),
+    ("representative", "Représentant"),
+    ("children", "Enfants"),
+    ("commune", "Commune"),
+    ("phone", "Téléphone"),
+)
+RESULT_WIDTHS = (
+    Width(9, 8),
+    Width(30, 16, True),
+    Width(28, 14, True),
+    Width(20, 10),
+    Width(15, 14),
+)
 
 
 class ResultsTable(DataTable[str]):
@@ -103,12 +120,17 @@ class SearchScreen(MairieScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)
-        table.add_column("Dossier", width=9, key="dossier")
-        table.add_column("Représentant", width=30, key="representative")
-        table.add_column("Enfants", width=28, key="children")
-        table.add_column("Commune", width=20, key="commune")
-        table.add_column("Téléphone", width=15, key="phone")
+        for (key, label), width in zip(RESULT_COLUMNS, self._widths(table), strict=True):
+            table.add_column(label, width=width, key=key)
         self.focus_search()
+
+    def _widths(self, table: DataTable[str]) -> list[int]:
+        room = table_room(table, self.app.size.width, 4, len(RESULT_COLUMNS))
+        return fit_widths(RESULT_WIDTHS, room)
+
+    def on_resize(self) -> None:
+        table = self.query_one("#results", DataTable)
+        resize_columns(table, [key for key, _ in RESULT_COLUMNS], self._widths(table))
 
     def focus_search(self) -> None:
         self.query_one("#query", Input).focus()
@@ -159,6 +181,7 @@ class SearchScreen(MairieScreen):
                 plain(hit.commune),
                 plain(hit.phone),
                 key=str(hit.id),
+                height=None,  # a long name wraps in a narrow column
             )
         status = self.query_one("#search-status", Static)
         if len(query.strip()) < 2:

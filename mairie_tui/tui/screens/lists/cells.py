@@ -126,6 +126,7 @@ class PointageTable(DataTable[Any]):
         Relies on DataTable internals (Textual 8.2): plain update_cell if they
         are not there.
         """
+        value.overflow = "ellipsis"
         try:
             row = RowKey(row_key)
             self._data[row][ColumnKey("mark")] = value

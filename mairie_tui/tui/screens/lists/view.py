@@ -21,6 +21,7 @@ from collections import deque
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -43,11 +44,25 @@ from mairie_tui.tui.screens.lists.cells import (
     mark_cell,
 )
 from mairie_tui.tui.text import content, plain
+from mairie_tui.tui.widgets.columns import Width, fit_widths, resize_columns, table_room
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from mairie_tui.services.lists import ChildLine, DayList, Mark, SiteSummary
+
+
+LIST_COLUMNS = (
+    ("name", "Nom et prénom"),
+    ("class", "Classe"),
+    ("booking", "Réservation"),
+    ("mark", "Pointage"),
+    ("absence", "Absence signalée"),
+    ("phone", "Téléphone"),
+)
+# After the name: class, booking, pointage, absence, first phone (the others under c Contacts).
+# The phone stays whole (with its « (+1) »): it is what one calls from the list.
+LIST_WIDTHS = (Width(6, 6), Width(11, 11), Width(19, 11), Width(22, 5), Width(20, 19))
 
 
 class ListsView(MairieScreen):
@@ -137,12 +152,8 @@ class ListsView(MairieScreen):
     def on_mount(self) -> None:
         self.day = self.mairie.clock.today()
         table = self.query_one("#lists-table", PointageTable)
-        table.add_column("Nom et prénom", width=25, key="name")
-        table.add_column("Classe", width=6, key="class")
-        table.add_column("Réservation", width=11, key="booking")
-        table.add_column("Pointage", width=19, key="mark")
-        table.add_column("Absence signalée", width=22, key="absence")
-        table.add_column("Téléphone", width=20, key="phone")
+        for (key, label), width in zip(LIST_COLUMNS, self._widths(table), strict=True):
+            table.add_column(Text(label, overflow="ellipsis"), width=width, key=key)
         self._show_day()
         self.query_one("#lists-status", Static).update("Chargement des sites…")
         app = self.mairie
@@ -259,6 +270,21 @@ class ListsView(MairieScreen):
     def _list_failed(self, message: str, error: BaseException | None) -> None:
         self.query_one("#lists-status", Static).update(content(message, "b red"))
 
+    def _widths(self, table: PointageTable, longest_name: int = 25) -> list[int]:
+        """The name column as wide as the longest name when there is room (issue 13)."""
+        room = table_room(table, self.app.size.width, 2, len(LIST_COLUMNS))
+        name = Width(max(longest_name, 12), 12, True)
+        return fit_widths((name, *LIST_WIDTHS), room)
+
+    def _fit_columns(self) -> None:
+        table = self.query_one("#lists-table", PointageTable)
+        names = [len(child.full_name) for child in self._children.values()]
+        widths = self._widths(table, max(names, default=25))
+        resize_columns(table, [key for key, _ in LIST_COLUMNS], widths)
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
     def _show_list(self, listed: DayList) -> None:
         if (listed.unit_id, listed.day) != (self.unit_id, self.day):
             return  # the agent moved on meanwhile
@@ -271,15 +297,18 @@ class ListsView(MairieScreen):
         table.clear()
         for child in ordered:
             pending = self._pending_for(child.enrolment_id)
-            table.add_row(
+            cells = (
                 plain(child.full_name),
                 plain(child.school_class),
                 booking_cell(child),
                 mark_cell(child.mark, pending, child.booking == "booked"),
                 absence_cell(child),
                 contacts_cell(child),
-                key=str(child.enrolment_id),
             )
+            for cell in cells:
+                cell.overflow = "ellipsis"  # a narrow column ends with « … », never mid-word
+            table.add_row(*cells, key=str(child.enrolment_id))
+        self._fit_columns()
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
         self._show_counts()
