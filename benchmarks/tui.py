@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mairie_tui.services.common import Actor
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -37,7 +39,6 @@ import asyncio
 kind = sys.argv[1]
 if kind == "mairie":
     from mairie_tui.tui.app import MairieApp
-from mairie_tui.services.common import Actor  # noqa: E402
     app = MairieApp()
 else:
     from textual.app import App
