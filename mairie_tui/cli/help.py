@@ -29,6 +29,8 @@ ARGUMENT_NAMES = {
     "number": "NUMÉRO",
     "login": "IDENTIFIANT",
     "dossier": "DOSSIER",
+    "numero": "NUMÉRO",
+    "fichier": "FICHIER",
 }
 
 

@@ -58,6 +58,39 @@ def _clean(data: HouseholdInput, clock: Clock) -> CleanHousehold:
     return clean
 
 
+def _same_contact(session: Session, clean: CleanHousehold, found: dict[int, str]) -> None:
+    """Households sharing the e-mail or the phone of the new one (reasons added to `found`)."""
+    data = clean.data
+    rep = data.representative
+    emails = {e for e in (data.email, rep.email) if e}
+    phones = {p for p in (data.phone, rep.phone) if p}
+    if emails:
+        lowered = [e.lower() for e in emails]
+        for (household_id,) in session.execute(
+            select(Household.id)
+            .where(func.lower(Household.email).in_(lowered))
+            .union(
+                select(Person.household_id).where(
+                    func.lower(Person.email).in_(lowered),
+                    col(Person.role).in_(("representative", "co_representative")),
+                )
+            )
+        ):
+            found.setdefault(household_id, "même e-mail")
+    if phones:
+        for (household_id,) in session.execute(
+            select(Household.id)
+            .where(col(Household.phone).in_(phones))
+            .union(
+                select(Person.household_id).where(
+                    col(Person.phone).in_(phones),
+                    col(Person.role).in_(("representative", "co_representative")),
+                )
+            )
+        ):
+            found.setdefault(household_id, "même téléphone")
+
+
 def _duplicates(
     session: Session, clean: CleanHousehold, exclude_id: int | None
 ) -> list[DuplicateCandidate]:
@@ -97,33 +130,7 @@ def _duplicates(
             found[household_id] = "même nom et date de naissance"
         elif address and addresses.get(household_id) == (address, clean.commune_insee):
             found.setdefault(household_id, "même nom et même adresse")
-    emails = {e for e in (data.email, rep.email) if e}
-    phones = {p for p in (data.phone, rep.phone) if p}
-    if emails:
-        lowered = [e.lower() for e in emails]
-        for (household_id,) in session.execute(
-            select(Household.id)
-            .where(func.lower(Household.email).in_(lowered))
-            .union(
-                select(Person.household_id).where(
-                    func.lower(Person.email).in_(lowered),
-                    col(Person.role).in_(("representative", "co_representative")),
-                )
-            )
-        ):
-            found.setdefault(household_id, "même e-mail")
-    if phones:
-        for (household_id,) in session.execute(
-            select(Household.id)
-            .where(col(Household.phone).in_(phones))
-            .union(
-                select(Person.household_id).where(
-                    col(Person.phone).in_(phones),
-                    col(Person.role).in_(("representative", "co_representative")),
-                )
-            )
-        ):
-            found.setdefault(household_id, "même téléphone")
+    _same_contact(session, clean, found)
     found.pop(exclude_id or -1, None)
     candidates = []
     for household_id, reason in sorted(found.items()):

@@ -150,7 +150,7 @@ def test_listes_effectifs_and_pdf(env, tmp_path, db_url):
             "listes",
             "jour",
             "--site",
-            "restaurant scolaire mons",
+            "restaurant scolaire mons elementaire",
             "--unit",
             "repas",
             "--jour",
@@ -159,10 +159,10 @@ def test_listes_effectifs_and_pdf(env, tmp_path, db_url):
         env,
     )
     assert HOSTILE_CHILD in out
-    run(["effectifs", "--site", "restaurant scolaire mons", "--from", "15/09/2020"], env)
+    run(["effectifs", "--site", "restaurant scolaire mons elementaire", "--from", "15/09/2020"], env)
     pdf = tmp_path / "liste.pdf"
     run(
-        ["listes", "imprimer", "--site", "restaurant scolaire mons", "--unit", "repas", "--jour", "15/09/2020",
+        ["listes", "imprimer", "--site", "restaurant scolaire mons elementaire", "--unit", "repas", "--jour", "15/09/2020",
          "--out", str(pdf)],
         env,
     )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Table columns sized to the terminal (issue 13): nothing cut at 80 columns, the room used at 200.
+"""Table columns sized to the terminal: nothing cut at 80 columns, the room used at 200.
 
 A column asks for a width and accepts a minimum; `fit_widths` shares the room
 between them: below what they ask the columns give up part of their extra

@@ -271,7 +271,7 @@ class ListsView(MairieScreen):
         self.query_one("#lists-status", Static).update(content(message, "b red"))
 
     def _widths(self, table: PointageTable, longest_name: int = 25) -> list[int]:
-        """The name column as wide as the longest name when there is room (issue 13)."""
+        """The name column as wide as the longest name when there is room."""
         room = table_room(table, self.app.size.width, 2, len(LIST_COLUMNS))
         name = Width(max(longest_name, 12), 12, True)
         return fit_widths((name, *LIST_WIDTHS), room)
