@@ -108,3 +108,46 @@ async def test_cached_lines_follow_ticks_moves_months_views_and_focus(
             assert list(grid._lines or []) == fresh_lines(grid), key
         assert grid.focus_day == date(2020, 9, 22)
         assert not grid.has_focus  # tab: the cursor is drawn blurred, from fresh lines too
+
+
+def drawn_lines(grid: MonthGrid) -> list[str]:
+    """What the grid shows now, line by line (its cache is used as render_line uses it)."""
+    return [grid.render_line(y).text for y in range(grid.content_size.height)]
+
+
+@run_async
+async def test_cached_lines_follow_a_short_terminal_and_its_resizes(
+    make_app: AppFactory,
+) -> None:
+    """Compact at 80×24 (no rules, only the month's weeks): the caches follow ticks, moves
+    across weeks and months of 5 and 6 weeks, the week view, and a change of height alone
+    (same width, compact or not) both ways."""
+    app = make_app("2020-09-15T10:00")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step1(pilot)
+        screen = app.screen
+        assert isinstance(screen, BookingScreen)
+        grid = screen.grid
+        for key in ["down", "space", "down", "down", "right", "space", "pagedown", "pagedown",
+                    "down", "space", "v", "right", "space", "v", "pageup", "left"]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert grid.compact
+            assert list(grid._lines or []) == fresh_lines(grid), key
+            assert len(grid._lines or []) == grid.content_size.height, key
+        assert not any("┼" in line for line in drawn_lines(grid))  # compact: no rules
+
+        # The same width, taller: not compact any more (rules, six weeks), then back.
+        for size, compact in [((80, 40), False), ((80, 24), True), ((120, 40), False),
+                              ((80, 24), True)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.pause()
+            assert grid.compact is compact, size
+            shown = drawn_lines(grid)
+            assert list(grid._lines or []) == fresh_lines(grid), size
+            assert len(shown) == grid.content_size.height, size
+            assert any("┼" in line for line in shown) is not compact, size
+            await pilot.press("right", "space")
+            await pilot.pause()
+            assert list(grid._lines or []) == fresh_lines(grid), size

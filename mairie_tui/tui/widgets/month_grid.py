@@ -4,15 +4,21 @@ One widget renders the month title, the grid (ISO week numbers, LUNDI …
 DIMANCHE, each day its date and one tick per unit), the status line of the
 focused day and the legend. A keypress only moves the focus or edits the
 in-memory draft: the day cells of the shown month are cached and only
-recomputed after an edit or a change of month, and the lines are cached as
-strips until something changes, so a keypress costs one widget's repaint.
+recomputed after an edit or a change of month. The lines are cached as
+strips: each shown week's lines (by its Monday) until that week changes, and the
+frame (title, day names, rules, legend) until the month, the view, the width or
+the compactness changes. After a keypress the lines are rebuilt at once from
+those caches (the component styles are looked up once, not per cell) and
+compared with the previous ones: only the lines that differ are repainted (a
+tick changes two, a move about five), so the terminal redraws a few lines of
+one widget, not the screen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -268,7 +274,14 @@ class MonthGrid(Widget, can_focus=True):
         self._cells: dict[tuple[date, int], CellView] = {}
         self._cells_key: tuple[int, int] | None = None
         self._lines: list[Strip] | None = None
-        self._lines_width = -1
+        self._lines_key: tuple[int, bool] | None = None  # (width, compact) of _lines
+        self._styles: dict[str, Style] = {}
+        # The lines of each shown week (by its Monday), reused until that week changes;
+        # all of them are dropped when _weeks_key (size, month, view) changes.
+        self._week_strips: dict[date, list[Strip]] = {}
+        self._weeks_key: tuple[object, ...] | None = None
+        self._frame_strips: dict[str, Any] = {}
+        self._frame_key: tuple[object, ...] | None = None
 
     # ------------------------------------------------------------ data
 
@@ -309,8 +322,41 @@ class MonthGrid(Widget, can_focus=True):
         """Forget cached cells (after the draft changed) and repaint."""
         if cells:
             self._cells.clear()
+        self._week_strips.clear()
+        self._repaint()
+
+    def _forget_week(self, day: date) -> None:
+        self._week_strips.pop(day - timedelta(days=day.weekday()), None)
+
+    def _size_key(self) -> tuple[int, bool]:
+        return (self.content_size.width, self.compact)
+
+    def _repaint(self) -> None:
+        """Rebuild the lines now and repaint only those that changed."""
+        old = self._lines
+        key = self._size_key()
+        width = key[0]
+        if old is None or self._lines_key != key or width <= 0:
+            self._lines = None
+            self.refresh()
+            return
+        new = self._build_lines(width)
+        self._lines = new
+        if len(new) != len(old):
+            self.refresh()
+            return
+        pairs = enumerate(zip(old, new, strict=True))
+        changed = [Region(0, y, width, 1) for y, (before, after) in pairs if before != after]
+        if changed:
+            self.refresh(*changed)
+
+    def notify_style_update(self) -> None:
+        # The theme or the CSS changed: the cached styles and lines are stale.
+        self._styles.clear()
+        self._week_strips.clear()
+        self._frame_key = None
         self._lines = None
-        self.refresh()
+        super().notify_style_update()
 
     def _clamp(self, day: date) -> date:
         first, last = self._bounds
@@ -325,9 +371,17 @@ class MonthGrid(Widget, can_focus=True):
         relayout = self.compact and len(month_weeks(day.year, day.month)) != len(
             month_weeks(*self.shown_month)
         )
+        if (day.year, day.month) == self.shown_month:
+            self._forget_week(self.focus_day)  # the cursor leaves it
+            self._forget_week(day)
+        # (another month: _build_lines drops every week, their days are styled anew)
         self.focus_day = day
-        self._lines = None
-        self.refresh(layout=relayout)
+        if relayout:
+            # Compact: the month's own weeks, and this one has a different count.
+            self._lines = None
+            self.refresh(layout=True)
+        else:
+            self._repaint()
         if self.is_mounted:
             self.call_after_refresh(self.scroll_to_focus)
 
@@ -406,7 +460,8 @@ class MonthGrid(Widget, can_focus=True):
         result = self.draft.toggle(day, unit_id, force_reason=force_reason)
         if result.changed:
             self._cells.pop((day, unit_id), None)
-            self.invalidate(cells=False)
+            self._forget_week(day)
+            self._repaint()
             self.post_message(self.Edited(self, result, "toggle"))
         else:
             status = self.draft.status(day, unit_id)
@@ -483,25 +538,29 @@ class MonthGrid(Widget, can_focus=True):
         )
 
     def on_focus(self) -> None:
-        self._lines = None
-        self.refresh()
+        self._forget_week(self.focus_day)  # the cursor's colour
+        self._repaint()
 
     def on_blur(self) -> None:
-        self._lines = None
-        self.refresh()
+        self._forget_week(self.focus_day)
+        self._repaint()
 
     def render_line(self, y: int) -> Strip:
-        width = self.content_size.width
-        key = width if not self.compact else -width
-        if self._lines is None or self._lines_width != key:
+        key = self._size_key()
+        width = key[0]
+        if self._lines is None or self._lines_key != key:
             self._lines = self._build_lines(width)
-            self._lines_width = key
+            self._lines_key = key
         if 0 <= y < len(self._lines):
             return self._lines[y]
         return Strip.blank(width, self.rich_style)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"month-grid--{name}", partial=True)
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(f"month-grid--{name}", partial=True)
+            self._styles[name] = style
+        return style
 
     def _legend_entries(self, width: int, layout: _Layout) -> list[tuple[str, str, str]]:
         entries = list(LEGEND)
@@ -535,11 +594,44 @@ class MonthGrid(Widget, can_focus=True):
     def _build_lines(self, width: int) -> list[Strip]:
         base = self.rich_style
         layout = self._layout(width)
-        day_width = layout.day_width
-        border = base + self._style("border")
-        lines: list[list[Segment]] = []
-
         compact = self.compact
+        border = base + self._style("border")
+        frame = self._frame(width, layout, base, border)
+        lines: list[Strip] = [frame["title"], frame["header"]]
+        if not compact:
+            lines.append(frame["rule"])
+
+        weeks_key = (width, compact, self.shown_month, self.week_view)
+        if self._weeks_key != weeks_key:
+            # Other size, month (days of the next month are greyed) or view: redraw all.
+            self._week_strips.clear()
+            self._weeks_key = weeks_key
+        cursor = base + self._style("cursor" if self.has_focus else "cursor-blur")
+        weeks = self.visible_weeks()
+        for index, week in enumerate(weeks):
+            strips = self._week_strips.get(week[0])
+            if strips is None:
+                rows = self._week_lines(week, layout, base, border, cursor)
+                strips = [Strip(row).crop_extend(0, width, base) for row in rows]
+                self._week_strips[week[0]] = strips
+            lines.extend(strips)
+            if not compact:
+                lines.append(frame["last-rule" if index == len(weeks) - 1 else "rule"])
+        if not self.week_view and not compact:
+            # Always six weeks tall: the widget keeps its size from month to month.
+            lines.extend([frame["blank"]] * ((6 - len(weeks)) * layout.block))
+
+        status = self._status_lines(base, width)
+        lines.extend(Strip(row).crop_extend(0, width, base) for row in status)
+        lines.extend(frame["legends"])
+        return lines
+
+    def _frame(self, width: int, layout: _Layout, base: Style, border: Style) -> dict[str, Any]:
+        """The lines that change only with the month, the view or the size (cached)."""
+        key = (width, self.compact, self.shown_month, self.week_view, self.visible_weeks()[0][0])
+        if self._frame_key == key:
+            return self._frame_strips
+        day_width = layout.day_width
         # Title: < Septembre 2020 >, and the view.
         year, month = self.shown_month
         if self.week_view:
@@ -559,7 +651,6 @@ class MonthGrid(Widget, can_focus=True):
         used = left_pad + cell_len(title)
         title_line.append(Segment(" " * max(0, width - used - cell_len(view)), base))
         title_line.append(Segment(view, base + self._style("week")))
-        lines.append(title_line)
 
         # Column headers.
         header = base + self._style("header")
@@ -567,25 +658,8 @@ class MonthGrid(Widget, can_focus=True):
         for name in fr.WEEKDAYS_UPPER:
             head.append(Segment(set_cell_size(f" {name}", day_width - 1), header))
             head.append(Segment("│", border))
-        lines.append(head)
-        if not compact:
-            lines.append(self._rule(layout, border, "┼", "┤"))
 
-        cursor = base + self._style("cursor" if self.has_focus else "cursor-blur")
-        weeks = self.visible_weeks()
-        for index, week in enumerate(weeks):
-            lines.extend(self._week_lines(week, layout, base, border, cursor))
-            if compact:
-                continue
-            last = index == len(weeks) - 1
-            lines.append(self._rule(layout, border, "┴" if last else "┼", "┘" if last else "┤"))
-        if not self.week_view and not compact:
-            # Always six weeks tall: the widget keeps its size from month to month.
-            missing = 6 - len(weeks)
-            for _ in range(missing * layout.block):
-                lines.append([])
-
-        lines.extend(self._status_lines(base, width))
+        legends = []
         lead_size, gap = _legend_lead(width)
         for index, entries in enumerate(self._legend_lines(width, layout)):
             lead = " Légende : " if index == 0 and lead_size == LEGEND_LEAD else " " * lead_size
@@ -593,13 +667,21 @@ class MonthGrid(Widget, can_focus=True):
             for name, sample, label in entries:
                 segments.append(Segment(sample, base + self._style(name)))
                 segments.append(Segment(f" {label}" + " " * gap, base + self._style("week")))
-            lines.append(segments)
+            legends.append(segments)
 
-        strips = []
-        for segments in lines:
-            strip = Strip(segments)
-            strips.append(strip.crop_extend(0, width, base))
-        return strips
+        def strip(segments: list[Segment]) -> Strip:
+            return Strip(segments).crop_extend(0, width, base)
+
+        self._frame_strips = {
+            "title": strip(title_line),
+            "header": strip(head),
+            "rule": strip(self._rule(layout, border, "┼", "┤")),
+            "last-rule": strip(self._rule(layout, border, "┴", "┘")),
+            "blank": strip([]),
+            "legends": [strip(segments) for segments in legends],
+        }
+        self._frame_key = key
+        return self._frame_strips
 
     def _rule(self, layout: _Layout, border: Style, joint: str, end: str) -> list[Segment]:
         text = "─" * (WEEK_COLUMN - 1) + joint
