@@ -7,6 +7,13 @@ STAMP   = $(VENV)/.installed
 DEMO_DIR ?= .demo
 DEMO_NOW ?= 2020-09-15T10:00
 DEMO_HOUSEHOLDS ?= 2000
+# make run DEMO_REGIE=1: the régie's demo (September and October 2020 invoiced, payments,
+# a closed till) in its own directory, opened on jeudi 05/11/2020.
+ifdef DEMO_REGIE
+DEMO_DIR = .demo-regie
+DEMO_NOW = 2020-11-05T10:00
+DEMO_FLAGS = --regie
+endif
 
 .PHONY: install run demo test check lint imports typecheck bench mutation screenshots clean
 
@@ -20,13 +27,13 @@ install: $(STAMP)
 
 ## Open the application on an embedded SQLite demo database (created on first run).
 run: $(STAMP)
-	@test -f $(DEMO_DIR)/mairie.db || MAIRIE_DATA_DIR=$(DEMO_DIR) $(BIN)/mairie-tui demo --households $(DEMO_HOUSEHOLDS)
+	@test -f $(DEMO_DIR)/mairie.db || MAIRIE_DATA_DIR=$(DEMO_DIR) $(BIN)/mairie-tui demo --households $(DEMO_HOUSEHOLDS) $(DEMO_FLAGS)
 	MAIRIE_DATA_DIR=$(DEMO_DIR) MAIRIE_NOW=$(DEMO_NOW) $(BIN)/mairie-tui
 
 ## Rebuild the demo database.
 demo: $(STAMP)
 	rm -f $(DEMO_DIR)/mairie.db $(DEMO_DIR)/mairie.db-wal $(DEMO_DIR)/mairie.db-shm
-	MAIRIE_DATA_DIR=$(DEMO_DIR) $(BIN)/mairie-tui demo --households $(DEMO_HOUSEHOLDS)
+	MAIRIE_DATA_DIR=$(DEMO_DIR) $(BIN)/mairie-tui demo --households $(DEMO_HOUSEHOLDS) $(DEMO_FLAGS)
 
 ## Every test (PostgreSQL too when MAIRIE_TEST_PG_URL is set; skipped with the reason otherwise).
 test: $(STAMP)
@@ -65,4 +72,4 @@ screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) mutants .pytest_cache .ruff_cache .mypy_cache *.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) .demo-regie mutants .pytest_cache .ruff_cache .mypy_cache *.egg-info

@@ -674,6 +674,7 @@ BENCHMARKS: list[tuple[str, Benchmark]] = [
     *module_sections("households", "Import / export de foyers"),
     *module_sections("tui", "Interface (TUI)"),
     *module_sections("staff", "Listes des écoles"),
+    *module_sections("regie", "Régie"),
     ("PostgreSQL", bench_postgresql),
 ]
 

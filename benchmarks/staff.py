@@ -530,6 +530,9 @@ def load_into_postgres(sqlite_path: Path, admin_url: str) -> tuple[str, Callable
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
+        # The application's statement timeout is for desks, not for a bulk COPY of a
+        # year of bookings on a loaded machine.
+        cursor.execute("SET statement_timeout = 0")
         for table in PG_TABLES:
             columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
             flags = [column in PG_BOOLEANS for column in columns]

@@ -59,6 +59,14 @@ def demo(
         int, typer.Option("--households", min=0, help="Nombre de foyers fictifs.")
     ] = 200,
     force: Annotated[bool, typer.Option("--force", help="Vider la base d'abord.")] = False,
+    regie: Annotated[
+        bool,
+        typer.Option(
+            "--regie",
+            help="Jouer aussi la régie : septembre et octobre 2020 facturés, encaissements, "
+            "une caisse close (à ouvrir avec MAIRIE_NOW=2020-11-05T10:00).",
+        ),
+    ] = False,
 ) -> None:
     """Crée la base de démonstration (FAMILLE TEST, foyers fictifs, agents guichet / superviseur / cantine)."""
     import time
@@ -95,11 +103,25 @@ def demo(
             build_demo(engine, households=households, progress=report)
         except ServiceError as exc:
             fail(f"{exc} (utilisez --force pour la vider)")
+        if regie:
+            from mairie_tui.services.demo.regie import build_regie_demo
+
+            try:
+                build_regie_demo(engine, documents_dir=st.settings.documents_dir, progress=report)
+            except ServiceError as exc:
+                fail(f"Démo de la régie : {exc}")
     elapsed = time.perf_counter() - started
     console.print(
         f"Base de démonstration prête : FAMILLE TEST et {households} foyers fictifs "
         f"en {elapsed:.1f} s.\nAgents : guichet / guichet, superviseur / superviseur, cantine / cantine."
     )
+    if regie:
+        from mairie_tui.services.demo.regie import REGIE_NOW
+
+        console.print(
+            "Régie : septembre et octobre 2020 facturés, encaissements, caisse du 12/10/2020 "
+            f"close ; FAMILLE TEST doit sa facture de septembre.\nOuvrir avec MAIRIE_NOW={REGIE_NOW}."
+        )
 
 
 def db_upgrade(ctx: typer.Context) -> None:

@@ -171,7 +171,7 @@ def invoices_list(
             r.number,
             r.dossier,
             r.period,
-            fr.short_date(r.due_date) + f"/{r.due_date.year}",
+            fr.short_date(r.due_date),
             format_euros(r.total_cents),
             format_euros(r.remaining_cents),
         )

@@ -251,7 +251,7 @@ class TariffBook:
                 break
         if not chosen:
             raise TariffMissing(
-                f"Aucun tarif pour {activity} ({unit}) le {fr.short_date(day)}/{day.year}."
+                f"Aucun tarif pour {activity} ({unit}) le {fr.short_date(day)}."
             )
         return chosen[0]
 

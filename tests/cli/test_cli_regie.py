@@ -67,6 +67,8 @@ def test_the_seed_household_is_billed_its_three_meals(env):
     assert detail["qf_basis"] == "Quotient familial : 880." and detail["due_date"] == "2020-10-31"
     text = invoke(["factures", "voir", mine[0]["number"]], env, who=AGENT)
     assert "vendredi 25/09/2020" in text.stdout and "reste dû 9,90 €" in text.stdout
+    table = invoke(["factures", "liste", "--foyer", "F-000001"], env, who=AGENT).stdout
+    assert "31/10/2020" in table and "2020/2020" not in table
 
 
 def test_refusals_in_french(env):

@@ -271,6 +271,8 @@ def _facts(
     }
     rules = _activity_rules(session)
     facts: dict[tuple[int, int, date], DayFacts] = {}
+    # Why a unit is closed on a day, asked once per unit and day (not once per child).
+    closed_on: dict[tuple[int, int, date], str | None] = {}
     for key in booked | set(cancelled) | {k for k, present in marks.items() if present}:
         enrolment_id, unit_id, day = key
         item = by_id[enrolment_id]
@@ -278,21 +280,26 @@ def _facts(
         late = False
         if key in cancelled and key not in booked:
             late = cancelled[key] >= activity.deadline.cutoff(day, activity.holidays)
-        closed = activity.holidays.name(day)
-        if closed is None:
-            closed = closures.get((item.activity_id, day)) or closures.get((None, day))
-        if closed is None and day.weekday() not in weekdays.get(unit_id, set()):
-            closed = "Pas de service ce jour"
+        where = (item.activity_id, unit_id, day)
+        if where in closed_on:
+            closed = closed_on[where]
+        else:
+            closed = activity.holidays.name(day)
+            if closed is None:
+                closed = closures.get((item.activity_id, day)) or closures.get((None, day))
+            if closed is None and day.weekday() not in weekdays.get(unit_id, set()):
+                closed = "Pas de service ce jour"
+            closed_on[where] = closed
         if not item.start <= day <= item.end:
             closed = closed or "Hors de la période d'inscription"
+        spans = justified.get(item.child_id)
         facts[key] = DayFacts(
             day=day,
             booked=key in booked,
             cancelled_late=late,
             present=marks.get(key),
-            justified_absence=any(
-                start <= day <= end for start, end in justified.get(item.child_id, ())
-            ),
+            justified_absence=spans is not None
+            and any(start <= day <= end for start, end in spans),
             closed_reason=closed,
         )
     return facts
@@ -379,7 +386,8 @@ def _compute(session: Session, year: int, month: int) -> MonthRun:
             select(col(Invoice.household_id)).where(Invoice.period == period, Invoice.kind == "F")
         ).all()
     )
-    enrolled = _enrolled(session, first, last)
+    # Households already invoiced are left out before their facts are read (a re-run is cheap).
+    enrolled = [e for e in _enrolled(session, first, last) if e.household_id not in already]
     facts = _facts(session, enrolled, first, last)
     units = {u.id: u.name for u in session.exec(select(Unit)) if u.id is not None}
     invoices, problems = _draft(enrolled, facts, units, load_book(session), first, already)
