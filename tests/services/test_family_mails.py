@@ -47,7 +47,7 @@ def the_mails(engine) -> list[OutboxEmail]:
 
 
 def book(engine, seed, days, *, clock, actor=AGENT, force_reason=None):
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=actor)
     for day in days:
         booking.draft.toggle(day, seed.unit_id, force_reason=force_reason)
     return validate_booking(engine, booking, actor=actor, clock=clock)
