@@ -44,6 +44,8 @@ class SmtpSettings:
     retry_max: float = 3600.0
     lease: float = 600.0
     poll: float = 10.0
+    # The application sends while an agent is signed in; off when a service does it alone.
+    in_app: bool = True
 
     @property
     def starttls(self) -> bool:
@@ -186,4 +188,5 @@ def _smtp_settings(env: dict[str, str]) -> SmtpSettings:
         max_attempts=int(_number(env, "MAIRIE_SMTP_TRIES", "8", integer=True)),
         retry_base=_number(env, "MAIRIE_SMTP_RETRY", "60"),
         poll=_number(env, "MAIRIE_SMTP_POLL", "10"),
+        in_app=env.get("MAIRIE_SMTP_IN_APP", "1").strip().lower() not in ("0", "false", "non"),
     )
