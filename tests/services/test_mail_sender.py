@@ -242,3 +242,43 @@ def test_two_senders_at_once_never_send_a_mail_twice(engine, server):
     with read_session(engine) as session:
         states = session.exec(select(col(OutboxEmail.state))).all()
     assert set(states) == {"sent"}
+
+
+def test_the_smtp_settings_from_the_environment(tmp_path):
+    from mairie_tui.config import SettingsError, load_settings
+
+    def smtp(**env):
+        base = {"MAIRIE_DATA_DIR": str(tmp_path), "MAIRIE_SMTP_HOST": "smtp.ales.fr"}
+        return load_settings(environ=base | env).smtp
+
+    assert (smtp().security, smtp().port, smtp().in_app) == ("", 25, True)
+    assert (smtp(MAIRIE_SMTP_SECURITY="STARTTLS").port, smtp(MAIRIE_SMTP_STARTTLS="1").starttls) == (
+        587,
+        True,
+    )
+    ssl = smtp(MAIRIE_SMTP_SECURITY="ssl", MAIRIE_SMTP_TRIES="3", MAIRIE_SMTP_RETRY="30")
+    assert (ssl.security, ssl.port, ssl.max_attempts, ssl.retry_base) == ("ssl", 465, 3, 30)
+    assert smtp(MAIRIE_SMTP_IN_APP="0").in_app is False
+    with pytest.raises(SettingsError, match="MAIRIE_SMTP_SECURITY inconnu : « tls1.3 »"):
+        smtp(MAIRIE_SMTP_SECURITY="tls1.3")
+    with pytest.raises(SettingsError, match="MAIRIE_SMTP_TIMEOUT doit être un nombre"):
+        smtp(MAIRIE_SMTP_TIMEOUT="vite")
+    assert load_settings(environ={"MAIRIE_DATA_DIR": str(tmp_path)}).smtp is None
+
+
+def test_the_html_part_escapes_what_a_person_typed_and_the_text_keeps_it():
+    from mairie_tui.services.mail_templates import render_mail
+
+    hostile = "<script>alert(1)</script> & [b]Léa[/b]"
+    mail = render_mail(
+        "demande_statut",
+        subject="Votre demande n° 2020-000001 : en cours",
+        number="2020-000001",
+        title="Demande d'informations",
+        label="En cours",
+        comment=hostile,
+    )
+    assert f"Message de la mairie : {hostile}" in mail.text.splitlines()
+    assert "<script>" not in mail.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; [b]Léa[/b]" in mail.html
+    assert mail.html.startswith("<!DOCTYPE html>") and 'lang="fr"' in mail.html
