@@ -31,9 +31,8 @@ STATE_STYLES = {"pending": "yellow", "sent": "green", "failed": "bold red"}
 
 
 def state_text(item: OutboxItem) -> Text:
-    """« échec : 550 … » in red, « envoyé » in green, « en attente » in yellow."""
-    text = Text(item.status_label, style=STATE_STYLES.get(item.state, ""))
-    return text
+    """« échec » in red, « envoyé » in green, « en attente » in yellow."""
+    return Text(item.status_label, style=STATE_STYLES.get(item.state, ""))
 
 
 def detail_text(item: OutboxItem) -> Text:
@@ -94,10 +93,11 @@ class HouseholdMailsScreen(MairieScreen):
 
     def on_mount(self) -> None:
         table: DataTable[Text] = self.query_one("#mails-table", DataTable)
-        table.add_column("Créé le", width=17)
-        table.add_column("Objet", width=40)
-        table.add_column("Destinataire", width=28)
+        # Fits 80 columns: the state first, the date short; the detail below says it all.
         table.add_column("État", width=10)
+        table.add_column("Créé le", width=10)
+        table.add_column("Objet", width=30)
+        table.add_column("Destinataire", width=20)
         table.focus()
         self.reload()
 
@@ -119,10 +119,10 @@ class HouseholdMailsScreen(MairieScreen):
         table.clear()
         for item in items:
             table.add_row(
-                Text(fr.date_time(item.created_at)),
+                state_text(item),
+                Text(fr.short_date(fr.local_date(item.created_at))),
                 Text(item.subject, overflow="ellipsis", no_wrap=True),
                 Text(item.recipient, overflow="ellipsis", no_wrap=True),
-                state_text(item),
             )
         if not items:
             self._detail(Text("Aucun courriel envoyé à ce foyer."))
