@@ -24,12 +24,32 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class SmtpSettings:
+    """The mail server and how the sender uses it (services/outbox.py).
+
+    `security`: "" (plain, port 25 inside the mairie's network), "starttls" (port 587)
+    or "ssl" (implicit TLS, port 465). A transient failure (server down, slow, 4xx) is
+    retried after `retry_base` seconds, doubled at each attempt up to `retry_max`;
+    after `max_attempts` the mail is « échec ». A claim older than `lease` seconds is
+    taken over by another sender (its sender died)."""
+
     host: str
     port: int = 25
     user: str | None = None
     password: str | None = None
     sender: str = "mairieprim@ales.fr"
-    starttls: bool = False
+    security: str = ""
+    timeout: float = 30.0
+    max_attempts: int = 8
+    retry_base: float = 60.0
+    retry_max: float = 3600.0
+    lease: float = 600.0
+    poll: float = 10.0
+    # The application sends while an agent is signed in; off when a service does it alone.
+    in_app: bool = True
+
+    @property
+    def starttls(self) -> bool:
+        return self.security == "starttls"
 
 
 @dataclass(frozen=True)
@@ -128,18 +148,45 @@ def load_settings(
             frozen = parse_now(now_text)
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
-    smtp: SmtpSettings | None = None
-    if env.get("MAIRIE_SMTP_HOST"):
-        try:
-            port = int(env.get("MAIRIE_SMTP_PORT", "25"))
-        except ValueError:
-            raise SettingsError("MAIRIE_SMTP_PORT doit être un nombre") from None
-        smtp = SmtpSettings(
-            host=env["MAIRIE_SMTP_HOST"],
-            port=port,
-            user=env.get("MAIRIE_SMTP_USER"),
-            password=env.get("MAIRIE_SMTP_PASSWORD"),
-            sender=env.get("MAIRIE_SMTP_FROM", "mairieprim@ales.fr"),
-            starttls=env.get("MAIRIE_SMTP_STARTTLS", "") in ("1", "true", "oui"),
-        )
+    smtp = _smtp_settings(env) if env.get("MAIRIE_SMTP_HOST") else None
     return Settings(db_url=url, data_dir=directory, now=frozen, smtp=smtp)
+
+
+_SECURITIES = {"": "", "aucune": "", "none": "", "starttls": "starttls", "ssl": "ssl", "tls": "ssl"}
+
+
+def _number(env: dict[str, str], name: str, default: str, *, integer: bool = False) -> float:
+    text = env.get(name, default).strip()
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        raise SettingsError(f"{name} doit être un nombre (« {text} »)") from None
+    if value <= 0:
+        raise SettingsError(f"{name} doit être positif (« {text} »)")
+    return value
+
+
+def _smtp_settings(env: dict[str, str]) -> SmtpSettings:
+    """MAIRIE_SMTP_*: the server, its security (STARTTLS or SSL) and the sender's rhythm."""
+    security = env.get("MAIRIE_SMTP_SECURITY", "").strip().lower()
+    if not security and env.get("MAIRIE_SMTP_STARTTLS", "") in ("1", "true", "oui"):
+        security = "starttls"
+    if security not in _SECURITIES:
+        raise SettingsError(
+            f"MAIRIE_SMTP_SECURITY inconnu : « {security} » (starttls, ssl ou aucune)"
+        )
+    security = _SECURITIES[security]
+    default_port = {"": "25", "starttls": "587", "ssl": "465"}[security]
+    return SmtpSettings(
+        host=env["MAIRIE_SMTP_HOST"],
+        port=int(_number(env, "MAIRIE_SMTP_PORT", default_port, integer=True)),
+        user=env.get("MAIRIE_SMTP_USER") or None,
+        password=env.get("MAIRIE_SMTP_PASSWORD"),
+        sender=env.get("MAIRIE_SMTP_FROM", "mairieprim@ales.fr"),
+        security=security,
+        timeout=_number(env, "MAIRIE_SMTP_TIMEOUT", "30"),
+        max_attempts=int(_number(env, "MAIRIE_SMTP_TRIES", "8", integer=True)),
+        retry_base=_number(env, "MAIRIE_SMTP_RETRY", "60"),
+        poll=_number(env, "MAIRIE_SMTP_POLL", "10"),
+        in_app=env.get("MAIRIE_SMTP_IN_APP", "1").strip().lower() not in ("0", "false", "non"),
+    )

@@ -52,15 +52,35 @@ class AuditEvent(SQLModel, table=True):
     details: str = Field(default="{}", sa_column=Column(Text, nullable=False))
 
 
+MAIL_STATES = ("pending", "sent", "failed")
+
+
 class OutboxEmail(SQLModel, table=True):
+    """A mail to a family. A sender claims a pending row (claimed_at/claimed_by) before
+    sending it, so that two senders never send it twice; a claim older than the sender's
+    lease is taken over (its sender died). Transient failures wait until next_attempt_at
+    (exponential backoff); after the last attempt, or a permanent refusal, the mail is
+    `failed` with the server's reason in last_error (migration 0011)."""
+
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sent', 'failed')", name="ck_outboxemail_state"),
+        Index("ix_outboxemail_due", "state", "next_attempt_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     recipient: str = Field(max_length=254)
     subject: str = Field(max_length=200)
     body: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str | None = Field(default=None, sa_column=Column(Text))
     request_id: int | None = Field(default=None, foreign_key="request.id")
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_error: str | None = Field(default=None, max_length=500)
+    state: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    claimed_by: str | None = Field(default=None, max_length=80)
 
 
 class Counter(SQLModel, table=True):

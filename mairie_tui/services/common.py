@@ -127,11 +127,18 @@ def queue_email(
     recipient: str,
     subject: str,
     body: str,
+    html: str | None = None,
     request_id: int | None = None,
 ) -> OutboxEmail:
-    """Put a mail to a family in the outbox (sent later, never lost)."""
+    """Put a mail to a family in the outbox (sent later by services/outbox.py, never lost):
+    its plain text `body` and, when rendered from a template, its `html` part."""
     mail = OutboxEmail(
-        recipient=recipient, subject=subject, body=body, request_id=request_id, created_at=at
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        body_html=html,
+        request_id=request_id,
+        created_at=at,
     )
     session.add(mail)
     return mail

@@ -39,7 +39,11 @@ class MairieApp(TypeAheadApp, Navigation):
     """Guichet unique Mairie Prim': sign-in, households, bookings."""
 
     # Screens carry no DEFAULT_CSS: their styles live here (docs/architecture.md, « Styles »).
-    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "styles/requests.tcss"]
+    CSS_PATH: ClassVar[CSSPathType | None] = [
+        "app.tcss",
+        "styles/requests.tcss",
+        "styles/mails.tcss",
+    ]
     TITLE = APP_NAME
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
@@ -65,6 +69,7 @@ class MairieApp(TypeAheadApp, Navigation):
         self.offline_copy = False
         self._engine: DatabaseHandle | None = None
         self._engine_lock = threading.Lock()
+        self._mail_stop: threading.Event | None = None
 
     def _fatal_error(self) -> None:
         # Textual would print a traceback with local variables (a family's data):
@@ -91,6 +96,7 @@ class MairieApp(TypeAheadApp, Navigation):
             return self._engine
 
     def on_unmount(self) -> None:
+        self._stop_mail_sender()
         if self._engine is not None:
             from mairie_tui.services.handle import close_database
 
@@ -114,6 +120,31 @@ class MairieApp(TypeAheadApp, Navigation):
             warm_up(engine, clock)
 
         self.run_worker(warm, group="warm-up", thread=True, exit_on_error=False)
+
+    def _start_mail_sender(self) -> None:
+        """Send the outbox by itself while a counter agent is signed in (MAIRIE_SMTP_HOST set,
+        MAIRIE_SMTP_IN_APP not 0): services/outbox.py's loop in a daemon thread, on the real
+        clock (mails leave in real time, even in training mode). Every desk may run one: a
+        mail is claimed before it is sent, so none leaves twice."""
+        smtp, actor = self.settings.smtp, self.actor
+        if smtp is None or not smtp.in_app or actor is None or self._mail_stop is not None:
+            return
+        stop = threading.Event()
+        self._mail_stop = stop
+        engine = self.engine
+
+        def send() -> None:
+            from mairie_tui.clock import SystemClock
+            from mairie_tui.services.outbox import run_sender
+
+            run_sender(engine, smtp, SystemClock(), stop, actor=actor)
+
+        threading.Thread(target=send, name="mairie-courriels", daemon=True).start()
+
+    def _stop_mail_sender(self) -> None:
+        if self._mail_stop is not None:
+            self._mail_stop.set()
+            self._mail_stop = None
 
     def confirm_leaving(self, then: Callable[[], None]) -> None:
         """Run `then`, after asking when open screens hold unsaved changes."""

@@ -50,13 +50,21 @@ class Navigation(App[None]):
 
             self.switch_screen(SearchScreen())
             self._warm_up()
+            self._start_mail_sender()
 
     def _warm_up(self) -> None:
         """Overridden by MairieApp: the first booking's one-off costs, paid in a worker."""
 
+    def _start_mail_sender(self) -> None:
+        """Overridden by MairieApp: the outbox's sender, while an agent is signed in."""
+
+    def _stop_mail_sender(self) -> None:
+        """Overridden by MairieApp."""
+
     def sign_out(self) -> None:
         """Back to the sign-in screen (a booking in progress is dropped: the palette asks first)."""
         self.actor = None
+        self._stop_mail_sender()
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(self.login_screen())
@@ -161,6 +169,11 @@ class Navigation(App[None]):
         from mairie_tui.tui.screens.history import HouseholdHistoryScreen
 
         self.push_screen(HouseholdHistoryScreen(dossier))
+
+    def open_household_mails(self, household_id: int, dossier: str) -> None:
+        from mairie_tui.tui.screens.mails import HouseholdMailsScreen
+
+        self.push_screen(HouseholdMailsScreen(household_id, dossier))
 
     def open_enrol(self, household: HouseholdView) -> None:
         from mairie_tui.tui.screens.enrol import EnrolScreen

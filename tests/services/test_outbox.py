@@ -10,7 +10,7 @@ from mairie_tui.db import read_session
 from mairie_tui.services.bookings import open_booking, validate_booking
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
-from mairie_tui.services.outbox import list_outbox, send_pending
+from mairie_tui.services.outbox import list_outbox, resend_mail, send_pending
 from tests.helpers import DESK
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
@@ -26,8 +26,8 @@ class FakeSMTP:
         self.sent: list = []
         self.fail_on: str | None = None
 
-    def connect(self, host, port):
-        return _Connection(self, host, port)
+    def connect(self, smtp):
+        return _Connection(self, smtp.host, smtp.port)
 
 
 class _Connection:
@@ -38,6 +38,9 @@ class _Connection:
         if self.server.fail_on and self.server.fail_on in message["To"]:
             raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"inconnu")})
         self.server.sent.append(message)
+
+    def rset(self):
+        pass
 
     def quit(self):
         pass
@@ -54,24 +57,22 @@ def test_confirmation_mail_is_queued_then_sent(engine, seed_clock):
     assert item.status_label == "en attente"
     smtp = FakeSMTP()
     smtp.fail_on = "orange.fr"
-    assert send_pending(
+    report = send_pending(
         engine, SmtpSettings(host="smtp.test"), seed_clock, connect=smtp.connect, actor=DESK
-    ) == (
-        0,
-        1,
     )
+    assert (report.sent, report.failed) == (0, 1)
     assert smtp.sent == []
-    (item,) = list_outbox(engine, pending_only=True, actor=DESK)
-    assert item.status_label == "erreur" and "inconnu" in (item.last_error or "")
+    assert list_outbox(engine, pending_only=True, actor=DESK) == []
+    (item,) = list_outbox(engine, actor=DESK)
+    assert item.status_label == "échec" and "inconnu" in (item.last_error or "")
     smtp.fail_on = None
-    assert send_pending(
+    resend_mail(engine, item.id, actor=DESK, clock=seed_clock)
+    report = send_pending(
         engine, SmtpSettings(host="smtp.test"), seed_clock, connect=smtp.connect, actor=DESK
-    ) == (
-        1,
-        0,
     )
+    assert (report.sent, report.failed) == (1, 0)
     assert len(smtp.sent) == 1
     assert smtp.sent[0]["Subject"] == "Votre demande n° 2020-000001 a été traitée"
-    assert "- vendredi 25/09/2020 : Repas, ajout" in smtp.sent[0].get_content()
+    assert "- vendredi 25/09/2020 : Repas, ajout" in smtp.sent[0].get_body(("plain",)).get_content()
     assert list_outbox(engine, pending_only=True, actor=DESK) == []
     assert list_outbox(engine, actor=DESK)[0].status_label == "envoyé"

@@ -37,6 +37,7 @@ from mairie_tui.services.errors import (
     RuleViolation,
     ServiceError,
 )
+from mairie_tui.services.mail_templates import RenderedMail, render_mail
 from mairie_tui.services.permissions import requires
 from mairie_tui.services.transactions import lock_rows, write_use_case
 from mairie_tui.services.uow import get_or_404, writing
@@ -59,12 +60,15 @@ def validate_booking(
         _audit_validation(session, booking.enrolment.id, number, lines, forced, actor, now)
         recipient = recipient_of(session, loaded.household_id)
         if recipient:
+            subject = f"Votre demande n° {number} a été traitée"
+            mail = _mail(booking, number, lines, loaded.ctx.rule, subject)
             queue_email(
                 session,
                 at=now,
                 recipient=recipient,
-                subject=f"Votre demande n° {number} a été traitée",
-                body=_mail_body(booking, number, lines, loaded.ctx.rule),
+                subject=subject,
+                body=mail.text,
+                html=mail.html,
                 request_id=request_id,
             )
         return ValidationResult(
@@ -322,30 +326,34 @@ def _audit_validation(
         )
 
 
-def _mail_body(
-    booking: BookingSession, number: str, lines: list[RecapLine], rule: DeadlineRule
-) -> str:
-    """The family's confirmation: each change, the activity's own deadline; never the
-    supervisor's reason for forcing a locked day (that stays in the audit)."""
+def _mail(
+    booking: BookingSession,
+    number: str,
+    lines: list[RecapLine],
+    rule: DeadlineRule,
+    subject: str,
+) -> RenderedMail:
+    """The family's confirmation (template ``reservation``): each change, the activity's
+    own deadline; never the supervisor's reason for forcing a locked day (that stays in
+    the audit). A forced day says only that the mairie made the change after the deadline."""
     enrolment = booking.enrolment
-    body = [
-        "Bonjour,",
-        "",
-        f"Votre demande n° {number} a été traitée et prise en compte.",
-        "",
-        f"Réservation : {enrolment.title} - {enrolment.period_text} - {enrolment.site}",
-        "",
-    ]
-    body += [_mail_line(line) for line in lines]
-    body += ["", rule.reminder(), "", "Mairie Prim' — Alès Agglomération"]
-    return "\n".join(body)
+    return render_mail(
+        "reservation",
+        subject=subject,
+        number=number,
+        enrolment=f"{enrolment.title} - {enrolment.period_text} - {enrolment.site}",
+        lines=[_mail_line(line) for line in lines],
+        reminder=rule.reminder(),
+    )
 
 
-def _mail_line(line: RecapLine) -> str:
-    """`- vendredi 25/09/2020 : Repas, ajout`; a forced day says only that the mairie
-    made the change after the deadline."""
+def _mail_line(line: RecapLine) -> dict[str, str | bool]:
+    """`- vendredi 25/09/2020 : Repas, ajout` in the template."""
     day, short, unit, kind = line.cells
-    text = f"- {day} {short} : {unit}, {kind.lower()}"
-    if line.forced_reason is not None:
-        text += " (hors délai, à l'initiative de la mairie)"
-    return text
+    return {
+        "day": day,
+        "date": short,
+        "unit": unit,
+        "change": kind.lower(),
+        "forced": line.forced_reason is not None,
+    }

@@ -52,7 +52,7 @@ from mairie_tui.services.requests.lookups import (
     representative_of,
     requester_name,
 )
-from mairie_tui.services.requests.mails import filed_body, filed_subject
+from mairie_tui.services.requests.mails import filed_mail, filed_subject
 from mairie_tui.services.requests.views import FiledRequest, RecapItem
 from mairie_tui.services.requests.wizard import recap_of
 from mairie_tui.services.transactions import write_use_case
@@ -290,12 +290,14 @@ def _mail_filed(
     """Queue the confirmation mail; its recipient, or None when the family has no address."""
     recipient = recipient_of(session, request.household_id, values)
     if recipient:
+        mail = filed_mail(demarche, request.number, request.status, recap, result, attached)
         queue_email(
             session,
             at=now,
             recipient=recipient,
             subject=filed_subject(demarche, request.number, request.status),
-            body=filed_body(demarche, request.number, request.status, recap, result, attached),
+            body=mail.text,
+            html=mail.html,
             request_id=request.id,
         )
     return recipient

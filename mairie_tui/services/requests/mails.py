@@ -1,4 +1,6 @@
-"""The mails sent to the family when a request is filed and when its status changes."""
+"""The mails sent to the family when a request is filed and when its status changes,
+rendered from the templates ``demande_deposee`` and ``demande_statut``
+(services/mail_templates.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from mairie_tui.domain.catalogue import (
     RequiredPiece,
     Step,
 )
-from mairie_tui.services.requests.demarches import SIGNATURE
+from mairie_tui.services.mail_templates import RenderedMail, render_mail
 from mairie_tui.services.requests.views import RecapItem
 
 
@@ -19,57 +21,48 @@ def filed_subject(demarche: Demarche, number: str, status: str) -> str:
     return f"Votre demande n° {number} a bien été enregistrée"
 
 
-def filed_body(
+def filed_mail(
     demarche: Demarche,
     number: str,
     status: str,
     recap: Sequence[RecapItem],
     result: Sequence[str],
     attached: Collection[str] = (),
-) -> str:
+) -> RenderedMail:
     """The confirmation: the request, its answers, the pièces attached at the counter
     (« jointe ») and only those still to provide; `attached` holds the documents' kinds."""
-    lines = ["Bonjour,", ""]
-    if demarche.workflow.is_final(status):
-        lines.append(
-            f"Votre demande n° {number} ({demarche.title}) a été traitée et prise en compte."
-        )
-    else:
-        lines.append(
-            f"Votre demande n° {number} ({demarche.title}) a bien été enregistrée : "
-            f"statut « {demarche.workflow.label(status)} »."
-        )
-    request_items = [item for item in recap if item.step == Step.REQUEST.value]
-    if request_items:
-        lines += ["", "Votre demande :"]
-        lines += [f"- {item.label} : {item.value}" for item in request_items]
-    if result:
-        lines += [""] + list(result)
-    joined = [piece for piece in demarche.pieces if piece.piece.code in attached]
-    if joined:
-        lines += ["", "Pièces jointes à votre demande :"]
-        lines += [f"{_piece_line(piece)} : jointe" for piece in joined]
+    final = demarche.workflow.is_final(status)
     missing = [
         piece for piece in demarche.pieces if piece.required and piece.piece.code not in attached
     ]
-    if missing and not demarche.workflow.is_final(status):
-        lines += ["", "Pièces à fournir :"]
-        lines += [_piece_line(piece) for piece in missing]
-    lines += ["", "Vous serez informé(e) par mail de chaque étape.", "", SIGNATURE]
-    return "\n".join(lines)
+    return render_mail(
+        "demande_deposee",
+        subject=filed_subject(demarche, number, status),
+        number=number,
+        title=demarche.title,
+        final=final,
+        status=demarche.workflow.label(status),
+        answers=[item for item in recap if item.step == Step.REQUEST.value],
+        result=list(result),
+        joined=[
+            _piece_text(piece) for piece in demarche.pieces if piece.piece.code in attached
+        ],
+        missing=[] if final else [_piece_text(piece) for piece in missing],
+    )
 
 
-def _piece_line(piece: RequiredPiece) -> str:
-    return f"- {piece.piece.label}" + (f" ({piece.note})" if piece.note else "")
+def _piece_text(piece: RequiredPiece) -> str:
+    return piece.piece.label + (f" ({piece.note})" if piece.note else "")
 
 
-def status_body(demarche: Demarche, number: str, label: str, comment: str) -> str:
-    body = [
-        "Bonjour,",
-        "",
-        f"Votre demande n° {number} ({demarche.title}) est maintenant : {label}.",
-    ]
-    if comment:
-        body += ["", f"Message de la mairie : {comment}"]
-    body += ["", SIGNATURE]
-    return "\n".join(body)
+def status_mail(
+    demarche: Demarche, number: str, label: str, comment: str, *, subject: str
+) -> RenderedMail:
+    return render_mail(
+        "demande_statut",
+        subject=subject,
+        number=number,
+        title=demarche.title,
+        label=label,
+        comment=comment,
+    )

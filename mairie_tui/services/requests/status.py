@@ -31,7 +31,7 @@ from mairie_tui.services.errors import (
 from mairie_tui.services.permissions import requires
 from mairie_tui.services.requests.demarches import catalogue, type_label
 from mairie_tui.services.requests.lookups import recipient_of
-from mairie_tui.services.requests.mails import status_body
+from mairie_tui.services.requests.mails import status_mail
 from mairie_tui.services.requests.page import get_request
 from mairie_tui.services.requests.views import RequestPage
 from mairie_tui.services.uow import get_or_404, writing
@@ -129,11 +129,14 @@ def _mail_status(
     )
     if recipient:
         label = demarche.workflow.label(target)
+        subject = f"Votre demande n° {request.number} : {label.lower()}"
+        mail = status_mail(demarche, request.number, label, comment, subject=subject)
         queue_email(
             session,
             at=now,
             recipient=recipient,
-            subject=f"Votre demande n° {request.number} : {label.lower()}",
-            body=status_body(demarche, request.number, label, comment),
+            subject=subject,
+            body=mail.text,
+            html=mail.html,
             request_id=request.id,
         )

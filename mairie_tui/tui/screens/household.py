@@ -109,6 +109,7 @@ class HouseholdScreen(MairieScreen):
     | h | Historique du foyer (superviseurs). |
     | tab | Bloc suivant (MA FAMILLE, DÉMARCHES…). |
     | enter | Choisir l'entrée en surbrillance. |
+    | c | Courriels du foyer (état, renvoi). |
     | escape | Retour à la recherche. |
     """
 
@@ -119,7 +120,9 @@ class HouseholdScreen(MairieScreen):
         "**MA FAMILLE** et **DÉMARCHES** ; à droite les inscriptions et les dernières "
         "demandes.\n\n`r` ouvre **Modifier les réservations**, "
         "`e` **modifie le foyer** (aussi : Coordonnées), `i` **inscrit un enfant** à une "
-        "activité (pré-inscription), `v` **valide une pré-inscription**. Les entrées marquées "
+        "activité (pré-inscription), `v` **valide une pré-inscription**, `c` montre les "
+        "**courriels** envoyés à la famille (en attente, envoyé, échec et son motif ; "
+        "renvoi, adresse corrigée). Les entrées marquées "
         "« bientôt disponible » arrivent avec les prochaines versions."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -131,6 +134,8 @@ class HouseholdScreen(MairieScreen):
             "v", "activate", "Valider une pré-inscription", show=False, id="household.activate"
         ),
         Binding("h", "history", "Historique", id="household.history"),
+        # The family's mails and their state (screens/mails.py); in the help, not the key bar.
+        Binding("c", "mails", "Courriels", show=False, id="household.mails"),
         Binding("escape", "back", "Retour à la recherche", id="household.back"),
         # Supervisors only (check_action hides it from the others).
         Binding("x", "rgpd_export", "Export RGPD", id="household.rgpd_export"),
@@ -391,6 +396,11 @@ class HouseholdScreen(MairieScreen):
             self.notify("Le foyer est encore en cours de chargement.", severity="warning")
             return
         self.mairie.open_household_history(self.household.dossier)
+
+    def action_mails(self) -> None:
+        """c: Courriels du foyer, each mail's state; resend, correct the address."""
+        if self.household is not None:
+            self.mairie.open_household_mails(self.household_id, self.household.dossier)
 
     def _notify_error(self, message: str, error: BaseException | None = None) -> None:
         self.notify(message, title="Erreur", severity="error", timeout=8)
