@@ -16,7 +16,12 @@ SIZE = (120, 40)
 
 
 def footer(app: object) -> str:
-    return screen_text(app).splitlines()[-1]  # type: ignore[arg-type]
+    """The key bar's lines (it wraps onto several lines when the keys need them)."""
+    from mairie_tui.tui.widgets.keybar import KeyBar
+
+    bars = app.screen.query(KeyBar)  # type: ignore[attr-defined]
+    height = bars.first().size.height if bars else 1
+    return "\n".join(screen_text(app).splitlines()[-height:])  # type: ignore[arg-type]
 
 
 @run_async

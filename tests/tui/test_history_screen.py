@@ -13,6 +13,7 @@ from mairie_tui.services.common import Actor
 from mairie_tui.services.household_edit import household_input, update_household
 from mairie_tui.tui.screens.history import HouseholdHistoryScreen
 from mairie_tui.tui.screens.household import HouseholdScreen
+from mairie_tui.tui.widgets.keybar import KeyBar
 from tests.helpers import DESK, clock_at
 from tests.tui.helpers import AppFactory, run_async
 from tests.tui.scenes.base import SIZE, open_household, screen_text, settle, sign_in
@@ -52,7 +53,8 @@ async def test_supervisor_opens_the_household_history(make_app: AppFactory, demo
         await sign_in(pilot, "superviseur")
         await open_household(pilot)
         assert isinstance(app.screen, HouseholdScreen)
-        assert "h Historique" in screen_text(app).splitlines()[-1]
+        bar = app.screen.query_one(KeyBar)
+        assert "h Historique" in "\n".join(screen_text(app).splitlines()[-bar.size.height :])
         await pilot.press("h")
         await settle(pilot)
         assert isinstance(app.screen, HouseholdHistoryScreen)

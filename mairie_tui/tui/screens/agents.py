@@ -218,10 +218,6 @@ def _sites_summary(agent: AgentPublic, shown: int = 2) -> str:
 class SitesModal(ModalScreen[tuple[str, ...] | None]):
     """The sites of a school staff member: space ticks a site, enter saves, escape cancels."""
 
-    DEFAULT_CSS = """
-    SitesModal #sites-list { height: auto; max-height: 12; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "save", "Enregistrer", priority=True, id="sites.save"),
         Binding("escape", "cancel", "Annuler", id="sites.cancel"),
