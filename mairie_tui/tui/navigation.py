@@ -122,6 +122,16 @@ class Navigation(App[None]):
         if not isinstance(self.screen, AgentsScreen):
             self.push_screen(AgentsScreen())
 
+    def open_news(self) -> None:
+        """Actualités (palette, supervisors): publish or withdraw the news of the counter."""
+        from mairie_tui.tui.screens.news import NewsScreen
+
+        if self.actor is None or not self.actor.is_supervisor:
+            self.notify("La publication des actualités est réservée aux superviseurs.", severity="warning")
+            return
+        if not isinstance(self.screen, NewsScreen):
+            self.push_screen(NewsScreen())
+
     # ------------------------------------------------------------ households
 
     def open_household(self, household_id: int) -> None:

@@ -57,6 +57,7 @@ from mairie_tui.services.demo.seed import (
     SeedIds,
     attach_demo_staff,
     create_agents,
+    create_demo_news,
     create_seed,
     seed_ids,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "build_demo",
     "create_activities",
     "create_agents",
+    "create_demo_news",
     "create_seed",
     "load_communes",
     "load_names",
@@ -117,6 +119,7 @@ def build_demo(
         network = create_activities(session, seed.activity_id)
         add_tariffs(session, demo_tariffs())
         attach_demo_staff(session)
+        create_demo_news(session)
         _Synthetic(session, network, report).write(households)
         report("Index de recherche", 0, 1)
         rebuild_index(session)
