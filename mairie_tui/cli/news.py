@@ -77,13 +77,25 @@ def news_list(
 
 def news_add(
     ctx: typer.Context,
-    title: Annotated[str, typer.Option("--titre", help="Titre, lu d'un coup d'œil (80 caractères au plus).")],
-    text: Annotated[str, typer.Option("--texte", help="Texte à dire aux familles (280 caractères au plus).")],
-    start: Annotated[str, typer.Option("--du", metavar="JJ/MM/AAAA", help="Premier jour d'affichage, JJ/MM/AAAA.")],
-    end: Annotated[str, typer.Option("--au", metavar="JJ/MM/AAAA", help="Dernier jour d'affichage, JJ/MM/AAAA.")],
+    title: Annotated[
+        str, typer.Option("--titre", help="Titre, lu d'un coup d'œil (80 caractères au plus).")
+    ],
+    text: Annotated[
+        str, typer.Option("--texte", help="Texte à dire aux familles (280 caractères au plus).")
+    ],
+    start: Annotated[
+        str,
+        typer.Option("--du", metavar="JJ/MM/AAAA", help="Premier jour d'affichage, JJ/MM/AAAA."),
+    ],
+    end: Annotated[
+        str,
+        typer.Option("--au", metavar="JJ/MM/AAAA", help="Dernier jour d'affichage, JJ/MM/AAAA."),
+    ],
     activity: Annotated[
         str | None,
-        typer.Option("--activite", help="Seulement pour les familles de cette activité (son code)."),
+        typer.Option(
+            "--activite", help="Seulement pour les familles de cette activité (son code)."
+        ),
     ] = None,
     site: Annotated[
         str | None,

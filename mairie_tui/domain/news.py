@@ -129,7 +129,9 @@ def check_news(title: str, text: str, start: date, end: date) -> tuple[str, str]
             "end",
         )
     if (end - start).days >= LONGEST_DAYS:
-        raise NewsError("Une actualité reste affichée un an au plus : raccourcissez la période.", "end")
+        raise NewsError(
+            "Une actualité reste affichée un an au plus : raccourcissez la période.", "end"
+        )
     return title, text
 
 

@@ -76,7 +76,7 @@ def _view(row: News, author: str = "") -> NewsView:
         title=row.title,
         text=row.text,
         period=rules.NewsPeriod(row.start_date, row.end_date),
-        audience=rules.Audience(kind, row.audience_value),  # type: ignore[arg-type]
+        audience=rules.Audience(kind, row.audience_value),
         author=author,
         withdrawn=row.withdrawn_at is not None,
     )
@@ -116,9 +116,7 @@ def current_news(
 
 
 @requires("actualites.lire")
-def list_news(
-    engine: Engine, *, actor: Actor, clock: Clock, every: bool = False
-) -> list[NewsView]:
+def list_news(engine: Engine, *, actor: Actor, clock: Clock, every: bool = False) -> list[NewsView]:
     """The news current or to come (by first day); `every`: the past and withdrawn ones too."""
     today = clock.today()
     with read_session(engine) as session:

@@ -38,8 +38,19 @@ def invoke(args, env, who=DEMO_SUPERVISOR):
 
 def add(env, *extra, who=DEMO_SUPERVISOR, titre="Les réservations en ALSH sont ouvertes !"):
     return invoke(
-        ["actualites", "ajouter", "--titre", titre, "--texte", "Au guichet ou sur le portail.",
-         "--du", "01/09/2020", "--au", "30/09/2020", *extra],
+        [
+            "actualites",
+            "ajouter",
+            "--titre",
+            titre,
+            "--texte",
+            "Au guichet ou sur le portail.",
+            "--du",
+            "01/09/2020",
+            "--au",
+            "30/09/2020",
+            *extra,
+        ],
         env,
         who,
     )
@@ -54,9 +65,19 @@ def test_a_supervisor_publishes_and_an_agent_lists(env):
     listed = invoke(["actualites", "liste", "--json"], env, DESK)
     assert listed.exit_code == 0, listed.output
     rows = json.loads(listed.stdout)
-    assert [(r["id"], r["titre"], r["du"], r["au"], r["public"], r["public_valeur"], r["etat"])
-            for r in rows] == [
-        (1, "Les réservations en ALSH sont ouvertes !", "2020-09-01", "2020-09-30", "all", None, "en cours"),
+    assert [
+        (r["id"], r["titre"], r["du"], r["au"], r["public"], r["public_valeur"], r["etat"])
+        for r in rows
+    ] == [
+        (
+            1,
+            "Les réservations en ALSH sont ouvertes !",
+            "2020-09-01",
+            "2020-09-30",
+            "all",
+            None,
+            "en cours",
+        ),
         (2, "Menu à thème", "2020-09-01", "2020-09-30", "activity", "RS-MONS", "en cours"),
     ]
     table = invoke(["actualites", "liste"], env, DESK)

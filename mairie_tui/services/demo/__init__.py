@@ -6,7 +6,8 @@ transaction:
 1. the three demo agents (``guichet``, ``superviseur``, ``cantine``; the
    password is the login; ``cantine``, school staff, is attached to the
    sites of every school's canteen and périscolaire) and the seed household FAMILLE TEST exactly as the
-   families' portal tutorial shows it, with its canteen RS-MONS;
+   families' portal tutorial shows it, with its canteen RS-MONS, and the news
+   current on the demo's day (« Les réservations en ALSH sont ouvertes ! »);
 2. the activities of ten communes of Alès Agglomération that have schools
    (Alès with five school groups): canteens, périscolaire, ALSH mercredi and
    three crèches with a capacity; a few Closure rows (a strike at an Alès

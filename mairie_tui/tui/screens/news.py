@@ -275,7 +275,10 @@ class NewsFormModal(MairieModal["NewsView | None"]):
             )
 
         self._status("Publication…", "")
-        self.call_service("news-publish", call, lambda item: self.dismiss(item))
+        def done(item: NewsView) -> None:
+            self.dismiss(item)
+
+        self.call_service("news-publish", call, done)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         self._status(message)

@@ -62,7 +62,10 @@ def test_audience_of_names_one_audience_at_most():
 
 
 def test_check_news_trims_and_accepts_a_line_break_in_the_text():
-    assert check_news("  Titre ", "Ligne 1\nligne 2 ", SEPT_1, SEPT_1) == ("Titre", "Ligne 1\nligne 2")
+    assert check_news("  Titre ", "Ligne 1\nligne 2 ", SEPT_1, SEPT_1) == (
+        "Titre",
+        "Ligne 1\nligne 2",
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,8 +74,22 @@ def test_check_news_trims_and_accepts_a_line_break_in_the_text():
         ("", "texte", SEPT_1, SEPT_30, "Le titre est obligatoire", "title"),
         ("Titre", "   ", SEPT_1, SEPT_30, "Le texte est obligatoire", "text"),
         ("x" * (TITLE_MAX + 1), "t", SEPT_1, SEPT_30, "Le titre est trop long : 81", "title"),
-        ("Titre", "y" * 300, SEPT_1, SEPT_30, f"Le texte est trop long : 300 caractères, {TEXT_MAX}", "text"),
-        ("Ti\x00tre", "t", SEPT_1, SEPT_30, "Caractère interdit dans le titre.*caractère nul", "title"),
+        (
+            "Titre",
+            "y" * 300,
+            SEPT_1,
+            SEPT_30,
+            f"Le texte est trop long : 300 caractères, {TEXT_MAX}",
+            "text",
+        ),
+        (
+            "Ti\x00tre",
+            "t",
+            SEPT_1,
+            SEPT_30,
+            "Caractère interdit dans le titre.*caractère nul",
+            "title",
+        ),
         ("Titre", "\x1b]0;pwn\x07", SEPT_1, SEPT_30, "Caractère interdit dans le texte", "text"),
         ("Titre", "abc\u202eedf", SEPT_1, SEPT_30, "contrôle de direction", "text"),
         ("Ligne\nligne", "t", SEPT_1, SEPT_30, "Caractère interdit dans le titre", "title"),
@@ -87,4 +104,6 @@ def test_check_news_refuses_in_french(title, text, start, end, message, field):
 
 
 def test_markup_is_text_for_the_rules():
-    assert check_news("[b]Titre[/]", "[/] [@click=app.quit]x[/]", SEPT_1, SEPT_1)[0] == "[b]Titre[/]"
+    assert (
+        check_news("[b]Titre[/]", "[/] [@click=app.quit]x[/]", SEPT_1, SEPT_1)[0] == "[b]Titre[/]"
+    )
