@@ -51,6 +51,8 @@ PERMISSIONS = (
     Permission("demarches.lire", "consulter les démarches", COUNTER),
     Permission("demarches.modifier", "déposer ou traiter une démarche", COUNTER),
     Permission("tarifs.modifier", "modifier les tarifs", SUPERVISORS),
+    Permission("actualites.lire", "consulter les actualités", COUNTER),
+    Permission("actualites.publier", "publier ou retirer une actualité", SUPERVISORS),
     Permission("courriels.lire", "consulter les courriels", COUNTER),
     Permission("courriels.envoyer", "envoyer les courriels", COUNTER),
     Permission("agents.gerer", "gérer les agents", SUPERVISORS),

@@ -259,6 +259,12 @@ class MairieApp(TypeAheadApp, Navigation):
                 "Les comptes des agents ; déverrouiller un compte bloqué",
                 self.open_agents,
             )
+            if not self.offline_copy:
+                yield SystemCommand(
+                    "Actualités : publier ou retirer",
+                    "Les actualités affichées aux agents après la connexion",
+                    self.open_news,
+                )
         if self.actor is not None:
             yield SystemCommand(
                 "Listes : effectifs du jour",

@@ -74,7 +74,9 @@ class Navigation(App[None]):
         from mairie_tui.tui.screens.search import SearchScreen
 
         if self.actor is None or self.actor.is_staff or self.offline_copy:
-            self.notify("La recherche de foyer est réservée aux agents d'accueil.", severity="warning")
+            self.notify(
+                "La recherche de foyer est réservée aux agents d'accueil.", severity="warning"
+            )
             return
 
         def leave() -> None:
@@ -129,6 +131,18 @@ class Navigation(App[None]):
             return
         if not isinstance(self.screen, AgentsScreen):
             self.push_screen(AgentsScreen())
+
+    def open_news(self) -> None:
+        """Actualités (palette, supervisors): publish or withdraw the news of the counter."""
+        from mairie_tui.tui.screens.news import NewsScreen
+
+        if self.actor is None or not self.actor.is_supervisor:
+            self.notify(
+                "La publication des actualités est réservée aux superviseurs.", severity="warning"
+            )
+            return
+        if not isinstance(self.screen, NewsScreen):
+            self.push_screen(NewsScreen())
 
     # ------------------------------------------------------------ households
 

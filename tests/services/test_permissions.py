@@ -91,6 +91,7 @@ ALLOWED: dict[str, str] = {
     "demo.seed.create_agents": DEMO,
     "demo.seed.attach_demo_staff": DEMO,
     "demo.seed.create_seed": DEMO,
+    "demo.seed.create_demo_news": DEMO,
     "demo.seed.seed_ids": DEMO,
     "document_checks.detect": PURE,
     "document_checks.other_format": PURE,

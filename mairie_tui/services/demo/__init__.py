@@ -6,7 +6,8 @@ transaction:
 1. the three demo agents (``guichet``, ``superviseur``, ``cantine``; the
    password is the login; ``cantine``, school staff, is attached to the
    sites of every school's canteen and périscolaire) and the seed household FAMILLE TEST exactly as the
-   families' portal tutorial shows it, with its canteen RS-MONS;
+   families' portal tutorial shows it, with its canteen RS-MONS, and the news
+   current on the demo's day (« Les réservations en ALSH sont ouvertes ! »);
 2. the activities of ten communes of Alès Agglomération that have schools
    (Alès with five school groups): canteens, périscolaire, ALSH mercredi and
    three crèches with a capacity; a few Closure rows (a strike at an Alès
@@ -57,6 +58,7 @@ from mairie_tui.services.demo.seed import (
     SeedIds,
     attach_demo_staff,
     create_agents,
+    create_demo_news,
     create_seed,
     seed_ids,
 )
@@ -83,6 +85,7 @@ __all__ = [
     "build_demo",
     "create_activities",
     "create_agents",
+    "create_demo_news",
     "create_seed",
     "load_communes",
     "load_names",
@@ -117,6 +120,7 @@ def build_demo(
         network = create_activities(session, seed.activity_id)
         add_tariffs(session, demo_tariffs())
         attach_demo_staff(session)
+        create_demo_news(session)
         _Synthetic(session, network, report).write(households)
         report("Index de recherche", 0, 1)
         rebuild_index(session)

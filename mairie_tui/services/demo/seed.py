@@ -14,6 +14,7 @@ from mairie_tui.models import (
     AgentSite,
     Enrolment,
     Household,
+    News,
     Person,
     Unit,
 )
@@ -70,6 +71,48 @@ def attach_demo_staff(session: Session) -> None:
         assert agent.id is not None
         for site in sorted(sites):
             session.add(AgentSite(agent_id=agent.id, site=site))
+
+
+# The news agents see after sign-in on the demo's day (15/09/2020): the portal's, and one
+# for the families of one ALSH.
+DEMO_NEWS = (
+    (
+        "Les réservations en ALSH sont ouvertes !",
+        "Les mercredis jusqu'aux vacances de la Toussaint se réservent au guichet "
+        "ou sur le portail Mairie Prim'.",
+        date(2020, 9, 1),
+        date(2020, 9, 30),
+        None,
+    ),
+    (
+        "Sortie au parc mercredi 16/09",
+        "ALSH Les Prés-Saint-Jean : prévoir une casquette et une gourde, retour vers 17h.",
+        date(2020, 9, 14),
+        date(2020, 9, 16),
+        "ALSH-ALES-PSJ",
+    ),
+)
+
+
+def create_demo_news(session: Session) -> None:
+    """The demo's news, published by its supervisor (table news, migration 0013)."""
+    supervisor = session.exec(select(Agent.id).where(Agent.role == "supervisor")).first()
+    codes = set(session.exec(select(Activity.code)).all())
+    for title, text, start, end, activity in DEMO_NEWS:
+        if activity is not None and activity not in codes:
+            continue
+        session.add(
+            News(
+                title=title,
+                text=text,
+                start_date=start,
+                end_date=end,
+                audience="all" if activity is None else "activity",
+                audience_value=activity,
+                created_at=DEMO_TIME,
+                created_by=supervisor,
+            )
+        )
 
 
 def create_seed(session: Session) -> SeedIds:

@@ -8,18 +8,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from mairie_tui.services.news import current_news
 from mairie_tui.services.search import find_households
 from mairie_tui.tui.screens.base import MairieScreen
-from mairie_tui.tui.text import content, plain
+from mairie_tui.tui.text import content, lines, markup, plain
 from mairie_tui.tui.widgets.columns import Width, fit_widths, resize_columns, table_room
 from mairie_tui.tui.widgets.fields import Field
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from mairie_tui.services.news import NewsView
     from mairie_tui.services.search import HouseholdHit
 
 DEBOUNCE_SECONDS = 0.15
@@ -87,7 +90,9 @@ class SearchScreen(MairieScreen):
         "pendant la saisie (accents et majuscules ignorés, débuts de mots acceptés).\n\n"
         "`↓` descend dans les résultats, `entrée` ouvre le foyer en surbrillance "
         "(depuis le champ : le premier). Les lettres vont toujours dans le champ : "
-        "les commandes de cet écran utilisent `ctrl`."
+        "les commandes de cet écran utilisent `ctrl`.\n\n"
+        "Au-dessus de la recherche, les **actualités** du jour publiées par les "
+        "superviseurs, à dire aux familles (la plus récente d'abord)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Ouvrir le foyer", priority=True, id="search.open"),
@@ -106,6 +111,7 @@ class SearchScreen(MairieScreen):
     def compose(self) -> ComposeResult:
         yield AppHeader(self.TITLE_TEXT)
         with Vertical(id="search-body"):
+            yield Static(id="search-news")  # shown once the day's news are read
             yield Static("RECHERCHER UN FOYER", classes="panel-title")
             yield SearchInput(
                 placeholder="nom, n° de dossier, téléphone, e-mail, commune…", id="query"
@@ -123,6 +129,7 @@ class SearchScreen(MairieScreen):
         for (key, label), width in zip(RESULT_COLUMNS, self._widths(table), strict=True):
             table.add_column(label, width=width, key=key)
         self.focus_search()
+        self.load_news()
 
     def _widths(self, table: DataTable[str]) -> list[int]:
         room = table_room(table, self.app.size.width, 4, len(RESULT_COLUMNS))
@@ -134,6 +141,30 @@ class SearchScreen(MairieScreen):
 
     def focus_search(self) -> None:
         self.query_one("#query", Input).focus()
+
+    # ------------------------------------------------------------ news
+
+    def load_news(self) -> None:
+        """The news current today, above the search; typing goes on meanwhile."""
+        app = self.mairie
+        actor = app.actor
+        if actor is None:
+            return
+
+        def call() -> list[NewsView]:
+            return current_news(app.engine, actor=actor, clock=app.clock)
+
+        self.call_service("news", call, self._show_news, failed=self._news_failed, hold_keys=False)
+
+    def _show_news(self, news: list[NewsView]) -> None:
+        box = self.query_one("#search-news", Static)
+        box.set_class(bool(news), "-shown")
+        box.update(lines(_news_line(item) for item in news))
+
+    def _news_failed(self, message: str, error: BaseException | None) -> None:
+        box = self.query_one("#search-news", Static)
+        box.add_class("-shown")
+        box.update(content(f"Actualités indisponibles : {message}", "dim"))
 
     # ------------------------------------------------------------ searching
 
@@ -250,3 +281,15 @@ class SearchScreen(MairieScreen):
 
     def action_back_to_field(self) -> None:
         self.focus_search()
+
+
+def _news_line(item: NewsView) -> Content:
+    """One line: « ▸ Titre — texte (public, jusqu'au JJ/MM) »; stored text shown as text."""
+    audience = "" if item.audience.kind == "all" else f"{item.audience.label()}, "
+    return markup(
+        "[b]▸ $title[/] — $text [dim]($audience$until)[/]",
+        title=item.title.replace("\n", " "),
+        text=item.text.replace("\n", " "),
+        audience=audience,
+        until=f"jusqu'au {item.end:%d/%m}",
+    )

@@ -7,7 +7,7 @@ and the README's screenshots match. Scenes may open database sessions themselves
 
 from __future__ import annotations
 
-from tests.tui.scenes import agents, base, demarches, hostile, households, lists
+from tests.tui.scenes import agents, base, demarches, hostile, households, lists, news
 
 SCENES: dict[str, base.Scene] = {
     **base.BOOKING_SCENES,
@@ -16,4 +16,5 @@ SCENES: dict[str, base.Scene] = {
     **demarches.SCENES,  # issue 4
     **agents.SCENES,
     **hostile.SCENES,
+    **news.SCENES,  # issue 15
 }

@@ -23,7 +23,13 @@ DEMO_NOW = "2020-09-15T10:00"
 SIZE = (120, 40)
 SMALL = (80, 24)  # the smallest terminal every screen must work in (issue 13)
 # Every scene is a snapshot at both sizes; `make screenshots` also draws these at 80×24.
-SMALL_SCREENSHOTS = ("04-foyer", "06-etape1-ma-demande", "07-etape1-cases-cochees", "14-etape2-recapitulatif")
+SMALL_SCREENSHOTS = (
+    "04-foyer",
+    "06-etape1-ma-demande",
+    "07-etape1-cases-cochees",
+    "14-etape2-recapitulatif",
+    "80-actualites-recherche",
+)
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
 
