@@ -92,6 +92,8 @@ ALLOWED: dict[str, str] = {
     "demo.seed.attach_demo_staff": DEMO,
     "demo.seed.create_seed": DEMO,
     "demo.seed.create_demo_news": DEMO,
+    "demo.regie.build_regie_demo": DEMO,
+    "demo.regie.clock": PURE,
     "demo.seed.seed_ids": DEMO,
     "document_checks.detect": PURE,
     "document_checks.other_format": PURE,

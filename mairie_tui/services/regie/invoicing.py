@@ -218,11 +218,10 @@ def _activity_rules(session: Session) -> dict[int, _ActivityRules]:
     }
 
 
-def _facts(
-    session: Session, enrolled: list[_Enrolled], first: date, last: date
-) -> dict[tuple[int, int, date], DayFacts]:
-    """(enrolment, unit, day) → what happened, for every day with a booking, cancel or mark."""
-    by_id = {e.enrolment_id: e for e in enrolled}
+def _bookings(
+    session: Session, enrolments: set[int], first: date, last: date
+) -> tuple[set[tuple[int, int, date]], dict[tuple[int, int, date], datetime]]:
+    """The month's live bookings, and its cancelled ones with when they were cancelled."""
     booked: set[tuple[int, int, date]] = set()
     cancelled: dict[tuple[int, int, date], datetime] = {}
     for enrolment_id, unit_id, day, status, updated_at in session.execute(
@@ -234,12 +233,21 @@ def _facts(
             col(Booking.updated_at),
         ).where(col(Booking.day) >= first, col(Booking.day) <= last)
     ):
-        if enrolment_id not in by_id:
+        if enrolment_id not in enrolments:
             continue
         if status in LIVE:
             booked.add((enrolment_id, unit_id, day))
         else:
             cancelled[(enrolment_id, unit_id, day)] = updated_at
+    return booked, cancelled
+
+
+def _facts(
+    session: Session, enrolled: list[_Enrolled], first: date, last: date
+) -> dict[tuple[int, int, date], DayFacts]:
+    """(enrolment, unit, day) → what happened, for every day with a booking, cancel or mark."""
+    by_id = {e.enrolment_id: e for e in enrolled}
+    booked, cancelled = _bookings(session, set(by_id), first, last)
     marks: dict[tuple[int, int, date], bool] = {}
     for enrolment_id, unit_id, day, present in session.exec(
         select(
