@@ -246,6 +246,10 @@ def listes_jour(
     console.print(table)
     if listed.note:
         console.print(listed.note)
+    if listed.menu is not None:
+        console.print(f"Menu : {listed.menu.line}", highlight=False, soft_wrap=True)
+    for child in listed.flagged:
+        console.print(f"{child.menu_alert} — {child.full_name}", highlight=False, soft_wrap=True)
 
 
 @listes_app.command("imprimer")

@@ -117,6 +117,7 @@ ALLOWED: dict[str, str] = {
     "lists.menus.menu_day": PURE,
     "lists.menus.menus_of": IN_SESSION,
     "menus.vegetarian_warnings": PURE,
+    "demo.menus.add_demo_menus": DEMO,
     "household_io.exporting.to_csv": PURE,
     "household_io.exporting.to_json": PURE,
     "household_io.exporting.to_xlsx": PURE,
