@@ -116,6 +116,7 @@ def _print_headcounts_csv(rows: "list[HeadcountRow]") -> None:
             "absents",
             "inattendus",
             "cloture",
+            "regimes",
         ]
     )
     for row in rows:
@@ -131,6 +132,7 @@ def _print_headcounts_csv(rows: "list[HeadcountRow]") -> None:
                 _count(row.absent),
                 _count(row.unexpected),
                 "oui" if row.closed else "non",
+                _diets(row),
             ]
         )
 
@@ -145,6 +147,7 @@ def _headcounts_table(rows: "list[HeadcountRow]", first: date, last: date) -> Ta
         "En attente",
         "Présents",
         "Absents",
+        "Régimes",
         title=f"Effectifs {fr.period(first, last)}",
     )
     for row in rows:
@@ -156,6 +159,7 @@ def _headcounts_table(rows: "list[HeadcountRow]", first: date, last: date) -> Ta
             str(row.pending),
             _count(row.present),
             _count(row.absent),
+            _diets(row),
         )
     table.add_section()
     table.add_row(
@@ -166,8 +170,14 @@ def _headcounts_table(rows: "list[HeadcountRow]", first: date, last: date) -> Ta
         str(sum(r.pending for r in rows)),
         str(sum(r.present or 0 for r in rows)),
         str(sum(r.absent or 0 for r in rows)),
+        "",
     )
     return table
+
+
+def _diets(row: "HeadcountRow") -> str:
+    """`arachide 1, sans porc 2`: the special diets the kitchen prepares for."""
+    return ", ".join(f"{name} {count}" for name, count in row.diets.items())
 
 
 # ---------------------------------------------------------------- listes
@@ -236,6 +246,10 @@ def listes_jour(
     console.print(table)
     if listed.note:
         console.print(listed.note)
+    if listed.menu is not None:
+        console.print(f"Menu : {listed.menu.line}", highlight=False, soft_wrap=True)
+    for child in listed.flagged:
+        console.print(f"{child.menu_alert} — {child.full_name}", highlight=False, soft_wrap=True)
 
 
 @listes_app.command("imprimer")

@@ -15,7 +15,7 @@ from datetime import date
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from mairie_tui.domain import fr
+from mairie_tui.domain import fr, menus
 from mairie_tui.domain.communes import Commune, communes, find_commune
 
 CIVILITIES = ("Mme", "M.")
@@ -46,6 +46,7 @@ PERSON_LABELS = {
     "email": "e-mail",
     "school": "école",
     "school_class": "classe",
+    "pai_document": "document du PAI",
 }
 HOUSEHOLD_LABELS = {
     "address": "adresse",
@@ -136,6 +137,11 @@ class PersonInput:
     school: str | None = None
     school_class: str | None = None
     id: int | None = None
+    # A child's allergens (codes of domain/menus.py), diet and PAI.
+    allergens: tuple[str, ...] = ()
+    diet: str | None = None
+    pai_until: date | None = None
+    pai_document: str | None = None
 
     @property
     def full_name(self) -> str:
@@ -332,7 +338,15 @@ def check_field(key: str, text: str, today: date) -> tuple[str, str | None]:
             return normalise(value) or "", None
         except ValueError:
             return text, message(value)
-    if key in ("birth_date", "qf_valid_until"):
+    if key in ("allergens", "diet"):
+        try:
+            if key == "allergens":
+                return menus.allergen_names(menus.parse_allergens(value)), None
+            return menus.diet_name(menus.parse_diet(value)), None
+        except ValueError as exc:
+            reason = str(exc)
+            return text, reason[:1].upper() + reason[1:] + "."
+    if key in ("birth_date", "qf_valid_until", "pai_until"):
         try:
             day = parse_form_date(value)
         except ValueError as exc:

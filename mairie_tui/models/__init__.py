@@ -22,6 +22,7 @@ from mairie_tui.models.admin import (
 from mairie_tui.models.attendance import AppSecret, Attendance, DayClosing, OfflineCopy
 from mairie_tui.models.demarches import Agenda, Appointment, TariffBracket
 from mairie_tui.models.household import PERSON_ROLES, Household, Person
+from mairie_tui.models.menus import Menu
 from mairie_tui.models.news import News
 from mairie_tui.models.regie import (
     INVOICE_KINDS,
@@ -71,6 +72,7 @@ __all__ = [
     "Document",
     "Enrolment",
     "Household",
+    "Menu",
     "News",
     "OfflineCopy",
     "OutboxEmail",

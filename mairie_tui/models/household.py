@@ -58,3 +58,9 @@ class Person(PersonBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", nullable=False, ondelete="CASCADE")
+    # A child's allergens (codes of domain/menus.py, « arachide,lait »), diet and PAI
+    # (projet d'accueil individualisé: valid until, and where its signed document is).
+    allergens: str = Field(default="", max_length=200)
+    diet: str | None = Field(default=None, max_length=20)
+    pai_until: date | None = None
+    pai_document: str | None = Field(default=None, max_length=120)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session
+from mairie_tui.domain import menus
 from mairie_tui.domain.household_rules import (
     CleanHousehold,
     HouseholdInput,
@@ -212,6 +213,11 @@ def _apply_person(person: Person, source: PersonInput, role: str, position: int)
     person.email = source.email
     person.school = source.school if role == "child" else None
     person.school_class = source.school_class if role == "child" else None
+    child = role == "child"
+    person.allergens = menus.join_codes(source.allergens) if child else ""
+    person.diet = source.diet if child else None
+    person.pai_until = source.pai_until if child else None
+    person.pai_document = source.pai_document if child else None
     person.position = position
 
 
@@ -236,7 +242,7 @@ HOUSEHOLD_FIELDS = (
 )  # fmt: skip
 PERSON_FIELDS = (
     "role", "civility", "first_name", "last_name", "birth_date", "phone", "email",
-    "school", "school_class"
+    "school", "school_class", "allergens", "diet", "pai_until", "pai_document"
 )  # fmt: skip
 
 
@@ -454,6 +460,10 @@ def household_input(
                 school=person.school,
                 school_class=person.school_class,
                 id=person.id,
+                allergens=menus.split_codes(person.allergens),
+                diet=person.diet,
+                pai_until=person.pai_until,
+                pai_document=person.pai_document,
             )
 
         by_role = {

@@ -60,6 +60,7 @@ PERMISSIONS = (
     Permission("listes.lire", "consulter les listes et les effectifs", EVERYONE, by_site=True),
     Permission("listes.pointer", "faire le pointage", EVERYONE, by_site=True),
     Permission("listes.cloturer", "clôturer une journée", SUPERVISORS),
+    Permission("menus.importer", "importer les menus de la cuisine", COUNTER),
     Permission("copie.exporter", "exporter une copie hors ligne", COUNTER),
     Permission("copie.importer", "importer une copie hors ligne", COUNTER),
     Permission("regie.lire", "consulter les factures, les paiements et la caisse", COUNTER),

@@ -12,7 +12,7 @@ from fpdf.enums import XPos, YPos
 from sqlalchemy import Engine
 
 from mairie_tui.clock import PARIS, Clock
-from mairie_tui.domain import fr
+from mairie_tui.domain import fr, menus
 from mairie_tui.domain.safe_text import clean_control
 from mairie_tui.files import write_private
 from mairie_tui.services.common import Actor
@@ -115,6 +115,10 @@ def _row(pdf: FPDF, number: int, child: ChildLine) -> None:
     remark = child.absence.reason if child.absence else ""
     if child.mark is not None and child.mark.unexpected:
         remark = (remark + " " if remark else "") + "(présence inattendue)"
+    if child.menu_allergens:
+        remark = f"ALLERGIE : {menus.allergen_names(child.menu_allergens)}" + (
+            f" ; {remark}" if remark else ""
+        )
     values = (
         str(number),
         child.full_name,
@@ -132,6 +136,20 @@ def _row(pdf: FPDF, number: int, child: ChildLine) -> None:
         ticked = mark is not None and mark.present == (index == 0)
         _box(pdf, cell_x, y, width, ticked)
     pdf.set_xy(x, y + ROW_HEIGHT)
+
+
+def _menu_and_allergies(pdf: FPDF, listed: DayList) -> None:
+    """The day's menu, then each child whose allergens it contains, in bold."""
+    if listed.menu is not None:
+        pdf.set_font("Helvetica", "", 9)
+        pdf.multi_cell(
+            0, 5, pdf_text(f"Menu : {listed.menu.line}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+    for child in listed.flagged:
+        pdf.set_font("Helvetica", "B", 10)
+        pai = f" (PAI jusqu'au {fr.short_date(child.pai_until)})" if child.pai_until else ""
+        line = f"{child.menu_alert} - {child.full_name}{pai}"
+        pdf.multi_cell(0, 5, pdf_text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def render_day_list(
@@ -179,6 +197,7 @@ def render_day_list(
     for note in notes:
         pdf.set_font("Helvetica", "I", 10)
         pdf.cell(0, 6, pdf_text(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _menu_and_allergies(pdf, listed)
     pdf.ln(2)
     _table_header(pdf)
     ordered = listed.booked + listed.pending + listed.not_booked

@@ -32,6 +32,7 @@ from mairie_tui.services.agents import add_agent, authenticate, get_agents, set_
 from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import PermissionDenied, ServiceError
 from mairie_tui.services.lists import day_list, headcounts, list_sites, mark_attendance
+from mairie_tui.services.menus import list_menus
 from mairie_tui.services.permissions import MATRIX, require, requires
 from mairie_tui.services.reports import print_day_list
 from tests.services.test_lists import FRIDAY_EVENING, MONDAY, SITE_A, SITE_B, World, build_world
@@ -114,6 +115,12 @@ ALLOWED: dict[str, str] = {
     "household_io.cells.parse_date": PURE,
     "household_io.cells.parse_int": PURE,
     "household_io.exporting.person_rows": PURE,
+    "household_io.tables.csv_table": PURE,
+    "household_io.tables.xlsx_table": PURE,
+    "lists.menus.menu_day": PURE,
+    "lists.menus.menus_of": IN_SESSION,
+    "menus.vegetarian_warnings": PURE,
+    "demo.menus.add_demo_menus": DEMO,
     "household_io.exporting.to_csv": PURE,
     "household_io.exporting.to_json": PURE,
     "household_io.exporting.to_xlsx": PURE,
@@ -378,6 +385,10 @@ def _headcounts(engine, world: World, staff: Actor, site: str) -> Any:
     return headcounts(engine, start=MONDAY, end=MONDAY, clock=TODAY, site=site, actor=staff)
 
 
+def _list_menus(engine, world: World, staff: Actor, site: str) -> Any:
+    return list_menus(engine, start=MONDAY, end=MONDAY, site=site, actor=staff) == []
+
+
 def _mark_attendance(engine, world: World, staff: Actor, site: str) -> Any:
     child, unit = ("Jeannot", world.unit_a) if site == SITE_A else ("Inès", world.unit_b)
     return mark_attendance(
@@ -395,6 +406,7 @@ SITE_SCENARIOS: dict[str, Callable[..., Any]] = {
     "lists.day.day_list": _day_list,
     "reports.print_day_list": _print_day_list,
     "lists.counts.headcounts": _headcounts,
+    "menus.list_menus": _list_menus,
     "lists.pointage.mark_attendance": _mark_attendance,
 }
 # list_sites filters rather than refuses: test_staff_see_only_their_sites below.

@@ -438,3 +438,39 @@ async def test_edit_saves_and_escape_asks_before_dropping(
             ).first()
     finally:
         engine.dispose()
+
+
+@run_async
+async def test_a_childs_allergies_diet_and_pai_are_edited_in_the_form(
+    make_app: AppFactory, demo_url: str
+) -> None:
+    """Issue 15: the demo's Jeannot has a peanut PAI; a typo is said at the field."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await open_household(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = form_of(app)
+        assert form.field_at("children.0.allergens").value == "arachide"  # type: ignore[union-attr]
+        assert form.field_at("children.0.pai_until").value == "06/07/2021"  # type: ignore[union-attr]
+        await fill_form(pilot, {"children.0.allergens": "cacahuètes, kiwi"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, HouseholdFormScreen), "nothing saved with a typo"
+        assert "Allergène inconnu « kiwi »" in screen_text(app)
+        await fill_form(
+            pilot, {"children.0.allergens": "cacahuètes, lait", "children.0.diet": "sans porc"}
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, HouseholdScreen)
+
+    engine = make_engine(demo_url)
+    try:
+        with read_session(engine) as session:
+            jeannot = session.exec(select(Person).where(Person.first_name == "Jeannot")).one()
+            assert (jeannot.allergens, jeannot.diet) == ("arachide,lait", "sans_porc")
+            assert jeannot.pai_until == date(2021, 7, 6)
+    finally:
+        engine.dispose()

@@ -8,7 +8,7 @@ news keeps its row with ``withdrawn_at`` / ``withdrawn_by``. The index on
 (end_date, start_date) serves « the news current today ».
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-10
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from mairie_tui.models.types import UTCDateTime
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

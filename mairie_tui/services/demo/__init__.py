@@ -30,7 +30,10 @@ transaction:
    realistic load (canteen lists of dozens of children, full crèche days)
    and keep the build under a minute. One booked enrolment in ten has its
    days of 28/09-09/10/2020 "pending" (awaiting instruction);
-5. the household search index, rebuilt in bulk by services.search.
+5. the household search index, rebuilt in bulk by services.search;
+6. a month of menus (data/menus/demo-septembre-2020.csv) for every canteen and
+   périscolaire site, peanuts in the dessert on mardi 15/09/2020, and a peanut
+   allergy with a PAI for Jeannot FAMILLE TEST (services/demo/menus.py).
 
 Everything derives from fixed random seeds and DEMO_TIME: two builds of the
 same size are identical, and the first households of a large build are those
@@ -44,6 +47,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from mairie_tui.models import Activity, Agent, Household
+from mairie_tui.services.demo.menus import add_demo_menus
 from mairie_tui.services.demo.network import SERVED_COMMUNES, Network, create_activities
 from mairie_tui.services.demo.reference import Commune, Names, load_communes, load_names
 from mairie_tui.services.demo.seed import (
@@ -121,6 +125,7 @@ def build_demo(
         add_tariffs(session, demo_tariffs())
         attach_demo_staff(session)
         create_demo_news(session)
+        add_demo_menus(session, seed.child_id, DEMO_TIME)
         _Synthetic(session, network, report).write(households)
         report("Index de recherche", 0, 1)
         rebuild_index(session)

@@ -111,6 +111,12 @@ def _csv_cells(text: str, separator: str) -> Cells:
 
 
 def read_csv(raw: bytes, report: ImportReport) -> Iterator[SourceHousehold]:
+    header_line, names, rows = csv_table(raw)
+    yield from households(header_line, names, rows, report)
+
+
+def csv_table(raw: bytes) -> tuple[int, list[str], Iterator[tuple[int, Cells]]]:
+    """A CSV file's header line number, its column names (lower case) and its numbered rows."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     lines = raw.splitlines()
@@ -141,7 +147,7 @@ def read_csv(raw: bytes, report: ImportReport) -> Iterator[SourceHousehold]:
                 continue
             yield number, _csv_cells(text, separator)
 
-    yield from households(header_at + 1, names, rows(), report)
+    return header_at + 1, names, rows()
 
 
 # ---------------------------------------------------------------- XLSX
@@ -206,6 +212,12 @@ def _xlsx_rows(raw: bytes) -> list[tuple[object, ...]]:
 
 
 def read_xlsx(raw: bytes, report: ImportReport) -> Iterator[SourceHousehold]:
+    header_line, names, numbered = xlsx_table(raw)
+    yield from households(header_line, names, numbered, report)
+
+
+def xlsx_table(raw: bytes) -> tuple[int, list[str], Iterator[tuple[int, Cells]]]:
+    """The first sheet's header line number, its column names (lower case) and numbered rows."""
     rows = _xlsx_rows(raw)
     header_at = next(
         (i for i, values in enumerate(rows) if any(v not in (None, "") for v in values)), None
@@ -223,4 +235,4 @@ def read_xlsx(raw: bytes, report: ImportReport) -> Iterator[SourceHousehold]:
         (number, _xlsx_cells(values, names))
         for number, values in enumerate(rows[header_at + 1 :], start=header_at + 2)
     )
-    yield from households(header_at + 1, names, numbered, report)
+    return header_at + 1, names, numbered

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, and_, case, func
+from sqlalchemy import Engine, and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session
-from mairie_tui.domain import fr
+from mairie_tui.domain import fr, menus
 from mairie_tui.models import (
     Activity,
     Booking,
+    Enrolment,
+    Person,
     Unit,
 )
 from mairie_tui.models.attendance import Attendance, DayClosing
@@ -61,6 +63,7 @@ def headcounts(
         if not unit_ids:
             return []
         booking_counts = _booking_counts(session, unit_ids, start, end)
+        diets = _diet_counts(session, unit_ids, start, end)
         marks: dict[DayKey, tuple[int, int, int]] = {}
         closed: set[DayKey] = set()
         if start <= today:
@@ -92,6 +95,7 @@ def headcounts(
                     absent=absent if past else None,
                     unexpected=unexpected if past else None,
                     closed=key in closed,
+                    diets=diets.get(key, {}),
                 )
             )
     return rows
@@ -149,6 +153,27 @@ def _booking_counts(
             .group_by(col(Booking.unit_id), col(Booking.day))
         ).all()
     }
+
+
+def _diet_counts(
+    session: Session, unit_ids: list[int], start: date, end: date
+) -> dict[DayKey, dict[str, int]]:
+    """(unit, day) → special diets of the booked children: {« arachide »: 1}."""
+    children: dict[DayKey, list[tuple[tuple[str, ...], str | None]]] = {}
+    for unit_id, day, allergens, diet in session.exec(
+        select(Booking.unit_id, col(Booking.day), Person.allergens, Person.diet)
+        .join(Enrolment, col(Enrolment.id) == col(Booking.enrolment_id))
+        .join(Person, col(Person.id) == col(Enrolment.person_id))
+        .where(
+            col(Booking.unit_id).in_(unit_ids),
+            col(Booking.day) >= start,
+            col(Booking.day) <= end,
+            col(Booking.status) == "booked",
+            or_(col(Person.allergens) != "", col(Person.diet).is_not(None)),
+        )
+    ).all():
+        children.setdefault((unit_id, day), []).append((menus.split_codes(allergens), diet))
+    return {key: menus.diet_counts(rows) for key, rows in children.items()}
 
 
 def _mark_counts(

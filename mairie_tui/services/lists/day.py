@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session
-from mairie_tui.domain import fr
+from mairie_tui.domain import fr, menus
+from mairie_tui.domain.menus import MenuDay
 from mairie_tui.models import (
     Absence,
     Activity,
@@ -33,6 +34,7 @@ from mairie_tui.services.lists.lookup import (
     resolve_site,
     resolve_unit,
 )
+from mairie_tui.services.lists.menus import menus_of
 from mairie_tui.services.lists.views import (
     CONTACT_ROLES,
     AbsenceInfo,
@@ -113,7 +115,8 @@ def day_list(
         marks = {row.enrolment_id: _mark(row, agents) for row in marks_rows}
         note = day_note(session, activity, unit_row, day)
         copy_id = copy_origin(session)
-    children = _child_lines(enrolled, bookings, absences, marks, contacts)
+        menu = menus_of(session, [site_name], day, day).get((site_name, day))
+    children = _child_lines(enrolled, bookings, absences, marks, contacts, menu)
     return DayList(
         site=site_name,
         activity_name=activity.name,
@@ -128,6 +131,7 @@ def day_list(
         copy_id=None if copy_id == ORIGIN_MAIRIE else copy_id,
         counts=_counts(children, marks),
         children=tuple(children),
+        menu=menu,
     )
 
 
@@ -215,11 +219,13 @@ def _child_lines(
     absences: dict[int, AbsenceInfo],
     marks: dict[int, Mark],
     contacts: dict[int, list[Contact]],
+    menu: MenuDay | None,
 ) -> list[ChildLine]:
-    """One line per enrolled child, in name order."""
+    """One line per enrolled child, in name order; flagged if the menu holds its allergens."""
     children: list[ChildLine] = []
     for enrolment, person in enrolled:
         assert enrolment.id is not None and person.id is not None
+        allergens = menus.split_codes(person.allergens)
         children.append(
             ChildLine(
                 enrolment_id=enrolment.id,
@@ -232,6 +238,10 @@ def _child_lines(
                 absence=absences.get(person.id),
                 mark=marks.get(enrolment.id),
                 contacts=tuple(contacts.get(person.household_id, ())),
+                allergens=allergens,
+                diet=person.diet,
+                pai_until=person.pai_until,
+                menu_allergens=menus.allergens_in_menu(allergens, menu.allergens) if menu else (),
             )
         )
     children.sort(key=lambda c: (fr.fold(c.last_name), fr.fold(c.first_name), c.enrolment_id))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from mairie_tui.domain import fr
+from mairie_tui.domain import fr, menus
+from mairie_tui.domain.menus import MenuDay
 
 CONTACT_ROLES = ("representative", "co_representative", "authorised")
 CONTACT_LABELS = {
@@ -97,10 +98,35 @@ class ChildLine:
     absence: AbsenceInfo | None
     mark: Mark | None
     contacts: tuple[Contact, ...]
+    # Allergies, diet and PAI (staff of the site and agents only see lists at all).
+    allergens: tuple[str, ...] = ()
+    diet: str | None = None
+    pai_until: date | None = None
+    # The child's allergens that the day's menu contains: to flag.
+    menu_allergens: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
         return f"{self.last_name} {self.first_name}"
+
+    @property
+    def diet_label(self) -> str:
+        """`allergies : arachide · sans porc · PAI` (empty without any)."""
+        parts = []
+        if self.allergens:
+            parts.append(f"allergies : {menus.allergen_names(self.allergens)}")
+        if self.diet:
+            parts.append(menus.diet_name(self.diet))
+        if self.pai_until is not None:
+            parts.append(f"PAI jusqu'au {fr.short_date(self.pai_until)}")
+        return " · ".join(parts)
+
+    @property
+    def menu_alert(self) -> str:
+        """`ALLERGIE AU MENU : arachide` when the day's menu holds one of its allergens."""
+        if not self.menu_allergens:
+            return ""
+        return f"ALLERGIE AU MENU : {menus.allergen_names(self.menu_allergens)}"
 
     @property
     def booking_label(self) -> str:
@@ -136,6 +162,13 @@ class DayList:
     copy_id: str | None
     counts: DayCounts
     children: tuple[ChildLine, ...]
+    # The kitchen's menu of the site that day, if imported.
+    menu: MenuDay | None = None
+
+    @property
+    def flagged(self) -> tuple[ChildLine, ...]:
+        """The children whose allergens are in the day's menu."""
+        return tuple(c for c in self.children if c.menu_allergens)
 
     @property
     def day_label(self) -> str:
@@ -179,6 +212,8 @@ class HeadcountRow:
     absent: int | None
     unexpected: int | None
     closed: bool
+    # Special diets of the booked children, by French name: {« arachide »: 1, « sans porc »: 2}.
+    diets: dict[str, int] = field(default_factory=dict)
 
     @property
     def day_label(self) -> str:

@@ -98,6 +98,17 @@ async def scene_headcounts_month_all(pilot: Pilot[None]) -> None:
     await base.settle(pilot)
 
 
+async def scene_allergy_flags(pilot: Pilot[None]) -> None:
+    """Mardi 15/09/2020: peanuts on the menu; Jeannot FAMILLE TEST (peanut PAI) is flagged."""
+    await open_list(pilot, words="mons elem")
+
+
+async def scene_allergy_contacts(pilot: Pilot[None]) -> None:
+    await scene_allergy_flags(pilot)
+    await pilot.press("c")
+    await pilot.pause()
+
+
 SCENES: dict[str, Scene] = {
     "60-listes-choix-du-site": scene_lists_empty,
     "61-listes-pointage": scene_pointage,
@@ -108,4 +119,6 @@ SCENES: dict[str, Scene] = {
     "66-effectifs-jour": scene_headcounts_day,
     "67-effectifs-semaine": scene_headcounts_week,
     "68-effectifs-mois-tous-sites": scene_headcounts_month_all,
+    "69-listes-allergies-au-menu": scene_allergy_flags,  # issue 15
+    "69b-listes-allergies-contacts": scene_allergy_contacts,
 }

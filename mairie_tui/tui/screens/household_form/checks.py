@@ -37,6 +37,10 @@ PERSON_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         ("birth_date", "Né(e) le *", DATE_PLACEHOLDER, "w-date"),
         ("school", "École", "", "w-school"),
         ("school_class", "Classe", "CP, CE1…", "w-class"),
+        ("allergens", "Allergies", "arachide, lait…", "w-allergens"),
+        ("diet", "Régime", "sans porc…", "w-diet"),
+        ("pai_until", "PAI jusqu'au", DATE_PLACEHOLDER, "w-date"),
+        ("pai_document", "Document du PAI", "", "w-pai-document"),
     ),
     "authorised": (
         ("first_name", "Prénom *", "", "w-name"),
@@ -48,7 +52,7 @@ PERSON_FIELDS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 PERSON_ROWS: dict[str, tuple[int, ...]] = {
     "representative": (4, 2),
     "co_representative": (4, 2),
-    "child": (5,),
+    "child": (5, 4),
     "authorised": (3,),
 }
 ROLE_TITLES = {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from mairie_tui.domain import menus
 from mairie_tui.domain.household_rules import (
     CIVILITY_WORDS,
     FieldError,
@@ -20,6 +22,9 @@ from mairie_tui.tui.screens.household_form.widgets import PersonBlock, field_tex
 if TYPE_CHECKING:
     from mairie_tui.tui.screens.household_form.screen import HouseholdFormScreen
     from mairie_tui.tui.widgets.form_fields import LabelledField
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -111,6 +116,14 @@ def collect_form(screen: HouseholdFormScreen) -> Collected:
             errors.append(FieldError(path, str(exc)))
             return None
 
+    def parsed(path: str, text: str, parse: Callable[[str], T], empty: T) -> T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            reason = str(exc)
+            errors.append(FieldError(path, reason[:1].upper() + reason[1:] + "."))
+            return empty
+
     def person(block: PersonBlock) -> PersonInput:
         where = screen.path_of(block)
         values = {key: f.value.strip() for key, f in block.fields.items()}
@@ -128,6 +141,12 @@ def collect_form(screen: HouseholdFormScreen) -> Collected:
             school=values.get("school") or None,
             school_class=values.get("school_class") or None,
             id=block.person_id,
+            allergens=parsed(
+                f"{where}.allergens", values.get("allergens", ""), menus.parse_allergens, ()
+            ),
+            diet=parsed(f"{where}.diet", values.get("diet", ""), menus.parse_diet, None),
+            pai_until=read_date(f"{where}.pai_until", values.get("pai_until", "")),
+            pai_document=values.get("pai_document") or None,
         )
 
     representative = person(screen.representative)

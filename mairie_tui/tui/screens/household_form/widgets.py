@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from mairie_tui.domain import fr
+from mairie_tui.domain import fr, menus
 from mairie_tui.domain.household_rules import PersonInput
 from mairie_tui.services.schema_limits import schema_limits
 from mairie_tui.tui.screens.household_form.checks import (
@@ -32,7 +32,7 @@ def household_field(
     limits = schema_limits()
     column = "commune_name" if key == "commune" else key
     limit = (limits.person_lengths if person else limits.household_lengths).get(column)
-    if key in ("birth_date", "qf_valid_until"):
+    if key in ("birth_date", "qf_valid_until", "pai_until"):
         limit = 10
     form_field = LabelledField.text(
         key, label, value, placeholder=placeholder, limit=limit, classes=classes
@@ -50,6 +50,15 @@ def field_text(value: object) -> str:
     return str(value)
 
 
+def person_text(person: PersonInput, key: str) -> str:
+    """A person's field as the form shows it: allergens and diet by their French names."""
+    if key == "allergens":
+        return menus.allergen_names(person.allergens)
+    if key == "diet":
+        return menus.diet_name(person.diet)
+    return field_text(getattr(person, key))
+
+
 class PersonBlock(Vertical):
     """One person of the household: its fields in one or two rows."""
 
@@ -62,7 +71,7 @@ class PersonBlock(Vertical):
             key: household_field(
                 key,
                 label,
-                field_text(getattr(person, key)) if person is not None else "",
+                person_text(person, key) if person is not None else "",
                 placeholder=placeholder,
                 classes=width,
             )

@@ -63,6 +63,17 @@ def booking_cell(child: ChildLine) -> Text:
     return plain(child.booking_label, style)
 
 
+def name_cell(child: ChildLine) -> Text:
+    """The name; « ⚠ » in red when the day's menu holds one of its allergens, « ● » when the
+    child has an allergy, a diet or a PAI (shown with `c`)."""
+    if child.menu_allergens:
+        return plain(f"⚠ {child.full_name}", "bold red")
+    name = plain(child.full_name)
+    if child.diet_label:
+        name.append(" ●", style="yellow")
+    return name
+
+
 def absence_cell(child: ChildLine) -> Text:
     if child.absence is None:
         return Text("")

@@ -47,6 +47,10 @@ class ContactsModal(MairieModal[None]):
                     + (f" · absence : {child.absence.label}" if child.absence else "")
                 )
             )
+            if child.menu_alert:
+                yield Static(content(child.menu_alert, "b red"))
+            if child.diet_label:
+                yield Static(content(child.diet_label[:1].upper() + child.diet_label[1:], "yellow"))
             with VerticalScroll(id="contacts-list"):
                 if not child.contacts:
                     yield Static("Aucune personne à appeler n'est enregistrée.", classes="muted")

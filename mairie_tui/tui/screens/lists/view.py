@@ -29,7 +29,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Select, Static
 
-from mairie_tui.domain import fr
+from mairie_tui.domain import fr, menus
 from mairie_tui.services.lists import day_list, list_sites
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.lists.cells import (
@@ -42,6 +42,7 @@ from mairie_tui.tui.screens.lists.cells import (
     contacts_cell,
     is_offline,
     mark_cell,
+    name_cell,
 )
 from mairie_tui.tui.text import content, plain
 from mairie_tui.tui.widgets.columns import Width, fit_widths, resize_columns, table_room
@@ -95,7 +96,10 @@ class ListsView(MairieScreen):
         "par un superviseur est verrouillée ; un jour à venir ne se pointe pas.\n\n"
         "`c` (ou `entrée`) montre les personnes autorisées et leurs téléphones. "
         "`l` imprime la liste du jour en PDF (cases à cocher) dans le dossier de "
-        "données ; `e` ouvre les effectifs pour la cuisine."
+        "données ; `e` ouvre les effectifs pour la cuisine.\n\n"
+        "**Allergies** : le menu du jour s'affiche sous la liste ; un enfant dont un "
+        "allergène est au menu est marqué ⚠ en rouge, un enfant avec une allergie, un "
+        "régime ou un PAI est marqué ● (détails avec `c`)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "previous_day", "Jour", key_display="←/→", id="lists.prev"),
@@ -298,7 +302,7 @@ class ListsView(MairieScreen):
         for child in ordered:
             pending = self._pending_for(child.enrolment_id)
             cells = (
-                plain(child.full_name),
+                name_cell(child),
                 plain(child.school_class),
                 booking_cell(child),
                 mark_cell(child.mark, pending, child.booking == "booked"),
@@ -370,4 +374,14 @@ class ListsView(MairieScreen):
             parts.append(content("Pointage ouvert.", "green"))
         if not listed.children:
             parts.append(content("Aucun enfant inscrit ce jour."))
-        self.query_one("#lists-status", Static).update(Content("  ·  ").join(parts))
+        status = Content("  ·  ").join(parts)
+        if listed.menu is not None:
+            status = Content("\n").join([status, content(f"Menu : {listed.menu.line}", "dim")])
+        if listed.flagged:
+            alerts = ", ".join(
+                f"{c.full_name} ({menus.allergen_names(c.menu_allergens)})" for c in listed.flagged
+            )
+            status = Content("\n").join(
+                [status, content(f"⚠ Allergie au menu : {alerts}", "b red")]
+            )
+        self.query_one("#lists-status", Static).update(status)
