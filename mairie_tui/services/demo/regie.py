@@ -44,7 +44,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from mairie_tui.clock import Clock, FrozenClock, parse_now
-from mairie_tui.db import read_session, unit_of_work
+from mairie_tui.db import read_session
 from mairie_tui.domain.billing import Mode, Tender, childcare_age_ok
 from mairie_tui.models import (
     Activity,
@@ -69,6 +69,7 @@ from mairie_tui.services.errors import ServiceError
 from mairie_tui.services.lists import mark_attendance
 from mairie_tui.services.regie import close_till, generate_month, take_payment, till_day
 from mairie_tui.services.regie.payments import balance_of
+from mairie_tui.services.uow import writing
 
 # The day the régie demo opens on (Makefile: DEMO_REGIE=1 sets MAIRIE_NOW to it).
 REGIE_NOW = "2020-11-05T10:00"
@@ -349,7 +350,7 @@ def _mark_past_days(engine: Engine, seed: SeedIds, actors: dict[str, Actor]) -> 
     """Present or absent for every booked day before REGIE_NOW not marked yet (bulk)."""
     rng = random.Random(REGIE_SEED)
     staff_sites = set(actors["staff"].sites)
-    with unit_of_work(engine) as session:
+    with writing(engine, "pointage de la démo de la régie") as session:
         marked = set(
             session.execute(
                 sa_select(
