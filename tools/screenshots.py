@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.tui.scenes import SCENES  # noqa: E402 (after the sys.path line)
+from tests.tui.scenes import SCENE_NOW, SCENES  # noqa: E402 (after the sys.path line)
 from tests.tui.scenes.base import (  # noqa: E402
+    DEMO_NOW,
     SIZE,
     SMALL,
     SMALL_SCREENSHOTS,
@@ -34,7 +35,7 @@ def take(name: str, template: Path, workdir: Path, size: tuple[int, int] = SIZE)
     url = copy_database(template, workdir / f"{tag}.db")
     data_dir = workdir / f"{tag}-data"
     data_dir.mkdir()
-    app = make_app(url, data_dir=data_dir)
+    app = make_app(url, now=SCENE_NOW.get(name, DEMO_NOW), data_dir=data_dir)
     return take_svg_screenshot(app=app, terminal_size=size, run_before=SCENES[name])
 
 

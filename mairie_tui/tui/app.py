@@ -43,6 +43,7 @@ class MairieApp(TypeAheadApp, Navigation):
         "app.tcss",
         "styles/requests.tcss",
         "styles/mails.tcss",
+        "styles/regie.tcss",
     ]
     TITLE = APP_NAME
     ENABLE_COMMAND_PALETTE = True
@@ -57,6 +58,9 @@ class MairieApp(TypeAheadApp, Navigation):
         Binding("ctrl+d", "sign_out", "Déconnexion", id="app.sign_out", priority=True),
         Binding("f6", "open_lists", "Listes", id="app.lists"),
         Binding("f5", "open_inbox", "Demandes à instruire", show=False, id="app.inbox"),
+        # Supervisors (the régisseur), on the search and Foyer screens: check_action.
+        Binding("f7", "open_till", "Caisse", id="app.till"),
+        Binding("f8", "open_invoicing", "Facturation", id="app.invoicing"),
     ]
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -173,6 +177,12 @@ class MairieApp(TypeAheadApp, Navigation):
     def action_open_inbox(self) -> None:
         self.open_inbox()
 
+    def action_open_till(self) -> None:
+        self.open_till()
+
+    def action_open_invoicing(self) -> None:
+        self.open_invoicing()
+
     def action_sign_out(self) -> None:
         """ctrl+d on every screen after sign-in: back to the sign-in, asking about unsaved work."""
         own = getattr(self.screen, "action_sign_out", None)
@@ -194,6 +204,14 @@ class MairieApp(TypeAheadApp, Navigation):
             return (
                 self.actor is not None
                 and not self.actor.is_staff
+                and type(self.screen).__name__ in ("SearchScreen", "HouseholdScreen")
+            )
+        if action in ("open_till", "open_invoicing"):
+            # f7 Caisse and f8 Facturation: the régisseur's, from the search and the Foyer.
+            return (
+                self.actor is not None
+                and self.actor.is_supervisor
+                and not self.offline_copy
                 and type(self.screen).__name__ in ("SearchScreen", "HouseholdScreen")
             )
         if action == "open_lists":
@@ -264,6 +282,16 @@ class MairieApp(TypeAheadApp, Navigation):
                     "Actualités : publier ou retirer",
                     "Les actualités affichées aux agents après la connexion",
                     self.open_news,
+                )
+                yield SystemCommand(
+                    "Caisse : journal et clôture",
+                    "Les encaissements du jour par agent et par mode ; clôture (f7)",
+                    self.open_till,
+                )
+                yield SystemCommand(
+                    "Facturation : factures du mois",
+                    "Simulation puis émission des factures d'un mois (f8)",
+                    self.open_invoicing,
                 )
         if self.actor is not None:
             yield SystemCommand(

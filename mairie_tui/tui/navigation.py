@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mairie_tui.services.bookings import BookingSession, ValidationResult
     from mairie_tui.services.common import Actor
     from mairie_tui.services.households import HouseholdView
+    from mairie_tui.services.regie import Receipt
 
 
 class Navigation(App[None]):
@@ -256,6 +257,48 @@ class Navigation(App[None]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    # ------------------------------------------------------------ régie
+
+    def open_household_account(self, household_id: int) -> None:
+        """Factures et paiements of a household (from the Foyer)."""
+        from mairie_tui.tui.screens.regie import AccountScreen
+
+        self.push_screen(AccountScreen(household_id))
+
+    def open_payment(self, household_id: int) -> None:
+        """Régler: take a payment for the household's invoices."""
+        from mairie_tui.tui.screens.regie import PaymentScreen
+
+        self.push_screen(PaymentScreen(household_id))
+
+    def open_receipt(self, receipt: Receipt) -> None:
+        """The receipt of the payment just taken, instead of the payment screen."""
+        from mairie_tui.tui.screens.regie import ReceiptScreen
+
+        self.switch_screen(ReceiptScreen(receipt))
+
+    def _supervisor_only(self, what: str) -> bool:
+        if self.actor is None or not self.actor.is_supervisor or self.offline_copy:
+            self.notify(f"{what} est réservée au régisseur (superviseur).", severity="warning")
+            return False
+        return True
+
+    def open_till(self) -> None:
+        """Caisse (supervisors): a day's payments by agent and mode, the closing."""
+        from mairie_tui.tui.screens.regie import TillScreen
+
+        if self._supervisor_only("La caisse") and not isinstance(self.screen, TillScreen):
+            self.push_screen(TillScreen())
+
+    def open_invoicing(self) -> None:
+        """Facturation (supervisors): a month's dry run, then its invoices."""
+        from mairie_tui.tui.screens.regie import InvoicingScreen
+
+        if self._supervisor_only("La facturation") and not isinstance(
+            self.screen, InvoicingScreen
+        ):
+            self.push_screen(InvoicingScreen())
 
     # ------------------------------------------------------------ lists
 

@@ -1,5 +1,12 @@
 """The régie: tariffs, the monthly invoicing run, payments and receipts, the till."""
 
+from mairie_tui.services.regie.account import (
+    AccountInvoice,
+    AccountPayment,
+    HouseholdAccount,
+    booking_prices,
+    household_account,
+)
 from mairie_tui.services.regie.credit_notes import issue_credit_note
 from mairie_tui.services.regie.invoicing import (
     DraftInvoice,
@@ -32,6 +39,11 @@ from mairie_tui.services.regie.tariffs import (
 from mairie_tui.services.regie.till import TillDay, accounting_export, close_till, till_day
 
 __all__ = [
+    "AccountInvoice",
+    "AccountPayment",
+    "HouseholdAccount",
+    "booking_prices",
+    "household_account",
     "Balance",
     "Receipt",
     "TillDay",

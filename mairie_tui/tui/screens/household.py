@@ -16,6 +16,7 @@ from mairie_tui.domain import fr
 from mairie_tui.services.enrolments import activate_enrolment
 from mairie_tui.services.household_edit import household_input
 from mairie_tui.services.households import get_household
+from mairie_tui.services.regie import household_balance
 from mairie_tui.services.rgpd import export_to_data_dir
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.enrol import PendingModal
@@ -26,6 +27,7 @@ from mairie_tui.tui.widgets.keybar import KeyBar
 if TYPE_CHECKING:
     from mairie_tui.domain.household_rules import HouseholdInput
     from mairie_tui.services.households import HouseholdView, PersonView
+    from mairie_tui.services.regie import Balance
     from mairie_tui.services.rgpd import AccessExport
 
 FAMILY_ACTIONS = (
@@ -38,6 +40,7 @@ FAMILY_ACTIONS = (
 )
 DASHBOARD_ACTIONS = (
     ("demandes", "Demandes"),
+    ("factures", "Factures et paiements"),
     ("documents", "Mes documents"),
     ("coordonnees", "Coordonnées"),
 )
@@ -106,6 +109,7 @@ class HouseholdScreen(MairieScreen):
     | i | Inscrire un enfant (pré-inscription). |
     | v | Valider une pré-inscription. |
     | x | Export RGPD (droit d'accès ; superviseurs). |
+    | p | Régler (encaissement au guichet). |
     | h | Historique du foyer (superviseurs). |
     | tab | Bloc suivant (MA FAMILLE, DÉMARCHES…). |
     | enter | Choisir l'entrée en surbrillance. |
@@ -120,7 +124,8 @@ class HouseholdScreen(MairieScreen):
         "**MA FAMILLE** et **DÉMARCHES** ; à droite les inscriptions et les dernières "
         "demandes.\n\n`r` ouvre **Modifier les réservations**, "
         "`e` **modifie le foyer** (aussi : Coordonnées), `i` **inscrit un enfant** à une "
-        "activité (pré-inscription), `v` **valide une pré-inscription**, `c` montre les "
+        "activité (pré-inscription), `v` **valide une pré-inscription**, `p` **règle** les "
+        "factures (le solde du foyer est en haut, à droite du dossier), `c` montre les "
         "**courriels** envoyés à la famille (en attente, envoyé, échec et son motif ; "
         "renvoi, adresse corrigée). Les entrées marquées "
         "« bientôt disponible » arrivent avec les prochaines versions."
@@ -133,6 +138,7 @@ class HouseholdScreen(MairieScreen):
         Binding(
             "v", "activate", "Valider une pré-inscription", show=False, id="household.activate"
         ),
+        Binding("p", "pay", "Régler", id="household.pay"),
         Binding("h", "history", "Historique", id="household.history"),
         # The family's mails and their state (screens/mails.py); in the help, not the key bar.
         Binding("c", "mails", "Courriels", show=False, id="household.mails"),
@@ -145,6 +151,8 @@ class HouseholdScreen(MairieScreen):
         super().__init__()
         self.household_id = household_id
         self.household: HouseholdView | None = None
+        self.greeting: Content = content("")
+        self.balance: Balance | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader(self.TITLE_TEXT)
@@ -212,7 +220,9 @@ class HouseholdScreen(MairieScreen):
             greeting = markup(
                 "$hello   [dim]Dossier $dossier[/]", hello=hello, dossier=household.dossier
             )
-        self.query_one("#household-greeting", Static).update(greeting)
+        self.greeting = greeting
+        self._show_greeting()
+        self._load_balance()
         self.query_one("#my-space", Static).update(_my_space(household))
         co = household.co_representatives
         self.query_one("#co-representatives", Static).update(
@@ -255,6 +265,28 @@ class HouseholdScreen(MairieScreen):
             "demandes", f"Demandes ({count}{'+' if count >= 20 else ''})"
         )
 
+    def _load_balance(self) -> None:
+        """The household's balance (« Solde : 42,50 € dû »), after the greeting."""
+        app = self.mairie
+        actor, household_id = app.actor, self.household_id
+        assert actor is not None
+
+        def call() -> Balance:
+            return household_balance(app.engine, household_id, actor=actor)
+
+        def done(balance: Balance) -> None:
+            self.balance = balance
+            self._show_greeting()
+
+        self.call_service("household-balance", call, done, failed=self._notify_error)
+
+    def _show_greeting(self) -> None:
+        greeting = self.greeting
+        if self.balance is not None:
+            style = "b red" if self.balance.due_cents > 0 else "b"
+            greeting += content("   ") + content(self.balance.label(), style)
+        self.query_one("#household-greeting", Static).update(greeting)
+
     # ------------------------------------------------------------ actions
 
     @on(OptionList.OptionSelected)
@@ -271,6 +303,9 @@ class HouseholdScreen(MairieScreen):
             return
         if key == "valider":
             self.action_activate()
+            return
+        if key == "factures":
+            self.mairie.open_household_account(self.household_id)
             return
         if self._open_demarches(key or ""):  # démarches, demandes, documents
             return
@@ -401,6 +436,10 @@ class HouseholdScreen(MairieScreen):
         """c: Courriels du foyer, each mail's state; resend, correct the address."""
         if self.household is not None:
             self.mairie.open_household_mails(self.household_id, self.household.dossier)
+
+    def action_pay(self) -> None:
+        """p: Régler (the household's invoices; the receipt brings the agent back here)."""
+        self.mairie.open_payment(self.household_id)
 
     def _notify_error(self, message: str, error: BaseException | None = None) -> None:
         self.notify(message, title="Erreur", severity="error", timeout=8)

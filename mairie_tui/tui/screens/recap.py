@@ -12,9 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
+from mairie_tui.domain.billing import cost_estimate
 from mairie_tui.domain.draft import ChangeKind, recap_totals
+from mairie_tui.domain.money import format_euros
 from mairie_tui.services.bookings import validate_booking
 from mairie_tui.services.errors import ConflictError, RuleViolation
+from mairie_tui.services.regie import booking_prices
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.booking import steps_text
 from mairie_tui.tui.screens.modals import ConfirmModal
@@ -24,6 +27,9 @@ from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from mairie_tui.domain.billing import Prices
     from mairie_tui.domain.draft import RecapLine
     from mairie_tui.services.bookings import BookingSession, ValidationResult
 
@@ -56,6 +62,37 @@ def totals_text(lines: list[RecapLine]) -> str:
         f"[b]Total :[/] {added} ajout{'s' if added > 1 else ''}, "
         f"{removed} annulation{'s' if removed > 1 else ''}"
     )
+
+
+def unit_label(unit_name: str, count: int) -> str:
+    """`Repas` → `repas`; `Matin` → `matins` (more than one)."""
+    label = unit_name.lower()
+    return label if count <= 1 or label.endswith(("s", "x")) else f"{label}s"
+
+
+def cost_text(lines: list[RecapLine], prices: dict[tuple[str, date], Prices]) -> str:
+    """The estimated cost of the changes, one part per unit and price:
+    `+3 repas × 3,30 € = 9,90 €`; empty when no changed day has a tariff."""
+    deltas: dict[tuple[str, int], tuple[int, Prices]] = {}
+    for line in lines:
+        found = prices.get((line.unit_name, line.day))
+        if found is None:
+            continue
+        key = (line.unit_name, found.unit_price)
+        count, _ = deltas.get(key, (0, found))
+        deltas[key] = (count + (1 if line.kind is ChangeKind.ADD else -1), found)
+    parts = [
+        cost_estimate(count, unit_label(unit, abs(count)), found)
+        for (unit, _price), (count, found) in deltas.items()
+        if count
+    ]
+    if not parts:
+        return ""
+    total = sum(count * found.unit_price for count, found in deltas.values())
+    text = "Coût estimé : " + " ; ".join(parts)
+    if len(parts) > 1:
+        text += f" ; total {format_euros(total)}"
+    return text
 
 
 class RecapScreen(MairieScreen):
@@ -97,6 +134,7 @@ class RecapScreen(MairieScreen):
             yield Static(steps_text(2), id="recap-steps")
             yield Static(recap_table(self.lines), id="recap-lines")
             yield Static(totals_text(self.lines), id="recap-totals")
+            yield Static("", id="recap-cost")
             if forced:
                 yield Static(
                     f"[b yellow]Attention :[/] {len(forced)} jour{'s' if len(forced) > 1 else ''} "
@@ -120,6 +158,31 @@ class RecapScreen(MairieScreen):
 
     def on_mount(self) -> None:
         self.query_one("#recap-body", VerticalScroll).focus()
+        self.query_one("#recap-cost", Static).display = False
+        self._estimate_cost()
+
+    def _estimate_cost(self) -> None:
+        """The household's prices of the changed days (nothing shown without a tariff)."""
+        app = self.mairie
+        actor = app.actor
+        if actor is None or not self.lines:
+            return
+        enrolment_id = self.booking.enrolment.id
+        days = sorted({(line.unit_name, line.day) for line in self.lines})
+
+        def call() -> dict[tuple[str, date], Prices]:
+            return booking_prices(app.engine, enrolment_id, days, actor=actor)
+
+        def done(prices: dict[tuple[str, date], Prices]) -> None:
+            text = cost_text(self.lines, prices)
+            cost = self.query_one("#recap-cost", Static)
+            cost.update(content(text))
+            cost.display = bool(text)
+
+        def failed(message: str, error: BaseException | None) -> None:
+            self.log.warning(f"estimation du coût : {message}")
+
+        self.call_service("recap-cost", call, done, failed=failed, hold_keys=False)
 
     def action_validate(self) -> None:
         if self._busy:

@@ -7,7 +7,7 @@ and the README's screenshots match. Scenes may open database sessions themselves
 
 from __future__ import annotations
 
-from tests.tui.scenes import agents, base, demarches, hostile, households, lists, news
+from tests.tui.scenes import agents, base, demarches, hostile, households, lists, news, regie
 
 SCENES: dict[str, base.Scene] = {
     **base.BOOKING_SCENES,
@@ -16,5 +16,8 @@ SCENES: dict[str, base.Scene] = {
     **demarches.SCENES,  # issue 4
     **agents.SCENES,
     **hostile.SCENES,
-    **news.SCENES,  # issue 15
+    **news.SCENES,
+    **regie.SCENES,
 }
+# The scenes that run at another time than base.DEMO_NOW (the régie's, in October).
+SCENE_NOW: dict[str, str] = {**regie.NOW}
