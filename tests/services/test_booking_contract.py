@@ -6,13 +6,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import select
 
 from mairie_tui.db import read_session, unit_of_work
-from mairie_tui.models import AuditEvent, Booking, Enrolment, OutboxEmail, Person
+from mairie_tui.domain.calendar import DayState, HolidayCalendar, _holidays_of_year
+from mairie_tui.models import (
+    Activity,
+    AuditEvent,
+    Booking,
+    Closure,
+    Enrolment,
+    OutboxEmail,
+    Person,
+    Unit,
+)
 from mairie_tui.services.bookings import (
     list_enrolments,
+    load_calendar,
     month_view,
     open_booking,
     reload_booking,
@@ -113,6 +124,66 @@ def test_enrolments_are_listed_in_the_household_order_of_the_children(engine):
     assert rows[0].status_label == "Inscrit" and rows[0].kind == "canteen"
 
 
+def test_enrolments_of_children_at_the_same_position_or_starting_the_same_day(engine):
+    seed = seeded(engine)
+    with unit_of_work(engine) as session:
+        evening = Activity(
+            code="TEST-SOIR",
+            name="Accueil du soir Mons",
+            kind="periscolaire",
+            site="École de Mons",
+            commune_insee="30173",
+        )
+        twin = Person(
+            household_id=seed.household_id,
+            role="child",
+            first_name="Zoé",
+            last_name="FAMILLE TEST",
+            position=0,  # Jeannot's position too: the one added first comes first
+        )
+        session.add_all([evening, twin])
+        session.flush()
+        jeannot = session.get(Person, seed.child_id)
+        assert jeannot is not None
+        jeannot.position = 0
+        session.add(jeannot)
+        for child_id, activity_id in ((twin.id, evening.id), (seed.child_id, evening.id)):
+            session.add(
+                Enrolment(
+                    person_id=child_id,
+                    activity_id=activity_id,
+                    start_date=date(2020, 9, 1),
+                    end_date=date(2021, 7, 6),
+                )
+            )
+    rows = list_enrolments(engine, seed.household_id)
+    # Jeannot's two activities start the same day: by the activity's name; then Zoé's.
+    assert [(row.child_name, row.activity_name) for row in rows] == [
+        ("Jeannot", "Accueil du soir Mons"),
+        ("Jeannot", "Restauration scolaire Mons"),
+        ("Zoé", "Accueil du soir Mons"),
+    ]
+
+
+def test_warm_up_compiles_the_calendar_queries_before_the_first_booking(engine):
+    seed = seeded(engine)
+    clock = clock_at("2020-09-15T10:00")
+    warm_up(engine, clock)
+    compiled_now: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if context.cache_hit.name == "CACHE_MISS":
+            compiled_now.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with read_session(engine) as session:
+            load_calendar(session, seed.enrolment_id, clock.now())
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert compiled_now == []
+
+
 def test_warm_up_reads_and_writes_nothing(engine):
     warm_up(engine, clock_at("2020-09-15T10:00"))  # an empty database too
     seeded(engine)
@@ -129,6 +200,20 @@ def test_warm_up_reads_and_writes_nothing(engine):
     assert counts() == before
 
 
+def test_warm_up_builds_the_holiday_tables_of_last_this_and_next_year(engine):
+    seeded(engine)
+    _holidays_of_year.cache_clear()
+    try:
+        warm_up(engine, clock_at("2020-09-15T10:00"))
+        built = _holidays_of_year.cache_info()
+        assert built.currsize == 3
+        for year in (2019, 2020, 2021):
+            assert HolidayCalendar().name(date(year, 12, 25)) == "Noël · Vacances de Noël"
+        assert _holidays_of_year.cache_info().misses == built.misses  # all three were ready
+    finally:
+        _holidays_of_year.cache_clear()
+
+
 def test_the_month_view_counts_every_state_of_the_month(engine):
     seed = seeded(engine)
     clock = clock_at("2020-09-15T10:00")
@@ -140,3 +225,39 @@ def test_the_month_view_counts_every_state_of_the_month(engine):
     assert view.counts == {"closed": 13, "locked": 11, "booked": 1, "open": 5}
     assert view.enrolment.title == "Jeannot - Restauration scolaire Mons"
     assert view.weeks[0][1][0].day == date(2020, 8, 31) and not view.weeks[0][1][0].in_month
+
+
+def test_the_month_view_reads_the_first_and_last_days_it_shows(engine):
+    seed = seeded(engine)
+    with unit_of_work(engine) as session:
+        session.add(Unit(activity_id=seed.activity_id, name="Étude", weekdays="0,1,2,3,4,5,6"))
+        # The first day of the October grid (in September) and the last of January's.
+        for day in (date(2020, 9, 28), date(2021, 1, 31)):
+            session.add(Closure(activity_id=seed.activity_id, day=day, reason="Travaux"))
+    clock = clock_at("2020-09-15T10:00")
+
+    def states(year, month):
+        view = month_view(engine, seed.enrolment_id, year, month, clock)
+        return {
+            shown.day: {name: cell.status.state for name, cell in shown.cells}
+            for _, week in view.weeks
+            for shown in week
+        }
+
+    october, january = states(2020, 10), states(2021, 1)
+    assert october[date(2020, 9, 28)] == {"Repas": DayState.CLOSURE, "Étude": DayState.CLOSURE}
+    assert january[date(2021, 1, 31)] == {"Repas": DayState.CLOSED, "Étude": DayState.CLOSURE}
+    assert january[date(2021, 1, 30)] == {"Repas": DayState.CLOSED, "Étude": DayState.OPEN}
+
+
+def test_the_calendar_opens_on_today_inside_the_period_else_on_its_first_day(engine):
+    seed = seeded(engine)
+    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T10:00"))
+    # The seed's period: mardi 01/09/2020 - mardi 06/07/2021.
+    for today, shown in (
+        (date(2020, 8, 31), date(2020, 9, 1)),
+        (date(2020, 9, 1), date(2020, 9, 1)),
+        (date(2021, 7, 6), date(2021, 7, 6)),
+        (date(2021, 7, 7), date(2020, 9, 1)),
+    ):
+        assert booking.initial_day(today) == shown, today
