@@ -4,6 +4,7 @@ line, the order of a household's enrolments, the warm-up, the month view's count
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import event, func
@@ -19,6 +20,8 @@ from mairie_tui.models import (
     Enrolment,
     OutboxEmail,
     Person,
+    Request,
+    RequestEvent,
     Unit,
 )
 from mairie_tui.services.bookings import (
@@ -70,6 +73,38 @@ def test_the_confirmation_mail_says_exactly_this(engine):
             "Mairie Prim' — Alès Agglomération",
         ]
     )
+
+
+def test_the_request_and_its_event_record_who_validated_what(engine):
+    seed = seeded(engine)
+    clock = clock_at("2020-09-16T00:00")
+    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking.draft.toggle(date(2020, 9, 25), seed.unit_id, force_reason="Oubli de l'école")
+    booking.draft.toggle(date(2020, 9, 28), seed.unit_id)
+    validate_booking(engine, booking, actor=SUPERVISOR, clock=clock)
+    with read_session(engine) as session:
+        (request,) = session.exec(select(Request)).all()
+        (event_row,) = session.exec(select(RequestEvent)).all()
+    assert json.loads(request.answers) == {
+        "enrolment_id": seed.enrolment_id,
+        "title": "Jeannot - Restauration scolaire Mons",
+        "lines": [
+            {
+                "day": "2020-09-25",
+                "unit": "Repas",
+                "change": "add",
+                "forced_reason": "Oubli de l'école",
+            },
+            {"day": "2020-09-28", "unit": "Repas", "change": "add", "forced_reason": None},
+        ],
+    }
+    assert (request.number, request.agent_id) == ("2020-000001", SUPERVISOR.id)
+    assert (event_row.request_id, event_row.agent_id, event_row.status) == (
+        request.id,
+        SUPERVISOR.id,
+        "traitee",
+    )
+    assert event_row.comment == "Réservation validée au guichet par Dominique Roux"
 
 
 def test_a_reload_after_a_conflict_keeps_the_forced_reason(engine):
@@ -224,7 +259,9 @@ def test_the_month_view_counts_every_state_of_the_month(engine):
     # September 2020 for "Repas" (Mon, Tue, Thu, Fri) at 15/09 10:00: weeks 36-38 locked.
     assert view.counts == {"closed": 13, "locked": 11, "booked": 1, "open": 5}
     assert view.enrolment.title == "Jeannot - Restauration scolaire Mons"
-    assert view.weeks[0][1][0].day == date(2020, 8, 31) and not view.weeks[0][1][0].in_month
+    assert view.weeks[0][1][0].day == date(2020, 8, 31)
+    assert [shown.in_month for shown in view.weeks[0][1]] == [False] + [True] * 6
+    assert [number for number, _ in view.weeks] == [36, 37, 38, 39, 40]
 
 
 def test_the_month_view_reads_the_first_and_last_days_it_shows(engine):
