@@ -298,3 +298,53 @@ def test_the_calendar_opens_on_today_inside_the_period_else_on_its_first_day(eng
         (date(2021, 7, 7), date(2020, 9, 1)),
     ):
         assert booking.initial_day(today) == shown, today
+
+
+def test_every_written_row_names_its_request_and_agent(engine):
+    seed = seeded(engine)
+    clock = clock_at("2020-09-16T10:00")
+    thursday, friday, monday = date(2020, 10, 1), date(2020, 10, 2), date(2020, 10, 5)
+
+    def validate(actor, *days):
+        booking = open_booking(engine, seed.enrolment_id, clock)
+        for day in days:
+            booking.draft.toggle(day, seed.unit_id)
+        return validate_booking(engine, booking, actor=actor, clock=clock)
+
+    first = validate(AGENT, thursday, friday)  # two new rows
+    second = validate(SUPERVISOR, thursday, monday)  # one row cancelled, one new
+    third = validate(AGENT, thursday)  # the cancelled row booked again
+    with read_session(engine) as session:
+        rows = {
+            row.day: (row.status, row.request_id, row.agent_id)
+            for row in session.exec(select(Booking))
+        }
+        events = [
+            (event.entity, event.entity_id, json.loads(event.details))
+            for event in session.exec(
+                select(AuditEvent)
+                .where(AuditEvent.action == "booking.validate")
+                .order_by(AuditEvent.id)
+            )
+        ]
+    assert rows == {
+        thursday: ("booked", third.request_id, AGENT.id),
+        friday: ("booked", first.request_id, AGENT.id),
+        monday: ("booked", second.request_id, SUPERVISOR.id),
+    }
+    assert events == [
+        ("enrolment", seed.enrolment_id, {"request": "2020-000001", "added": 2, "removed": 0}),
+        ("enrolment", seed.enrolment_id, {"request": "2020-000002", "added": 1, "removed": 1}),
+        ("enrolment", seed.enrolment_id, {"request": "2020-000003", "added": 1, "removed": 0}),
+    ]
+
+
+def test_the_request_json_keeps_accents_as_written(engine):
+    seed = seeded(engine)
+    clock = clock_at("2020-09-16T00:00")
+    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking.draft.toggle(date(2020, 9, 25), seed.unit_id, force_reason="Oubli de l'école")
+    validate_booking(engine, booking, actor=SUPERVISOR, clock=clock)
+    with read_session(engine) as session:
+        (answers,) = session.exec(select(Request.answers)).all()
+    assert '"forced_reason": "Oubli de l\'école"' in answers
