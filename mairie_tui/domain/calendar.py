@@ -69,7 +69,8 @@ class HolidayCalendar:
         return day in _holidays_of_year(day.year, self.zone, self.school)
 
     def is_public_holiday(self, day: date) -> bool:
-        return day in _holidays_of_year(day.year, self.zone, False)
+        # `False` -> `None` would read the same public holidays: no mutation.
+        return day in _holidays_of_year(day.year, self.zone, False)  # pragma: no mutate
 
     def is_working_day(self, day: date) -> bool:
         """Monday to Friday and not a public holiday (school holidays are worked)."""
@@ -110,9 +111,9 @@ class DeadlineRule:
                     remaining -= 1
             # Changes are allowed until the end of that working day.
             first_locked_day = cursor + timedelta(days=1) if self.days > 0 else day
-        else:  # pragma: no cover - guarded by a CHECK constraint
+        else:  # the database's CHECK constraint allows only the two kinds above
             raise ValueError(f"règle de délai inconnue : {self.kind}")
-        return datetime.combine(first_locked_day, time(0, 0), tzinfo=PARIS)
+        return datetime.combine(first_locked_day, time(), tzinfo=PARIS)
 
     def last_moment(self, day: date, holidays: HolidayCalendar) -> datetime:
         """The last minute at which `day` may still change (for messages)."""
@@ -228,13 +229,10 @@ class CalendarContext:
 def month_weeks(year: int, month: int) -> list[list[date]]:
     """The ISO weeks (Monday-first rows of 7 dates) that a month grid shows."""
     first = date(year, month, 1)
-    start = first - timedelta(days=first.weekday())
     next_month = date(year + (month == 12), month % 12 + 1, 1)
-    last = next_month - timedelta(days=1)
-    end = last + timedelta(days=6 - last.weekday())
     weeks: list[list[date]] = []
-    day = start
-    while day <= end:
-        weeks.append([day + timedelta(days=offset) for offset in range(7)])
-        day += timedelta(days=7)
+    monday = first - timedelta(days=first.weekday())
+    while monday < next_month:
+        weeks.append([monday + timedelta(days=offset) for offset in range(7)])
+        monday += timedelta(days=7)
     return weeks

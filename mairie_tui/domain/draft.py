@@ -96,9 +96,7 @@ class EditResult:
         text = f"{changed} jour{'s' if changed != 1 else ''} modifié{'s' if changed != 1 else ''}"
         skipped = len(self.skipped)
         if skipped:
-            by_kind = Counter(
-                SKIP_LABELS.get(skip.state, skip.state.value) for skip in self.skipped
-            )
+            by_kind = Counter(SKIP_LABELS[skip.state] for skip in self.skipped)
             detail = ", ".join(f"{label} : {count}" for label, count in by_kind.most_common())
             text += f", {skipped} ignoré{'s' if skipped != 1 else ''} ({detail})"
         return text
@@ -208,12 +206,12 @@ class BookingDraft:
         key = (day, unit_id)
         if self.is_ticked(day, unit_id) == ticked:
             return result
-        was_booked = key in self.existing
-        if key in self.changes and ticked == was_booked:
-            # Undoing a change of this draft writes nothing, so no rule stops
+        if key in self.changes:
+            # A change held here is always against the database, so changing
+            # the tick again undoes it. That writes nothing, so no rule stops
             # it: a forced day, or a day locked since it was ticked, can be
             # put back without a reason.
-            self.changes.pop(key, None)
+            del self.changes[key]
             self.forced.pop(key, None)
             result.changed.append(key)
             return result
@@ -225,12 +223,11 @@ class BookingDraft:
                 return result
             if not reason:
                 raise DraftError("Motif obligatoire pour forcer un jour dont le délai est dépassé.")
-        # Here `ticked != was_booked`: a new change against the database.
+        # Here the tick differs from the database: a new change (a key without
+        # a change has no forced reason either).
         self.changes[key] = ChangeKind.ADD if ticked else ChangeKind.REMOVE
         if status.state is not DayState.OPEN:
             self.forced[key] = reason
-        else:
-            self.forced.pop(key, None)
         result.changed.append(key)
         return result
 
@@ -271,7 +268,7 @@ class BookingDraft:
             )
             for (day, unit_id), kind in self.changes.items()
         ]
-        lines.sort(key=lambda line: (line.day, order.get(line.unit_id, 0)))
+        lines.sort(key=lambda line: (line.day, order[line.unit_id]))
         return lines
 
 

@@ -22,6 +22,7 @@ from mairie_tui.domain.calendar import (
     DeadlineRule,
     HolidayCalendar,
     UnitInfo,
+    _holidays_of_year,
     month_weeks,
 )
 from tests.domain.domain_helpers import (
@@ -183,6 +184,18 @@ def test_public_holidays_only_calendar_for_creches() -> None:
     assert HolidayCalendar().name(d("19/10/2020")) == "Vacances de la Toussaint"
     # Working days do not depend on the option.
     assert public.is_working_day(d("19/10/2020")) and not public.is_working_day(d("11/11/2020"))
+
+
+def test_a_day_that_is_both_a_public_and_a_school_holiday_names_both() -> None:
+    # The tables are cached per year; start cold so that the names are built here.
+    _holidays_of_year.cache_clear()
+    try:
+        assert HOLIDAYS.name(d("25/12/2020")) == "Noël · Vacances de Noël"
+        assert HOLIDAYS.name(d("01/01/2021")) == "Jour de l'an · Vacances de Noël"
+        assert HOLIDAYS.name(d("13/05/2021")) == "Ascension · Pont de l'Ascension"
+        assert HOLIDAYS.name(d("14/05/2021")) == "Pont de l'Ascension"
+    finally:
+        _holidays_of_year.cache_clear()
 
 
 def test_holidays_spanning_new_year_are_seen_from_both_years() -> None:
@@ -528,6 +541,15 @@ def test_unit_lookup_and_weekday_parsing() -> None:
         ctx.unit(999)
     assert UnitInfo.parse_weekdays("0,1,3,4") == MON_TUE_THU_FRI
     assert UnitInfo.parse_weekdays("") == frozenset()
+
+
+def test_an_unknown_deadline_kind_or_unit_is_named_in_the_error() -> None:
+    with pytest.raises(ValueError) as unknown_rule:
+        DeadlineRule(kind="mensuel").cutoff(d("25/09/2020"), HOLIDAYS)
+    assert str(unknown_rule.value) == "règle de délai inconnue : mensuel"
+    with pytest.raises(KeyError) as unknown_unit:
+        seed_ctx(BEFORE_PERIOD).unit(99)
+    assert unknown_unit.value.args == (99,)
 
 
 # ------------------------------------------------------------------ month grid

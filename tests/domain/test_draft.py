@@ -104,8 +104,11 @@ def test_forcing_a_locked_day_needs_a_reason() -> None:
     draft = draft_at("2020-09-16T00:00")
     friday = d("25/09/2020")
     for empty in ("", "   "):
-        with pytest.raises(DraftError, match="Motif obligatoire"):
+        with pytest.raises(DraftError) as refused:
             draft.toggle(friday, R, force_reason=empty)
+        assert str(refused.value) == (
+            "Motif obligatoire pour forcer un jour dont le délai est dépassé."
+        )
         assert not draft.dirty and draft.forced == {}
     result = draft.toggle(friday, R, force_reason="  Demande du directeur ")
     assert result.changed == [(friday, R)]
@@ -450,6 +453,23 @@ def test_set_days_defaults_to_every_unit() -> None:
     assert result.changed == [(d("28/09/2020"), MATIN.id), (d("28/09/2020"), SOIR.id)]
     only = draft_at(units=(MATIN, SOIR)).set_days([d("28/09/2020")], True, [SOIR.id])
     assert only.changed == [(d("28/09/2020"), SOIR.id)]
+
+
+def test_pattern_ticks_only_its_own_units() -> None:
+    draft = draft_at(units=(MATIN, SOIR))
+    week = WeeklyPattern(
+        weekdays=frozenset({0, 1}),
+        unit_ids=(SOIR.id,),
+        start=d("28/09/2020"),
+        end=d("29/09/2020"),
+    )
+    result = draft.apply_pattern(week)
+    assert result.changed == [(d("28/09/2020"), SOIR.id), (d("29/09/2020"), SOIR.id)]
+    assert texts(draft) == [
+        "lundi | 28/09/2020 | Soir | Ajout",
+        "mardi | 29/09/2020 | Soir | Ajout",
+    ]
+    assert not draft.is_ticked(d("28/09/2020"), MATIN.id)
 
 
 def test_recap_line_and_helpers() -> None:

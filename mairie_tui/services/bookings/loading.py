@@ -33,10 +33,11 @@ class LoadedCalendar:
 
 
 def enrolments_of(session: Session, household_id: int) -> list[EnrolmentSummary]:
+    # Joined along the enrolment's foreign keys (to the child and to the activity).
     rows = session.exec(
         select(Enrolment, Person, Activity)
-        .join(Person, col(Person.id) == Enrolment.person_id)
-        .join(Activity, col(Activity.id) == Enrolment.activity_id)
+        .join(Person)
+        .join(Activity)
         .where(Person.household_id == household_id)
         .order_by(
             col(Person.position), col(Person.id), col(Enrolment.start_date), col(Activity.name)
@@ -57,8 +58,8 @@ def load_calendar(
     and every booking row (cancelled ones too), over the period or [start, end]."""
     found = session.exec(
         select(Enrolment, Person, Activity)
-        .join(Person, col(Person.id) == Enrolment.person_id)
-        .join(Activity, col(Activity.id) == Enrolment.activity_id)
+        .join(Person)
+        .join(Activity)
         .where(Enrolment.id == enrolment_id)
     ).first()
     if found is None:

@@ -72,8 +72,8 @@ class BookingSession:
 
     def initial_day(self, today: date) -> date:
         """Today if inside the period, else the first day of the period."""
-        if self.enrolment.start <= today <= self.enrolment.end:
-            return today
+        if today <= self.enrolment.end:
+            return max(today, self.enrolment.start)
         return self.enrolment.start
 
 
