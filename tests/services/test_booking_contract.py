@@ -79,7 +79,7 @@ def test_the_confirmation_mail_says_exactly_this(engine):
 def test_the_request_and_its_event_record_who_validated_what(engine):
     seed = seeded(engine)
     clock = clock_at("2020-09-16T00:00")
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     booking.draft.toggle(date(2020, 9, 25), seed.unit_id, force_reason="Oubli de l'école")
     booking.draft.toggle(date(2020, 9, 28), seed.unit_id)
     validate_booking(engine, booking, actor=SUPERVISOR, clock=clock)
@@ -192,7 +192,7 @@ def test_enrolments_of_children_at_the_same_position_or_starting_the_same_day(en
                     end_date=date(2021, 7, 6),
                 )
             )
-    rows = list_enrolments(engine, seed.household_id)
+    rows = list_enrolments(engine, seed.household_id, actor=DESK)
     # Jeannot's two activities start the same day: by the activity's name; then Zoé's.
     assert [(row.child_name, row.activity_name) for row in rows] == [
         ("Jeannot", "Accueil du soir Mons"),
@@ -275,7 +275,7 @@ def test_the_month_view_reads_the_first_and_last_days_it_shows(engine):
     clock = clock_at("2020-09-15T10:00")
 
     def states(year, month):
-        view = month_view(engine, seed.enrolment_id, year, month, clock)
+        view = month_view(engine, seed.enrolment_id, year, month, clock, actor=DESK)
         return {
             shown.day: {name: cell.status.state for name, cell in shown.cells}
             for _, week in view.weeks
@@ -290,7 +290,7 @@ def test_the_month_view_reads_the_first_and_last_days_it_shows(engine):
 
 def test_the_calendar_opens_on_today_inside_the_period_else_on_its_first_day(engine):
     seed = seeded(engine)
-    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T10:00"))
+    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T10:00"), actor=DESK)
     # The seed's period: mardi 01/09/2020 - mardi 06/07/2021.
     for today, shown in (
         (date(2020, 8, 31), date(2020, 9, 1)),
@@ -307,7 +307,7 @@ def test_every_written_row_names_its_request_and_agent(engine):
     thursday, friday, monday = date(2020, 10, 1), date(2020, 10, 2), date(2020, 10, 5)
 
     def validate(actor, *days):
-        booking = open_booking(engine, seed.enrolment_id, clock)
+        booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
         for day in days:
             booking.draft.toggle(day, seed.unit_id)
         return validate_booking(engine, booking, actor=actor, clock=clock)
@@ -343,7 +343,7 @@ def test_every_written_row_names_its_request_and_agent(engine):
 def test_the_request_json_keeps_accents_as_written(engine):
     seed = seeded(engine)
     clock = clock_at("2020-09-16T00:00")
-    booking = open_booking(engine, seed.enrolment_id, clock)
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
     booking.draft.toggle(date(2020, 9, 25), seed.unit_id, force_reason="Oubli de l'école")
     validate_booking(engine, booking, actor=SUPERVISOR, clock=clock)
     with read_session(engine) as session:
