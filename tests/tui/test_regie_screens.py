@@ -330,3 +330,7 @@ async def test_cancel_a_payment_from_the_account_supervisors_only_with_a_reason(
         await settle(pilot)
         assert isinstance(app.screen, AccountScreen)
         assert "Le reçu 2020-R-000001 est déjà annulé." in notifications(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HouseholdScreen)
+        assert "Solde : 9,90 € dû" in screen_text(app)

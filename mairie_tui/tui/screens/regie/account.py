@@ -162,3 +162,5 @@ class AccountScreen(MairieScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+        # A payment cancelled here changed the balance the Foyer shows.
+        self.mairie.reload_household(self.household_id)
