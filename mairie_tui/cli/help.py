@@ -31,6 +31,7 @@ ARGUMENT_NAMES = {
     "dossier": "DOSSIER",
     "numero": "NUMÉRO",
     "fichier": "FICHIER",
+    "recu": "NUMÉRO",
 }
 
 

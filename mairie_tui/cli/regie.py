@@ -55,6 +55,7 @@ def register(app: typer.Typer) -> None:
     command(regie_app, "journal")(till_journal)
     command(regie_app, "cloturer", "close")(till_close)
     command(regie_app, "export")(till_export)
+    command(regie_app, "annuler", "cancel")(payment_cancel)
     add_group(app, factures_app, "factures", "invoices")
     add_group(app, regie_app, "regie", "till")
     add_group(app, tarifs_app, "tarifs", "tariffs")
@@ -378,6 +379,29 @@ def till_close(
     finally:
         st.dispose()
     console.print(Text(result.text()), soft_wrap=True)
+
+
+def payment_cancel(
+    ctx: typer.Context,
+    recu: Annotated[str, typer.Argument(help="N° du reçu à annuler (2020-R-000001).")],
+    motif: Annotated[
+        str, typer.Option("--motif", help="Motif de l'annulation (chèque sans provision…).")
+    ],
+) -> None:
+    """Annuler un encaissement (superviseur), avec son motif : le paiement reste au journal,
+    marqué annulé, et ne compte plus dans le solde du foyer."""
+    from mairie_tui.services.errors import ServiceError
+    from mairie_tui.services.regie import cancel_payment
+
+    st = state(ctx)
+    actor = signed_in_actor(ctx, permission="superviseur")
+    try:
+        balance = cancel_payment(st.engine(), recu, motif, actor=actor, clock=st.settings.clock)
+    except ServiceError as exc:
+        fail(str(exc))
+    finally:
+        st.dispose()
+    console.print(Text(f"Reçu {recu.strip()} annulé. {balance.label()}"))
 
 
 def till_export(

@@ -185,6 +185,11 @@ class Navigation(App[None]):
 
         self.push_screen(HouseholdHistoryScreen(dossier))
 
+    def open_household_timeline(self, household_id: int) -> None:
+        from mairie_tui.tui.screens.timeline import TimelineScreen
+
+        self.push_screen(TimelineScreen(household_id))
+
     def open_household_mails(self, household_id: int, dossier: str) -> None:
         from mairie_tui.tui.screens.mails import HouseholdMailsScreen
 

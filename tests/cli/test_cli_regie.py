@@ -176,3 +176,43 @@ def test_invoice_and_receipt_pdfs_from_the_command_line(env, tmp_path):
         who=AGENT,
     )
     assert none.exit_code == 2 and "Aucun frais de garde" in none.stderr
+
+
+def test_a_supervisor_cancels_a_payment_with_a_reason(env):
+    from mairie_tui.domain.billing import Mode, Tender
+    from mairie_tui.services.common import Actor
+    from mairie_tui.services.regie import household_balance, take_payment
+    from tests.helpers import clock_at
+
+    invoke(["factures", "generer", "--mois", "2020-09"], env)
+    engine = make_engine(env["MAIRIE_DB_URL"])
+    desk = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
+    try:
+        with read_session(engine) as session:
+            ids = seed_ids(session)
+        receipt = take_payment(
+            engine,
+            ids.household_id,
+            [Tender(Mode.CASH, 990, tendered=990)],
+            actor=desk,
+            clock=clock_at("2020-10-05T11:00"),
+        )
+        assert household_balance(engine, ids.household_id, actor=desk).due_cents == 0
+
+        refused = invoke(["regie", "annuler", receipt.number, "--motif", "Erreur"], env, who=AGENT)
+        assert refused.exit_code == 2 and "superviseur" in refused.stderr
+        no_reason = invoke(["regie", "annuler", receipt.number, "--motif", "  "], env)
+        assert no_reason.exit_code != 0
+        assert "Indiquez le motif de l'annulation." in no_reason.stderr
+        unknown = invoke(["regie", "annuler", "2020-R-999999", "--motif", "Erreur"], env)
+        assert "Reçu introuvable : « 2020-R-999999 »." in unknown.stderr
+        assert household_balance(engine, ids.household_id, actor=desk).due_cents == 0
+
+        done = invoke(["regie", "annuler", receipt.number, "--motif", "Chèque sans provision"], env)
+        assert done.exit_code == 0, done.output
+        assert done.stdout.strip() == f"Reçu {receipt.number} annulé. Solde : 9,90 € dû"
+        assert household_balance(engine, ids.household_id, actor=desk).due_cents == 990
+        again = invoke(["regie", "annuler", receipt.number, "--motif", "Encore"], env)
+        assert f"Le reçu {receipt.number} est déjà annulé." in again.stderr
+    finally:
+        engine.dispose()

@@ -21,13 +21,19 @@ from mairie_tui.tui.screens.regie import (
     ReceiptScreen,
     TillScreen,
 )
+from mairie_tui.tui.screens.regie.cancel import CancelPaymentModal
 from mairie_tui.tui.screens.search import SearchScreen
+from mairie_tui.tui.screens.timeline import TimelineScreen
 from tests.tui.helpers import AppFactory, run_async
 from tests.tui.scenes.base import SEED_KEYS, screen_text, settle
 from tests.tui.scenes.regie import REGIE_NOW, invoice_september
 
 SIZE = (120, 40)
 SMALL = (80, 24)
+
+
+def notifications(app) -> str:
+    return "\n".join(n.message for n in app._notifications)
 
 
 async def sign_in_with_keys(pilot, login: str) -> None:
@@ -237,3 +243,94 @@ async def test_the_recap_shows_the_estimated_cost(make_app: AppFactory) -> None:
         await settle(pilot)
         assert isinstance(app.screen, RecapScreen)
         assert "Coût estimé : +3 repas × 3,30 € = 9,90 €" in screen_text(app)
+
+
+@run_async
+async def test_the_timeline_opens_from_the_foyer_and_lists_the_invoice_and_payment(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(REGIE_NOW)
+    async with app.run_test(size=SMALL) as pilot:
+        invoice_september(pilot)
+        await open_famille_test_with_keys(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("right", "right", "tab", "tab", *"TPE-42", "f2")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HouseholdScreen)
+        assert "t Chronologie" in screen_text(app)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TimelineScreen)
+        text = screen_text(app)
+        assert "HISTORIQUE DE LA FAMILLE" in text
+        rows = app.screen.events
+        kinds = [event.kind for event in rows]
+        assert kinds[:2] == ["Paiement", "Facture"]  # newest first
+        assert "Réservation" in kinds and "Demande" in kinds
+        assert "Reçu 2020-R-000001 : 9,90 € encaissés" in text
+        assert "Facture 2020-F-000001" in text and "9,90 €" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HouseholdScreen)
+
+
+@run_async
+async def test_cancel_a_payment_from_the_account_supervisors_only_with_a_reason(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(REGIE_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        invoice_september(pilot)
+        await open_famille_test_with_keys(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("right", "right", "tab", "tab", *"TPE-42", "f2")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Solde : 0,00 € (à jour)" in screen_text(app)
+        app.open_household_account(app.screen.household_id)
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        # An agent: refused, nothing asked.
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert "Seul un superviseur peut annuler un encaissement." in notifications(app)
+        assert "encaissé" in screen_text(app)
+
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        await sign_in_with_keys(pilot, "superviseur")
+        await pilot.press(*"famille test")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        app.open_household_account(app.screen.household_id)
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, CancelPaymentModal)
+        assert "Reçu 2020-R-000001 : 9,90 €" in screen_text(app)
+        await pilot.press("enter")  # no reason: asked for, not cancelled
+        await settle(pilot)
+        assert isinstance(app.screen, CancelPaymentModal)
+        assert "Indiquez le motif de l'annulation." in screen_text(app)
+        await pilot.press(*"Erreur de terminal", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        text = screen_text(app)
+        assert "annulé : Erreur de terminal" in text and "Solde : 9,90 € dû" in text
+        await pilot.press("a")  # the same payment again: already cancelled
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert "Le reçu 2020-R-000001 est déjà annulé." in notifications(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HouseholdScreen)
+        assert "Solde : 9,90 € dû" in screen_text(app)

@@ -111,6 +111,7 @@ class HouseholdScreen(MairieScreen):
     | x | Export RGPD (droit d'accès ; superviseurs). |
     | p | Régler (encaissement au guichet). |
     | h | Historique du foyer (superviseurs). |
+    | t | Chronologie : historique de la famille (réservations, factures, paiements…). |
     | tab | Bloc suivant (MA FAMILLE, DÉMARCHES…). |
     | enter | Choisir l'entrée en surbrillance. |
     | c | Courriels du foyer (état, renvoi). |
@@ -140,6 +141,8 @@ class HouseholdScreen(MairieScreen):
         ),
         Binding("p", "pay", "Régler", id="household.pay"),
         Binding("h", "history", "Historique", id="household.history"),
+        # Historique de la famille: bookings, pointages, requests, invoices, payments, mails.
+        Binding("t", "timeline", "Chronologie", id="household.timeline"),
         # The family's mails and their state (screens/mails.py); in the help, not the key bar.
         Binding("c", "mails", "Courriels", show=False, id="household.mails"),
         Binding("escape", "back", "Retour à la recherche", id="household.back"),
@@ -431,6 +434,10 @@ class HouseholdScreen(MairieScreen):
             self.notify("Le foyer est encore en cours de chargement.", severity="warning")
             return
         self.mairie.open_household_history(self.household.dossier)
+
+    def action_timeline(self) -> None:
+        """t: Historique de la famille (every agent): the household's events, newest first."""
+        self.mairie.open_household_timeline(self.household_id)
 
     def action_mails(self) -> None:
         """c: Courriels du foyer, each mail's state; resend, correct the address."""

@@ -14,13 +14,14 @@ from mairie_tui.domain import fr
 from mairie_tui.domain.money import format_euros
 from mairie_tui.services.regie import household_account
 from mairie_tui.tui.screens.base import MairieScreen
+from mairie_tui.tui.screens.regie.cancel import CancelPaymentModal
 from mairie_tui.tui.screens.regie.payment import period_label
 from mairie_tui.tui.text import content, plain
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
-    from mairie_tui.services.regie import HouseholdAccount
+    from mairie_tui.services.regie import Balance, HouseholdAccount
 
 
 def euros(cents: int, style: str = "") -> Text:
@@ -33,6 +34,7 @@ class AccountScreen(MairieScreen):
     | Key | Action |
     | :- | :- |
     | p | Régler. |
+    | a | Annuler le paiement en surbrillance, avec un motif (superviseurs). |
     | tab | Factures / paiements. |
     | escape | Retour au foyer. |
     """
@@ -41,16 +43,19 @@ class AccountScreen(MairieScreen):
     HELP = (
         "Les factures du foyer (et les avoirs), avec ce qui est payé et ce qui reste dû, puis "
         "ses paiements, du plus récent au plus ancien, avec leurs modes ; un paiement annulé "
-        "le reste au journal avec son motif. `p` ouvre **Régler**."
+        "le reste au journal avec son motif. `p` ouvre **Régler** ; `a` (superviseurs) annule "
+        "le paiement en surbrillance, avec un motif."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pay", "Régler", id="account.pay"),
+        Binding("a", "cancel_payment", "Annuler un paiement", id="account.cancel_payment"),
         Binding("escape", "back", "Retour au foyer", id="account.back"),
     ]
 
     def __init__(self, household_id: int) -> None:
         super().__init__()
         self.household_id = household_id
+        self.account: HouseholdAccount | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader(self.TITLE_TEXT)
@@ -85,6 +90,7 @@ class AccountScreen(MairieScreen):
         self.call_service("account", call, self._show)
 
     def _show(self, account: HouseholdAccount) -> None:
+        self.account = account
         self.query_one("#account-household", Static).update(
             content(f"Foyer {account.dossier} — {account.payer}   ")
             + content(account.balance.label(), "b")
@@ -126,5 +132,35 @@ class AccountScreen(MairieScreen):
     def action_pay(self) -> None:
         self.mairie.open_payment(self.household_id)
 
+    def action_cancel_payment(self) -> None:
+        """a (supervisors): cancel the highlighted payment, with a reason."""
+        actor = self.mairie.actor
+        if actor is None or not actor.is_supervisor:
+            self.notify(
+                "Seul un superviseur peut annuler un encaissement.",
+                title="Refusé",
+                severity="error",
+            )
+            return
+        payments = self.account.payments if self.account is not None else ()
+        table: DataTable[Text] = self.query_one("#account-payments", DataTable)
+        if not payments:
+            self.notify("Aucun paiement à annuler.", severity="warning")
+            return
+        table.focus()  # the dialog names the receipt: the one highlighted, the newest at first
+        payment = payments[min(table.cursor_row, len(payments) - 1)]
+        if payment.cancelled:
+            self.notify(f"Le reçu {payment.number} est déjà annulé.", severity="warning")
+            return
+
+        def done(balance: Balance | None) -> None:
+            if balance is not None:
+                self.notify(f"Reçu {payment.number} annulé. {balance.label()}", title="Annulé")
+                self.reload()
+
+        self.app.push_screen(CancelPaymentModal(payment), done)
+
     def action_back(self) -> None:
         self.app.pop_screen()
+        # A payment cancelled here changed the balance the Foyer shows.
+        self.mairie.reload_household(self.household_id)
