@@ -29,7 +29,7 @@ from mairie_tui.db import read_session
 from mairie_tui.domain import fr, menus
 from mairie_tui.domain.household_rules import refused_character
 from mairie_tui.domain.menus import MenuDay
-from mairie_tui.models import Activity, Enrolment, Household, Menu, Person
+from mairie_tui.models import Activity, Enrolment, Household, Menu, Person, Unit
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import ImportFileError, ServiceError
 from mairie_tui.services.household_io.cells import parse_date, shown
@@ -173,7 +173,8 @@ def household_week_menus(
     engine: Engine, household_id: int, day: date, *, actor: Actor
 ) -> WeekMenus:
     """The menus, Monday to Friday of `day`'s week, of the sites where the household's
-    children are enrolled (canteen, périscolaire), each child's allergens in them flagged."""
+    children are enrolled (canteen, périscolaire) on the days their activity serves
+    meals, each child's allergens in them flagged."""
     monday = menus.week_start(day)
     friday = monday + timedelta(days=SCHOOL_DAYS - 1)
     with read_session(engine) as session:
@@ -193,12 +194,19 @@ def household_week_menus(
             .order_by(col(Person.first_name), col(Activity.site))
         ).all()
         found = menus_of(session, {activity.site for _p, _e, activity in rows}, monday, friday)
+        # The weekdays each activity serves meals (its units'): none on the canteen's Wednesday.
+        open_days: dict[int, set[int]] = {}
+        activity_ids = {activity.id for _p, _e, activity in rows}
+        for unit in session.exec(select(Unit).where(col(Unit.activity_id).in_(activity_ids))):
+            weekdays = {int(d) for d in unit.weekdays.split(",") if d.strip().isdigit()}
+            open_days.setdefault(unit.activity_id, set()).update(weekdays)
     days = []
     for offset in range(SCHOOL_DAYS):
         current = monday + timedelta(days=offset)
         by_site: dict[str, list[Person]] = {}
         for person, enrolment, activity in rows:
-            if enrolment.start_date <= current <= enrolment.end_date:
+            serves = current.weekday() in open_days.get(enrolment.activity_id, set())
+            if serves and enrolment.start_date <= current <= enrolment.end_date:
                 children = by_site.setdefault(activity.site, [])
                 if person not in children:
                     children.append(person)

@@ -241,9 +241,9 @@ def test_the_foyer_s_week_flags_the_child_whose_allergen_is_on_the_menu(engine, 
     assert by_site[SITE_A].children == ("Paul",)
     assert [alert.text for alert in by_site[SITE_A].alerts] == ["Paul : arachide (PAI)"]
     assert by_site[SITE_B].children == ("Inès",) and by_site[SITE_B].alerts == ()
-    # Tuesday: no peanuts, no alert; Wednesday: no menu that day.
+    # Tuesday: no peanuts, no alert; Wednesday: the canteens are closed, nobody eats there.
     assert all(not entry.alerts for entry in week.days[1][1])
-    assert all(entry.menu is None for entry in week.days[2][1])
+    assert week.days[2][1] == ()
     assert sum(len(entry.alerts) for _day, day_entries in week.days for entry in day_entries) == 1
     with pytest.raises(PermissionDenied):
         household_week_menus(engine, household, PEANUT_DAY, actor=world.staff)

@@ -42,11 +42,15 @@ async def test_the_grid_shows_the_focused_day_s_menu_read_once(
         # Nothing essential pushed off the 80×24 screen.
         assert "mardi 15/09/2020 · Repas" in text
         assert "ALLER À L'ÉTAPE 2 >" in text and "·· hors période" in text
-        await pilot.press("right", "right")  # jeudi 17/09
+        await pilot.press("right")  # mercredi 16/09: the canteen is closed, no menu said
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Fermé le mercredi" in text and "Menu :" not in text
+        await pilot.press("right")  # jeudi 17/09
         await pilot.pause()
         text = screen_text(app)
         assert "Menu : Taboulé · Lasagnes aux légumes · Fromage blanc" in text
-        await pilot.press("pagedown")  # octobre: the demo has September's menus only
+        await pilot.press("pagedown", "pagedown")  # mardi 17/11: the demo has September only
         await pilot.pause()
         assert "Menu : non communiqué" in screen_text(app)
         assert len(calls) == 1, calls  # once, when the booking opened — not per key

@@ -54,7 +54,7 @@ def day_widgets(week: WeekMenus) -> list[Static]:
         widgets.append(Static(content(fr.long_date(day).upper()), classes="week-menus-day"))
         if not entries:
             widgets.append(
-                Static(content("aucun enfant inscrit ce jour-là"), classes="week-menus-site muted")
+                Static(content("pas de repas ce jour-là pour les enfants du foyer"), classes="week-menus-site muted")
             )
         for entry in entries:
             children = ", ".join(entry.children)

@@ -793,8 +793,15 @@ class MonthGrid(Widget, can_focus=True):
         return status
 
     def _menu_line(self, base: Style, width: int) -> list[Segment]:
-        """« Menu : entrée · plat · dessert (allergènes : …) », on one line, cut with … beyond."""
-        menu = self.menus.get(self.focus_day)
+        """« Menu : entrée · plat · dessert (allergènes : …) », on one line, cut with … beyond.
+
+        Blank on a day without meals here (closed, holidays, outside the period).
+        """
+        day = self.focus_day
+        states = {self.cell(day, unit.id).status.state for unit in self.units}
+        if states <= {DayState.OUTSIDE, DayState.CLOSED, DayState.HOLIDAY, DayState.CLOSURE}:
+            return []
+        menu = self.menus.get(day)
         if menu is None:
             return [Segment(" Menu : non communiqué", base + self._style("week"))]
         text = menu.dishes or (f"goûter : {menu.snack}" if menu.snack else "non communiqué")
