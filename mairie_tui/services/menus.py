@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,17 +29,17 @@ from mairie_tui.db import read_session
 from mairie_tui.domain import fr, menus
 from mairie_tui.domain.household_rules import refused_character
 from mairie_tui.domain.menus import MenuDay
-from mairie_tui.models import Menu
+from mairie_tui.models import Activity, Enrolment, Household, Menu, Person, Unit
 from mairie_tui.services.common import Actor, audit
 from mairie_tui.services.errors import ImportFileError, ServiceError
 from mairie_tui.services.household_io.cells import parse_date, shown
 from mairie_tui.services.household_io.report import BadLine
 from mairie_tui.services.household_io.tables import Cells, csv_table, xlsx_table
 from mairie_tui.services.lists.lookup import resolve_site
-from mairie_tui.services.lists.menus import menu_day
+from mairie_tui.services.lists.menus import menu_day, menus_of
 from mairie_tui.services.permissions import may_see_site, require, requires
 from mairie_tui.services.transactions import write_use_case
-from mairie_tui.services.uow import writing
+from mairie_tui.services.uow import get_or_404, writing
 
 # Column → Menu attribute, for the dishes.
 DISHES = {"entree": "starter", "plat": "main_course", "dessert": "dessert", "gouter": "snack"}
@@ -118,6 +118,119 @@ def vegetarian_warnings(days: Iterable[MenuDay]) -> list[tuple[str, date]]:
         for site in sorted(by_site)
         for monday in menus.weeks_without_vegetarian(by_site[site])
     ]
+
+
+# ---------------------------------------------------------------- the Foyer's week
+
+MENU_KINDS = ("canteen", "periscolaire")
+SCHOOL_DAYS = 5  # Monday to Friday
+
+
+@dataclass(frozen=True)
+class AllergyAlert:
+    """A child of the household whose allergens are in a day's menu."""
+
+    child: str
+    allergens: tuple[str, ...]
+    pai: bool
+
+    @property
+    def text(self) -> str:
+        """`Jeannot : arachide (PAI)`."""
+        return f"{self.child} : {menus.allergen_names(self.allergens)}" + (
+            " (PAI)" if self.pai else ""
+        )
+
+
+@dataclass(frozen=True)
+class SiteMenu:
+    """One site's menu on one day, for the household's children enrolled there."""
+
+    site: str
+    children: tuple[str, ...]
+    menu: MenuDay | None
+    alerts: tuple[AllergyAlert, ...]
+
+
+@dataclass(frozen=True)
+class WeekMenus:
+    monday: date
+    days: tuple[tuple[date, tuple[SiteMenu, ...]], ...]
+
+    @property
+    def title(self) -> str:
+        """`Semaine du lundi 14/09/2020 au vendredi 18/09/2020`."""
+        friday = self.monday + timedelta(days=SCHOOL_DAYS - 1)
+        return f"Semaine du {fr.long_date(self.monday)} au {fr.long_date(friday)}"
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        return tuple(sorted({entry.site for _day, entries in self.days for entry in entries}))
+
+
+@requires("foyers.lire")
+def household_week_menus(
+    engine: Engine, household_id: int, day: date, *, actor: Actor
+) -> WeekMenus:
+    """The menus, Monday to Friday of `day`'s week, of the sites where the household's
+    children are enrolled (canteen, périscolaire) on the days their activity serves
+    meals, each child's allergens in them flagged."""
+    monday = menus.week_start(day)
+    friday = monday + timedelta(days=SCHOOL_DAYS - 1)
+    with read_session(engine) as session:
+        get_or_404(session, Household, household_id, "Foyer introuvable.")
+        rows = session.exec(
+            select(Person, Enrolment, Activity)
+            .join(Enrolment, col(Enrolment.person_id) == col(Person.id))
+            .join(Activity, col(Activity.id) == col(Enrolment.activity_id))
+            .where(
+                Person.household_id == household_id,
+                Person.role == "child",
+                Enrolment.status == "active",
+                col(Activity.kind).in_(MENU_KINDS),
+                Enrolment.start_date <= friday,
+                Enrolment.end_date >= monday,
+            )
+            .order_by(col(Person.first_name), col(Activity.site))
+        ).all()
+        found = menus_of(session, {activity.site for _p, _e, activity in rows}, monday, friday)
+        # The weekdays each activity serves meals (its units'): none on the canteen's Wednesday.
+        open_days: dict[int, set[int]] = {}
+        activity_ids = {activity.id for _p, _e, activity in rows}
+        for unit in session.exec(select(Unit).where(col(Unit.activity_id).in_(activity_ids))):
+            weekdays = {int(d) for d in unit.weekdays.split(",") if d.strip().isdigit()}
+            open_days.setdefault(unit.activity_id, set()).update(weekdays)
+    days = []
+    for offset in range(SCHOOL_DAYS):
+        current = monday + timedelta(days=offset)
+        by_site: dict[str, list[Person]] = {}
+        for person, enrolment, activity in rows:
+            serves = current.weekday() in open_days.get(enrolment.activity_id, set())
+            if serves and enrolment.start_date <= current <= enrolment.end_date:
+                children = by_site.setdefault(activity.site, [])
+                if person not in children:
+                    children.append(person)
+        entries = []
+        for site in sorted(by_site):
+            menu = found.get((site, current))
+            alerts = []
+            for person in by_site[site]:
+                hit = menus.allergens_in_menu(
+                    menus.split_codes(person.allergens), menu.allergens if menu else ()
+                )
+                if hit:
+                    pai = person.pai_until is not None and person.pai_until >= current
+                    alerts.append(AllergyAlert(person.first_name, hit, pai))
+            entries.append(
+                SiteMenu(
+                    site=site,
+                    children=tuple(person.first_name for person in by_site[site]),
+                    menu=menu,
+                    alerts=tuple(alerts),
+                )
+            )
+        days.append((current, tuple(entries)))
+    return WeekMenus(monday=monday, days=tuple(days))
 
 
 # ---------------------------------------------------------------- import

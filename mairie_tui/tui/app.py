@@ -43,6 +43,7 @@ class MairieApp(TypeAheadApp, Navigation):
         "app.tcss",
         "styles/requests.tcss",
         "styles/mails.tcss",
+        "styles/menus.tcss",
         "styles/regie.tcss",
     ]
     TITLE = APP_NAME

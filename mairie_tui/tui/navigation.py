@@ -195,6 +195,11 @@ class Navigation(App[None]):
 
         self.push_screen(HouseholdMailsScreen(household_id, dossier))
 
+    def open_week_menus(self, household_id: int, dossier: str) -> None:
+        from mairie_tui.tui.screens.week_menus import WeekMenusScreen
+
+        self.push_screen(WeekMenusScreen(household_id, dossier))
+
     def open_enrol(self, household: HouseholdView) -> None:
         from mairie_tui.tui.screens.enrol import EnrolScreen
 

@@ -13,9 +13,10 @@ from sqlmodel import select
 
 from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.models import Menu, Person
+from mairie_tui.services.bookings import open_booking
 from mairie_tui.services.errors import ImportFileError, PermissionDenied
 from mairie_tui.services.lists import day_list, headcounts
-from mairie_tui.services.menus import import_menus, list_menus
+from mairie_tui.services.menus import household_week_menus, import_menus, list_menus
 from mairie_tui.services.reports import print_day_list
 from tests.helpers import clock_at
 from tests.services.test_lists import MONDAY, SITE_A, SITE_B, TUESDAY, World, build_world
@@ -209,3 +210,40 @@ def test_staff_see_the_menus_of_their_sites_only(engine, world, tmp_path):
         list_menus(engine, site=SITE_B, start=PEANUT_DAY, end=PEANUT_DAY, actor=mons_only)
     with pytest.raises(PermissionDenied):
         import_menus(engine, tmp_path / "menus.csv", actor=mons_only, clock=NOW)
+
+
+def test_the_booking_carries_its_site_s_menus_read_once(engine, world, tmp_path):
+    """The grid's « Menu : » line: the booking opens with the menus of its own site only."""
+    import_menus(engine, write(tmp_path, month_of_menus()), actor=world.agent, clock=NOW, apply=True)
+    booking = open_booking(engine, world.enrolments["Paul"], NOW, actor=world.agent)
+    assert booking.menus[PEANUT_DAY].site == SITE_A
+    assert booking.menus[PEANUT_DAY].dishes == "Carottes râpées · Poulet basquaise · Mousse aux cacahuètes"
+    assert {menu.site for menu in booking.menus.values()} == {SITE_A}
+    assert len(booking.menus) == 17  # the school days of September with a menu
+    ines = open_booking(engine, world.enrolments["Inès"], NOW, actor=world.agent)
+    assert "cacahuètes" not in ines.menus[PEANUT_DAY].dishes
+
+
+def test_the_foyer_s_week_flags_the_child_whose_allergen_is_on_the_menu(engine, world, tmp_path):
+    """Paul (Mons, peanut PAI) and Inès (Alès): one household, two sites, one alert."""
+    import_menus(engine, write(tmp_path, month_of_menus()), actor=world.agent, clock=NOW, apply=True)
+    give_peanut_pai(engine, "Paul")
+    with read_session(engine) as session:
+        paul = session.exec(select(Person).where(Person.first_name == "Paul")).one()
+        household = paul.household_id
+    week = household_week_menus(engine, household, PEANUT_DAY + timedelta(days=2), actor=world.agent)
+    assert week.monday == PEANUT_DAY
+    assert week.title == "Semaine du lundi 21/09/2020 au vendredi 25/09/2020"
+    assert week.sites == tuple(sorted((SITE_A, SITE_B)))
+    monday, entries = week.days[0]
+    assert monday == PEANUT_DAY
+    by_site = {entry.site: entry for entry in entries}
+    assert by_site[SITE_A].children == ("Paul",)
+    assert [alert.text for alert in by_site[SITE_A].alerts] == ["Paul : arachide (PAI)"]
+    assert by_site[SITE_B].children == ("Inès",) and by_site[SITE_B].alerts == ()
+    # Tuesday: no peanuts, no alert; Wednesday: the canteens are closed, nobody eats there.
+    assert all(not entry.alerts for entry in week.days[1][1])
+    assert week.days[2][1] == ()
+    assert sum(len(entry.alerts) for _day, day_entries in week.days for entry in day_entries) == 1
+    with pytest.raises(PermissionDenied):
+        household_week_menus(engine, household, PEANUT_DAY, actor=world.staff)

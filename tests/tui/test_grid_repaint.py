@@ -86,8 +86,8 @@ async def test_a_move_redraws_the_cursor_s_lines_only(
         repainted.clear()
         await pilot.press("down")
         await pilot.pause()
-        # Date and unit lines of the two weeks, and the status line.
-        assert screen_lines(repainted) <= 5, repainted
+        # Date and unit lines of the two weeks, the status line and the day's menu line.
+        assert screen_lines(repainted) <= 6, repainted
         assert list(grid._lines or []) == fresh_lines(grid)
 
 

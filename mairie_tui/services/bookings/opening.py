@@ -6,13 +6,14 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from mairie_tui.clock import Clock
 from mairie_tui.db import read_session
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import HolidayCalendar, month_weeks
 from mairie_tui.domain.draft import BookingDraft, ChangeKind, EditResult
+from mairie_tui.domain.menus import MenuDay
 from mairie_tui.models import Enrolment
 from mairie_tui.services.bookings.loading import enrolments_of, load_calendar, recipient_of
 from mairie_tui.services.bookings.views import (
@@ -23,6 +24,7 @@ from mairie_tui.services.bookings.views import (
 )
 from mairie_tui.services.common import Actor
 from mairie_tui.services.errors import ServiceError
+from mairie_tui.services.lists.menus import menus_of
 from mairie_tui.services.permissions import requires
 
 
@@ -70,7 +72,19 @@ def open_booking(
             units=loaded.ctx.units,
             rule_text=loaded.ctx.rule.describe(),
             recipient=recipient_of(session, loaded.household_id),
+            menus=_menus(session, loaded.summary),
         )
+
+
+MENU_KINDS = ("canteen", "periscolaire")
+
+
+def _menus(session: Session, enrolment: EnrolmentSummary) -> dict[date, MenuDay]:
+    """The site's menus over the enrolment's period (canteen and périscolaire only)."""
+    if enrolment.kind not in MENU_KINDS:
+        return {}
+    found = menus_of(session, [enrolment.site], enrolment.start, enrolment.end)
+    return {day: menu for (_site, day), menu in found.items()}
 
 
 @requires("reservations.lire")

@@ -8,6 +8,7 @@ from datetime import date
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import UnitInfo
 from mairie_tui.domain.draft import BookingDraft, CellView, RecapLine
+from mairie_tui.domain.menus import MenuDay
 from mairie_tui.models import Activity, Enrolment, Person
 
 LIVE_STATUSES = ("booked", "pending")
@@ -69,6 +70,9 @@ class BookingSession:
     units: tuple[UnitInfo, ...]
     rule_text: str
     recipient: str | None
+    # The site's menus over the period, by day (canteen and périscolaire only): read once
+    # when the booking opens, shown on the grid's status line.
+    menus: dict[date, MenuDay] = field(default_factory=dict)
 
     def initial_day(self, today: date) -> date:
         """Today if inside the period, else the first day of the period."""

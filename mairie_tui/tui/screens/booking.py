@@ -106,6 +106,7 @@ class BookingScreen(MairieScreen):
                 period=(enrolment.start, enrolment.end),
                 focus_day=booking.initial_day(today),
                 today=today,
+                menus=booking.menus,
                 id="grid",
             )
         # Under the scrolling body, always in view: the message and the buttons.
@@ -256,6 +257,7 @@ class BookingScreen(MairieScreen):
         self.booking = fresh
         grid = self.grid
         grid.draft = fresh.draft
+        grid.menus = fresh.menus
         grid.invalidate()
         self.say(f"Calendrier rechargé : {result.summary()}")
 

@@ -115,6 +115,7 @@ class HouseholdScreen(MairieScreen):
     | tab | Bloc suivant (MA FAMILLE, DÉMARCHES…). |
     | enter | Choisir l'entrée en surbrillance. |
     | c | Courriels du foyer (état, renvoi). |
+    | m | Menus de la semaine (allergies signalées). |
     | escape | Retour à la recherche. |
     """
 
@@ -128,7 +129,9 @@ class HouseholdScreen(MairieScreen):
         "activité (pré-inscription), `v` **valide une pré-inscription**, `p` **règle** les "
         "factures (le solde du foyer est en haut, à droite du dossier), `c` montre les "
         "**courriels** envoyés à la famille (en attente, envoyé, échec et son motif ; "
-        "renvoi, adresse corrigée). Les entrées marquées "
+        "renvoi, adresse corrigée), `m` les **menus de la semaine** des cantines où "
+        "mangent les enfants (un enfant dont un allergène est au menu est signalé). "
+        "Les entrées marquées "
         "« bientôt disponible » arrivent avec les prochaines versions."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -145,6 +148,7 @@ class HouseholdScreen(MairieScreen):
         Binding("t", "timeline", "Chronologie", id="household.timeline"),
         # The family's mails and their state (screens/mails.py); in the help, not the key bar.
         Binding("c", "mails", "Courriels", show=False, id="household.mails"),
+        Binding("m", "week_menus", "Menus", id="household.menus"),
         Binding("escape", "back", "Retour à la recherche", id="household.back"),
         # Supervisors only (check_action hides it from the others).
         Binding("x", "rgpd_export", "Export RGPD", id="household.rgpd_export"),
@@ -443,6 +447,11 @@ class HouseholdScreen(MairieScreen):
         """c: Courriels du foyer, each mail's state; resend, correct the address."""
         if self.household is not None:
             self.mairie.open_household_mails(self.household_id, self.household.dossier)
+
+    def action_week_menus(self) -> None:
+        """m: the week's menus of the children's canteens, allergies flagged."""
+        if self.household is not None:
+            self.mairie.open_week_menus(self.household_id, self.household.dossier)
 
     def action_pay(self) -> None:
         """p: Régler (the household's invoices; the receipt brings the agent back here)."""

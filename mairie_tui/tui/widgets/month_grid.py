@@ -16,6 +16,7 @@ one widget, not the screen.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
@@ -33,6 +34,7 @@ from textual.widget import Widget
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import DayState, DayStatus, UnitInfo, month_weeks
 from mairie_tui.domain.draft import BookingDraft, BookingMark, CellView, ChangeKind, EditResult
+from mairie_tui.domain.menus import MenuDay
 from mairie_tui.domain.safe_text import clean_control
 from mairie_tui.tui.breakpoints import SHORT_HEIGHT
 
@@ -257,6 +259,7 @@ class MonthGrid(Widget, can_focus=True):
         period: tuple[date, date],
         focus_day: date,
         today: date,
+        menus: Mapping[date, MenuDay] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -266,6 +269,9 @@ class MonthGrid(Widget, can_focus=True):
         self.units = units
         self.period = period
         self.today = today
+        # The site's menus by day (canteen, périscolaire): a « Menu : » line under the
+        # status when there are any, the same height from day to day.
+        self.menus: Mapping[date, MenuDay] = menus or {}
         self.week_view = False
         first = date(period[0].year, period[0].month, 1)
         last = _month_end(period[1])
@@ -421,7 +427,7 @@ class MonthGrid(Widget, can_focus=True):
         return len(self.visible_weeks()) if self.compact else 6
 
     def _status_rows(self, width: int) -> int:
-        return 1 if width >= WIDE_STATUS else 2
+        return (1 if width >= WIDE_STATUS else 2) + (1 if self.menus else 0)
 
     def focus_region(self) -> Region:
         """The focused week's lines (and the status line when both fit), in this widget."""
@@ -779,9 +785,33 @@ class MonthGrid(Widget, can_focus=True):
             parts.append(f"{unit.name} : {text}")
         text = clean_control(" · ".join([fr.long_date(day), *parts]) + "".join(f" — {r}" for r in reasons))
         style = base + self._style("status")
-        rows = self._status_rows(width)
+        rows = self._status_rows(width) - (1 if self.menus else 0)
         wrapped = wrap_words(text, max(10, width - 2), rows)
-        return [[Segment(f" {line}", style)] for line in wrapped] + [[] for _ in range(rows - len(wrapped))]
+        status = [[Segment(f" {line}", style)] for line in wrapped] + [[] for _ in range(rows - len(wrapped))]
+        if self.menus:
+            status.append(self._menu_line(base, width))
+        return status
+
+    def _menu_line(self, base: Style, width: int) -> list[Segment]:
+        """« Menu : entrée · plat · dessert (allergènes : …) », on one line, cut with … beyond.
+
+        Blank on a day without meals here (closed, holidays, outside the period).
+        """
+        day = self.focus_day
+        states = {self.cell(day, unit.id).status.state for unit in self.units}
+        if states <= {DayState.OUTSIDE, DayState.CLOSED, DayState.HOLIDAY, DayState.CLOSURE}:
+            return []
+        menu = self.menus.get(day)
+        if menu is None:
+            return [Segment(" Menu : non communiqué", base + self._style("week"))]
+        text = menu.dishes or (f"goûter : {menu.snack}" if menu.snack else "non communiqué")
+        if menu.allergens:
+            text += f" (allergènes : {menu.allergen_names})"
+        line = wrap_words(clean_control(text), max(10, width - 9), 1)[0]
+        return [
+            Segment(" Menu : ", base + self._style("header")),
+            Segment(line, base + self._style("date")),
+        ]
 
 
 LEGEND_LEAD = 11  # " Légende : "

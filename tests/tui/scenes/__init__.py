@@ -7,7 +7,17 @@ and the README's screenshots match. Scenes may open database sessions themselves
 
 from __future__ import annotations
 
-from tests.tui.scenes import agents, base, demarches, hostile, households, lists, news, regie
+from tests.tui.scenes import (
+    agents,
+    base,
+    demarches,
+    hostile,
+    households,
+    lists,
+    menus,
+    news,
+    regie,
+)
 
 SCENES: dict[str, base.Scene] = {
     **base.BOOKING_SCENES,
@@ -18,6 +28,7 @@ SCENES: dict[str, base.Scene] = {
     **hostile.SCENES,
     **news.SCENES,
     **regie.SCENES,
+    **menus.SCENES,  # issue 15: menus and mails at the counter
 }
 # The scenes that run at another time than base.DEMO_NOW (the régie's, in October).
 SCENE_NOW: dict[str, str] = {**regie.NOW}

@@ -29,6 +29,9 @@ SMALL_SCREENSHOTS = (
     "07-etape1-cases-cochees",
     "14-etape2-recapitulatif",
     "80-actualites-recherche",
+    "90-menu-grille",
+    "91-foyer-menus-semaine",
+    "92-foyer-courriels",
 )
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
