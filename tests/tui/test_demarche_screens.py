@@ -527,7 +527,7 @@ async def test_the_household_requests_and_documents_expiring_first(
         assert number in text and "Demande d'informations" in text and "Déposée" in text
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("down", "enter")  # Mes documents
+        await pilot.press("down", "down", "enter")  # Mes documents (after Factures et paiements)
         await settle(pilot)
         assert isinstance(app.screen, HouseholdDocumentsScreen)
         text = screen_text(app)
