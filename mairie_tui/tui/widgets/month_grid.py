@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
+from rich.cells import cell_len
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
@@ -31,114 +30,23 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from mairie_tui.domain import fr
-from mairie_tui.domain.calendar import DayState, DayStatus, UnitInfo, month_weeks
-from mairie_tui.domain.draft import BookingDraft, BookingMark, CellView, ChangeKind, EditResult
+from mairie_tui.domain.calendar import DayStatus, UnitInfo, month_weeks
+from mairie_tui.domain.draft import BookingDraft, CellView, EditResult
 from mairie_tui.domain.menus import MenuDay
 from mairie_tui.domain.safe_text import clean_control
 from mairie_tui.tui.breakpoints import SHORT_HEIGHT
-
-WEEK_COLUMN = 5  # " 38 " + border
-MIN_DAY_WIDTH = 10
-MAX_DAY_WIDTH = 28  # a 200-column terminal gets wide days, not an empty right half
-WIDE_STATUS = 110  # from this content width, the status of the focused day takes one line
-
-# Legend entries: (component class, sample, label), in the order shown.
-# Under NARROW_LEGEND columns the labels of SHORT_LABELS are used and the legend has no lead.
-LEGEND: tuple[tuple[str, str, str], ...] = (
-    ("open", "[ ]", "libre"),
-    ("booked", "[x]", "réservé"),
-    ("added", "[+]", "ajouté ici"),
-    ("removed", "[-]", "retiré ici"),
-    ("pending", "[?]", "en attente d'instruction"),
-    ("booked", "!", "forcé (motif au statut)"),
-    ("holiday", "Vac.", "vacances / férié"),
-    ("closed", "—", "fermé"),
-    ("locked", "[ ]", "délai dépassé"),
-    ("full", "[ ]", "complet"),
-    ("outside", "··", "hors période"),
+from mairie_tui.tui.widgets.grid_cells import (
+    MAX_DAY_WIDTH,
+    MIN_DAY_WIDTH,
+    WEEK_COLUMN,
+    WIDE_STATUS,
+    GridLayout,
+    month_end,
 )
-SHORT_LABELS = {
-    "en attente d'instruction": "en attente",
-    "forcé (motif au statut)": "forcé",
-    "vacances / férié": "vacances",
-    "ajouté ici": "ajouté",
-    "retiré ici": "retiré",
-}
-NARROW_LEGEND = 110
-
-STATE_LABELS = {
-    DayState.OPEN: "libre",
-    DayState.CLOSED: "fermé",
-    DayState.HOLIDAY: "vacances",
-    DayState.CLOSURE: "fermeture",
-    DayState.LOCKED: "délai dépassé",
-    DayState.FULL: "complet",
-    DayState.OUTSIDE: "hors période",
-}
+from mairie_tui.tui.widgets.grid_drawing import GridDrawing
 
 
-def short_holiday(name: str) -> str:
-    """`Vacances de la Toussaint` → `Toussaint`; `Toussaint · Vacances…` → `Toussaint`."""
-    first = name.split(" · ")[0]
-    for prefix in ("Vacances de la ", "Vacances de l'", "Vacances d'", "Vacances de ", "Vacances "):
-        if first.startswith(prefix):
-            rest = first[len(prefix) :]
-            return rest[:1].upper() + rest[1:]
-    return first
-
-
-def tick_of(cell: CellView) -> str:
-    if cell.change is ChangeKind.ADD:
-        return "[+]"
-    if cell.change is ChangeKind.REMOVE:
-        return "[-]"
-    if cell.mark is BookingMark.PENDING:
-        return "[?]"
-    return "[x]" if cell.ticked else "[ ]"
-
-
-def cell_class(cell: CellView) -> str:
-    """The component class that styles one (day, unit) cell."""
-    if cell.change is ChangeKind.ADD:
-        return "added"
-    if cell.change is ChangeKind.REMOVE:
-        return "removed"
-    state = cell.status.state
-    if state is DayState.OPEN:
-        if cell.mark is BookingMark.PENDING:
-            return "pending"
-        return "booked" if cell.ticked else "open"
-    if state is DayState.LOCKED or state is DayState.FULL:
-        if cell.mark is BookingMark.PENDING:
-            return "pending"
-        return "booked" if cell.ticked and state is DayState.FULL else state.value
-    if state is DayState.CLOSURE:
-        return "holiday"
-    return state.value
-
-
-def describe_cell(cell: CellView) -> str:
-    """What the status line says about one unit of the focused day."""
-    status = cell.status
-    if cell.change is ChangeKind.ADD:
-        text = "ajouté ici"
-    elif cell.change is ChangeKind.REMOVE:
-        text = "retiré ici"
-    elif cell.mark is BookingMark.PENDING:
-        text = "en attente d'instruction"
-    elif cell.ticked:
-        text = "réservé"
-    else:
-        text = "non réservé"
-    if cell.forced_reason:
-        text += f" (forcé : {cell.forced_reason})"
-    if status.state is not DayState.OPEN:
-        text += f" — {status.reason}"
-    return text
-
-
-class MonthGrid(Widget, can_focus=True):
+class MonthGrid(GridDrawing, Widget, can_focus=True):
     """A month (or week) of an enrolment's days, with ticks per unit.
 
     | Key | Action |
@@ -274,7 +182,7 @@ class MonthGrid(Widget, can_focus=True):
         self.menus: Mapping[date, MenuDay] = menus or {}
         self.week_view = False
         first = date(period[0].year, period[0].month, 1)
-        last = _month_end(period[1])
+        last = month_end(period[1])
         self._bounds = (first, last)
         self.focus_day = self._clamp(focus_day)
         self._cells: dict[tuple[date, int], CellView] = {}
@@ -399,7 +307,7 @@ class MonthGrid(Widget, can_focus=True):
         index = year * 12 + (month - 1) + delta
         year, month = divmod(index, 12)
         month += 1
-        day = min(self.focus_day.day, _month_end(date(year, month, 1)).day)
+        day = min(self.focus_day.day, month_end(date(year, month, 1)).day)
         self.set_focus_day(date(year, month, day))
 
     def action_switch_view(self) -> None:
@@ -433,9 +341,7 @@ class MonthGrid(Widget, can_focus=True):
         """The focused week's lines (and the status line when both fit), in this widget."""
         layout = self._layout(self.content_size.width)
         weeks = self.visible_weeks()
-        index = next(
-            (i for i, week in enumerate(weeks) if self.focus_day in week), 0
-        )
+        index = next((i for i, week in enumerate(weeks) if self.focus_day in week), 0)
         top = self._grid_top() + index * layout.block
         height = 1 + len(self.units)
         gutter = self.styles.gutter
@@ -525,14 +431,16 @@ class MonthGrid(Widget, can_focus=True):
 
     # ------------------------------------------------------------ rendering
 
-    def _layout(self, width: int) -> _Layout:
+    def _layout(self, width: int) -> GridLayout:
         day_width = max(MIN_DAY_WIDTH, min(MAX_DAY_WIDTH, (width - WEEK_COLUMN) // 7))
         rule = 0 if self.compact else 1
         names = max((cell_len(clean_control(unit.name)) for unit in self.units), default=0)
         # " [x] Repas !" must fit in a day; otherwise the cells show the unit's number
         # and the legend names the units.
         show_names = 5 + names <= day_width - 1
-        return _Layout(day_width=day_width, block=1 + len(self.units) + rule, show_names=show_names)
+        return GridLayout(
+            day_width=day_width, block=1 + len(self.units) + rule, show_names=show_names
+        )
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         layout = self._layout(width)
@@ -560,293 +468,3 @@ class MonthGrid(Widget, can_focus=True):
         if 0 <= y < len(self._lines):
             return self._lines[y]
         return Strip.blank(width, self.rich_style)
-
-    def _style(self, name: str) -> Style:
-        style = self._styles.get(name)
-        if style is None:
-            style = self.get_component_rich_style(f"month-grid--{name}", partial=True)
-            self._styles[name] = style
-        return style
-
-    def _legend_entries(self, width: int, layout: _Layout) -> list[tuple[str, str, str]]:
-        entries = list(LEGEND)
-        if width < NARROW_LEGEND:
-            entries = [(name, sample, SHORT_LABELS.get(label, label)) for name, sample, label in entries]
-        if not layout.show_names and len(self.units) > 1:
-            # The cells show "[x] 2" for the second unit: the legend names them
-            # (one unit is named by the status line).
-            names = " · ".join(
-                f"{number} {clean_control(unit.name)}"
-                for number, unit in enumerate(self.units, start=1)
-            )
-            entries.insert(0, ("week", "Unités :", names))
-        return entries
-
-    def _legend_lines(self, width: int, layout: _Layout) -> list[list[tuple[str, str, str]]]:
-        """The legend's entries, as many a line as the width holds (never cut)."""
-        lead, gap = _legend_lead(width)
-        lines: list[list[tuple[str, str, str]]] = [[]]
-        used = lead
-        for entry in self._legend_entries(width, layout):
-            _name, sample, label = entry
-            size = cell_len(sample) + 1 + cell_len(label) + gap
-            if lines[-1] and used + size - gap > width:
-                lines.append([])
-                used = lead
-            lines[-1].append(entry)
-            used += size
-        return lines
-
-    def _build_lines(self, width: int) -> list[Strip]:
-        base = self.rich_style
-        layout = self._layout(width)
-        compact = self.compact
-        border = base + self._style("border")
-        frame = self._frame(width, layout, base, border)
-        lines: list[Strip] = [frame["title"], frame["header"]]
-        if not compact:
-            lines.append(frame["rule"])
-
-        weeks_key = (width, compact, self.shown_month, self.week_view)
-        if self._weeks_key != weeks_key:
-            # Other size, month (days of the next month are greyed) or view: redraw all.
-            self._week_strips.clear()
-            self._weeks_key = weeks_key
-        cursor = base + self._style("cursor" if self.has_focus else "cursor-blur")
-        weeks = self.visible_weeks()
-        for index, week in enumerate(weeks):
-            strips = self._week_strips.get(week[0])
-            if strips is None:
-                rows = self._week_lines(week, layout, base, border, cursor)
-                strips = [Strip(row).crop_extend(0, width, base) for row in rows]
-                self._week_strips[week[0]] = strips
-            lines.extend(strips)
-            if not compact:
-                lines.append(frame["last-rule" if index == len(weeks) - 1 else "rule"])
-        if not self.week_view and not compact:
-            # Always six weeks tall: the widget keeps its size from month to month.
-            lines.extend([frame["blank"]] * ((6 - len(weeks)) * layout.block))
-
-        status = self._status_lines(base, width)
-        lines.extend(Strip(row).crop_extend(0, width, base) for row in status)
-        lines.extend(frame["legends"])
-        return lines
-
-    def _frame(self, width: int, layout: _Layout, base: Style, border: Style) -> dict[str, Any]:
-        """The lines that change only with the month, the view or the size (cached)."""
-        key = (width, self.compact, self.shown_month, self.week_view, self.visible_weeks()[0][0])
-        if self._frame_key == key:
-            return self._frame_strips
-        day_width = layout.day_width
-        # Title: < Septembre 2020 >, and the view.
-        year, month = self.shown_month
-        if self.week_view:
-            week = self.visible_weeks()[0]
-            title = (
-                f"◀  Semaine {week[0].isocalendar().week} · du {fr.short_date(week[0])} "
-                f"au {fr.short_date(week[-1])}  ▶"
-            )
-        else:
-            title = f"◀  {fr.month_title(year, month)}  ▶"
-        view = "Vue : semaine" if self.week_view else "Vue : mois"
-        left_pad = max(0, (width - cell_len(title)) // 2)
-        title_line = [
-            Segment(" " * left_pad, base),
-            Segment(title, base + self._style("title")),
-        ]
-        used = left_pad + cell_len(title)
-        title_line.append(Segment(" " * max(0, width - used - cell_len(view)), base))
-        title_line.append(Segment(view, base + self._style("week")))
-
-        # Column headers.
-        header = base + self._style("header")
-        head = [Segment(set_cell_size(" Sem", WEEK_COLUMN - 1), header), Segment("│", border)]
-        for name in fr.WEEKDAYS_UPPER:
-            head.append(Segment(set_cell_size(f" {name}", day_width - 1), header))
-            head.append(Segment("│", border))
-
-        legends = []
-        lead_size, gap = _legend_lead(width)
-        for index, entries in enumerate(self._legend_lines(width, layout)):
-            lead = " Légende : " if index == 0 and lead_size == LEGEND_LEAD else " " * lead_size
-            segments: list[Segment] = [Segment(lead, base + self._style("week"))]
-            for name, sample, label in entries:
-                segments.append(Segment(sample, base + self._style(name)))
-                segments.append(Segment(f" {label}" + " " * gap, base + self._style("week")))
-            legends.append(segments)
-
-        def strip(segments: list[Segment]) -> Strip:
-            return Strip(segments).crop_extend(0, width, base)
-
-        self._frame_strips = {
-            "title": strip(title_line),
-            "header": strip(head),
-            "rule": strip(self._rule(layout, border, "┼", "┤")),
-            "last-rule": strip(self._rule(layout, border, "┴", "┘")),
-            "blank": strip([]),
-            "legends": [strip(segments) for segments in legends],
-        }
-        self._frame_key = key
-        return self._frame_strips
-
-    def _rule(self, layout: _Layout, border: Style, joint: str, end: str) -> list[Segment]:
-        text = "─" * (WEEK_COLUMN - 1) + joint
-        for index in range(7):
-            text += "─" * (layout.day_width - 1) + (end if index == 6 else joint)
-        return [Segment(text, border)]
-
-    def _week_lines(
-        self, week: list[date], layout: _Layout, base: Style, border: Style, cursor: Style
-    ) -> list[list[Segment]]:
-        day_width = layout.day_width
-        inner = day_width - 1
-        year, month = self.shown_month
-        week_style = base + self._style("week")
-        rows: list[list[Segment]] = []
-        # Line 0: week number and dates.
-        first = [Segment(set_cell_size(f" {week[0].isocalendar().week:>2}", WEEK_COLUMN - 1), week_style), Segment("│", border)]
-        for day in week:
-            in_month = self.week_view or (day.month == month and day.year == year)
-            style = base + self._style("date" if in_month else "other-month")
-            if day == self.today:
-                style += self._style("today")
-            states = {self.cell(day, unit.id).status.state for unit in self.units}
-            if states <= {DayState.OUTSIDE}:
-                style += self._style("outside")
-            elif states <= {DayState.CLOSED}:
-                style += self._style("closed")
-            text = f" {day.strftime('%d/%m')}"
-            if day == self.today and inner >= 11:
-                text += " auj."
-            if day == self.focus_day:
-                style += cursor
-            first.append(Segment(set_cell_size(text, inner), style))
-            first.append(Segment("│", border))
-        rows.append(first)
-        # One line per unit.
-        for unit in self.units:
-            row = [Segment(" " * (WEEK_COLUMN - 1), base), Segment("│", border)]
-            for day in week:
-                view = self.cell(day, unit.id)
-                style = base + self._style(cell_class(view))
-                if not (self.week_view or day.month == month):
-                    style += self._style("other-month")
-                text = self._unit_text(view, unit, layout)
-                if day == self.focus_day:
-                    style += cursor
-                row.append(Segment(set_cell_size(text, inner), style))
-                row.append(Segment("│", border))
-            rows.append(row)
-        return rows
-
-    def _unit_text(self, view: CellView, unit: UnitInfo, layout: _Layout) -> str:
-        state = view.status.state
-        if state is DayState.OUTSIDE:
-            return " ··"
-        if state is DayState.CLOSED:
-            return ""
-        if state is DayState.HOLIDAY:
-            name = short_holiday(view.status.reason)
-            # "Toussaint" in a 10-column day would read "Toussain": the legend's "Vac.".
-            return f" {name}" if cell_len(name) + 1 <= layout.day_width - 1 else " Vac."
-        if state is DayState.CLOSURE:
-            return " Fermeture"
-        if state is DayState.FULL and not view.ticked and not view.forced_reason:
-            return " complet"
-        if layout.show_names:
-            text = f" {tick_of(view)} {clean_control(unit.name)}"
-        elif len(self.units) > 1:
-            text = f" {tick_of(view)} {self.units.index(unit) + 1}"
-        else:
-            text = f" {tick_of(view)}"
-        if view.forced_reason:
-            # The mark stays when the name is cut.
-            text = set_cell_size(text, max(4, layout.day_width - 3)).rstrip() + " !"
-        return text
-
-    def _status_lines(self, base: Style, width: int) -> list[list[Segment]]:
-        """The focused day in words, wrapped on the rows kept for it (cut with … beyond)."""
-        day = self.focus_day
-        parts = []
-        reasons: list[str] = []
-        for unit in self.units:
-            view = self.cell(day, unit.id)
-            state = view.status.state
-            if state in (DayState.OUTSIDE, DayState.CLOSED, DayState.HOLIDAY, DayState.CLOSURE):
-                parts.append(view.status.reason)
-                break
-            text = describe_cell(view)
-            reason = f" — {view.status.reason}"
-            if state is not DayState.OPEN and text.endswith(reason):
-                # Said once for the day when the units share it (the deadline).
-                text = text[: -len(reason)]
-                if view.status.reason not in reasons:
-                    reasons.append(view.status.reason)
-            parts.append(f"{unit.name} : {text}")
-        text = clean_control(" · ".join([fr.long_date(day), *parts]) + "".join(f" — {r}" for r in reasons))
-        style = base + self._style("status")
-        rows = self._status_rows(width) - (1 if self.menus else 0)
-        wrapped = wrap_words(text, max(10, width - 2), rows)
-        status = [[Segment(f" {line}", style)] for line in wrapped] + [[] for _ in range(rows - len(wrapped))]
-        if self.menus:
-            status.append(self._menu_line(base, width))
-        return status
-
-    def _menu_line(self, base: Style, width: int) -> list[Segment]:
-        """« Menu : entrée · plat · dessert (allergènes : …) », on one line, cut with … beyond.
-
-        Blank on a day without meals here (closed, holidays, outside the period).
-        """
-        day = self.focus_day
-        states = {self.cell(day, unit.id).status.state for unit in self.units}
-        if states <= {DayState.OUTSIDE, DayState.CLOSED, DayState.HOLIDAY, DayState.CLOSURE}:
-            return []
-        menu = self.menus.get(day)
-        if menu is None:
-            return [Segment(" Menu : non communiqué", base + self._style("week"))]
-        text = menu.dishes or (f"goûter : {menu.snack}" if menu.snack else "non communiqué")
-        if menu.allergens:
-            text += f" (allergènes : {menu.allergen_names})"
-        line = wrap_words(clean_control(text), max(10, width - 9), 1)[0]
-        return [
-            Segment(" Menu : ", base + self._style("header")),
-            Segment(line, base + self._style("date")),
-        ]
-
-
-LEGEND_LEAD = 11  # " Légende : "
-
-
-def _legend_lead(width: int) -> tuple[int, int]:
-    """(lead, gap between entries): narrow legends drop the "Légende :" lead."""
-    return (LEGEND_LEAD, 3) if width >= NARROW_LEGEND else (1, 2)
-
-
-def wrap_words(text: str, width: int, rows: int) -> list[str]:
-    """`text` on at most `rows` lines of `width` cells, words kept whole, … when cut."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if cell_len(candidate) <= width or not current:
-            current = candidate
-            continue
-        lines.append(current)
-        current = word
-    lines.append(current)
-    if len(lines) > rows:
-        last = " ".join(lines[rows - 1 :])
-        lines = lines[: rows - 1] + [set_cell_size(last, width - 1) + "…"]
-    return [set_cell_size(line, width) if cell_len(line) > width else line for line in lines]
-
-
-@dataclass(frozen=True)
-class _Layout:
-    day_width: int
-    block: int  # lines per week: date, one per unit, rule (none when compact)
-    show_names: bool = True  # "[x] Repas" in the cells, or "[x] 1" and the names in the legend
-
-
-def _month_end(day: date) -> date:
-    next_month = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return next_month - timedelta(days=1)
