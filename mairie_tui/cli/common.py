@@ -41,6 +41,16 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def parse_day(text: str, what: str) -> date:
+    """A French date typed in an option (JJ/MM/AAAA), or one French line naming the option."""
+    from mairie_tui.domain import fr
+
+    try:
+        return fr.parse_date(text)
+    except ValueError as exc:
+        fail(f"{what} : {exc}")
+
+
 def note(message: str) -> None:
     """A remark on stderr (never mixed with --json output)."""
     errors.print(message, soft_wrap=True, highlight=False)

@@ -14,6 +14,7 @@ from mairie_tui.cli.common import (
     add_group,
     console,
     fail,
+    parse_day,
     print_json,
     signed_in_actor,
     state,
@@ -38,13 +39,6 @@ def register(app: typer.Typer) -> None:
     """Add `effectifs` and `listes …` to the main command."""
     app.command("effectifs")(effectifs)
     add_group(app, listes_app, "listes")
-
-
-def parse_day(text: str, what: str) -> date:
-    try:
-        return fr.parse_date(text)
-    except ValueError as exc:
-        fail(f"{what} : {exc}")
 
 
 def _reader(ctx: typer.Context) -> Actor:

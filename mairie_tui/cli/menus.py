@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from mairie_tui.cli.common import (
     command,
     console,
     fail,
+    parse_day,
     print_json,
     signed_in_actor,
     state,
@@ -34,13 +34,6 @@ def register(app: typer.Typer) -> None:
     command(menus_app, "importer", "import")(import_menus_command)
     command(menus_app, "liste", "list")(list_menus_command)
     add_group(app, menus_app, "menus")
-
-
-def _day(text: str, what: str) -> date:
-    try:
-        return fr.parse_date(text)
-    except ValueError as exc:
-        fail(f"{what} : {exc}")
 
 
 def _reader(ctx: typer.Context) -> Actor:
@@ -102,8 +95,8 @@ def list_menus_command(
 
     st = state(ctx)
     clock = st.settings.clock
-    first = _day(start, "--from") if start else clock.today()
-    last = _day(end, "--to") if end else first
+    first = parse_day(start, "--from") if start else clock.today()
+    last = parse_day(end, "--to") if end else first
     try:
         days = list_menus(st.engine(), site=site, start=first, end=last, actor=_reader(ctx))
     except ServiceError as exc:

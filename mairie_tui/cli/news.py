@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -14,11 +13,11 @@ from mairie_tui.cli.common import (
     command,
     console,
     fail,
+    parse_day,
     print_json,
     signed_in_actor,
     state,
 )
-from mairie_tui.domain import fr
 
 news_app = typer.Typer(
     help="Actualités affichées au guichet après la connexion.", no_args_is_help=True
@@ -31,13 +30,6 @@ def register(app: typer.Typer) -> None:
     command(news_app, "ajouter", "add")(news_add)
     command(news_app, "retirer", "withdraw")(news_withdraw)
     add_group(app, news_app, "actualites", "news")
-
-
-def _day(text: str, option: str) -> date:
-    try:
-        return fr.parse_date(text)
-    except ValueError as exc:
-        fail(f"{option} : {exc}")
 
 
 def news_list(
@@ -106,7 +98,7 @@ def news_add(
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.news import publish_news
 
-    first, last = _day(start, "--du"), _day(end, "--au")
+    first, last = parse_day(start, "--du"), parse_day(end, "--au")
     st = state(ctx)
     actor = signed_in_actor(ctx, permission="superviseur")
     try:

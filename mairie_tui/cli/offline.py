@@ -13,11 +13,11 @@ from mairie_tui.cli.common import (
     command,
     console,
     fail,
+    parse_day,
     print_json,
     signed_in_actor,
     state,
 )
-from mairie_tui.cli.lists import parse_day
 from mairie_tui.domain import fr
 
 offline_app = typer.Typer(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from mairie_tui.cli.common import (
     command,
     console,
     fail,
+    parse_day,
     print_json,
     signed_in_actor,
     state,
@@ -302,13 +302,6 @@ def tariffs_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
-def _day(text: str, what: str) -> date:
-    try:
-        return fr.parse_date(text)
-    except ValueError as exc:
-        fail(f"{what} : {exc}")
-
-
 def till_journal(
     ctx: typer.Context,
     jour: Annotated[
@@ -321,7 +314,7 @@ def till_journal(
     from mairie_tui.services.regie import till_day
 
     st = state(ctx)
-    day = _day(jour, "--jour") if jour else st.settings.clock.today()
+    day = parse_day(jour, "--jour") if jour else st.settings.clock.today()
     actor = signed_in_actor(ctx, permission="guichet")
     try:
         result = till_day(st.engine(), day, actor=actor)
@@ -368,7 +361,7 @@ def till_close(
     except AmountError as exc:
         fail(f"--especes : {exc}")
     st = state(ctx)
-    day = _day(jour, "--jour") if jour else st.settings.clock.today()
+    day = parse_day(jour, "--jour") if jour else st.settings.clock.today()
     actor = signed_in_actor(ctx, permission="superviseur")
     try:
         result = close_till(
@@ -417,7 +410,7 @@ def till_export(
     from mairie_tui.services.errors import ServiceError
     from mairie_tui.services.regie import accounting_export
 
-    start, end = _day(du, "--du"), _day(au, "--au")
+    start, end = parse_day(du, "--du"), parse_day(au, "--au")
     if end < start:
         fail("--au est avant --du.")
     st = state(ctx)
