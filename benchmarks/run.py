@@ -1,11 +1,18 @@
 """Benchmarks: one command builds what it needs, measures, prints, writes docs/benchmarks.md.
 
-    .venv/bin/python benchmarks/run.py [--households N] [--quick] [--output PATH]
+    .venv/bin/python benchmarks/run.py [--households N] [--quick] [--passes N]
+        [--only SECTION ...] [--output PATH] [--compare FILE [--against FILE]]
 
 Each benchmark is a function taking the shared Context and returning rows
-(name, value, unit, target, ok); add one to BENCHMARKS to measure more.  A
+(name, value, unit, target, ok); add one to BENCHMARKS to measure more.  Every
+section runs --passes times (3 by default, SINGLE_PASS apart) and each figure
+is the median pass, with the lowest beside it (bench_rows.merge_passes).  A
 section whose code is missing (not written yet) reports "non mesuré" instead
-of stopping the run.  Not a test: figures depend on the machine.
+of stopping the run.  `--only tui` measures one section (the demo base is
+built first when the section needs it) and writes nothing unless --output.
+`--compare FILE` prints each figure's change against an earlier
+docs/benchmarks.md (with `--against NEW`, two files, nothing measured).
+Not a test: figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import platform
 import random
 import shutil
 import sqlite3
@@ -22,49 +28,40 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_bookings import (  # noqa: E402
+    BENCH_AGENT,
+    BENCH_NOW,
+    bench_month_view,
+    bench_validate_year,
+    bench_weekly_pattern,
+)
+from bench_data import fill_synthetic  # noqa: E402
+from bench_report import (  # noqa: E402
+    compare_texts,
+    kept_by_hand,
+    load_average,
+    machine,
+    markdown,
+    method_lines,
+    print_table,
+)
+from bench_rows import Row, as_row, merge_passes, ms, percentile, stopwatch, thousands  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 
 from mairie_tui.db import make_engine, read_session, unit_of_work, upgrade  # noqa: E402
-from mairie_tui.services.common import Actor  # noqa: E402
 
 FULL_HOUSEHOLDS = 200_000
 QUICK_HOUSEHOLDS = 20_000
-BENCH_NOW = "2020-08-20T10:00"  # before the school year: every day is open
-NOT_MEASURED = "non mesuré"
-# The agent on whose behalf the measured use cases run (they check the permission matrix).
-BENCH_AGENT = Actor(id=None, login="bench", name="Bench", role="agent")
-
-
-@dataclass
-class Row:
-    name: str
-    value: float | None
-    unit: str
-    target: str = ""
-    ok: bool | None = None
-    note: str = ""
-
-    def value_text(self) -> str:
-        if self.value is None:
-            return NOT_MEASURED
-        if self.value >= 100 or float(self.value).is_integer():
-            return thousands(round(self.value))
-        if self.value >= 10:
-            return f"{self.value:.1f}"
-        return f"{self.value:.2f}"
-
-    def ok_text(self) -> str:
-        return {True: "oui", False: "NON", None: "—"}[self.ok]
+PASSES = 3
 
 
 @dataclass
@@ -79,6 +76,7 @@ class Context:
     pg_url: str | None = None
     engine: Engine | None = None
     db_path: Path | None = None
+    passes: int = PASSES
     notes: list[str] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -87,154 +85,8 @@ class Context:
         return self.households >= FULL_HOUSEHOLDS
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
-
-
-def ms(seconds: float) -> float:
-    return seconds * 1000.0
-
-
-@contextmanager
-def stopwatch() -> Iterator[list[float]]:
-    box: list[float] = []
-    start = time.perf_counter()
-    yield box
-    box.append(time.perf_counter() - start)
-
-
 def not_measured(name: str, unit: str, target: str, why: str) -> Row:
     return Row(name, None, unit, target, None, why)
-
-
-def bench_clock() -> Any:
-    from mairie_tui.clock import FrozenClock, parse_now
-
-    return FrozenClock(parse_now(BENCH_NOW))
-
-
-# ---------------------------------------------------------------- database
-
-
-def words(names: str) -> list[str]:
-    return names.split()
-
-
-FIRST_NAMES = words(
-    "Léa Emma Chloé Manon Inès Camille Zoé Jade Louise Alice Lucie Élodie Clémence Noémie "
-    "Maëlys Océane Anaïs Hélène Françoise Cécile Sophie Nathalie Isabelle Sylvie Amélie "
-    "Lucas Hugo Louis Nathan Gabriel Jules Noé Théo Raphaël Arthur Léo Mathéo Timothée "
-    "Jérôme François Frédéric Stéphane Sébastien Benoît Grégoire Loïc Rémi André Joël"
-)
-LAST_NAMES = words(
-    "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent "
-    "Lefèbvre Michel García Fournier Girard Bonnet Dupont Lambert Fontaine Rousseau Vincent "
-    "Müller Lefèvre Faure André Mercier Blanc Guérin Boyer Garnier Chevalier François Legrand "
-    "Gauthier Perrin Robin Clément Morin Nicolas Henry Roussel Mathieu Gautier Masson "
-    "Marchand Duval Denis Dumont Marie Lemaire Noël Meyer Dufour Meunier Brun Blanchard "
-    "Giraud Joly Rivière Lucas Brunet Gaillard Barbier Arnaud Martínez Gérard Roche Renard "
-    "Schmitt Roy Leroux Colin Vidal Caron Picard Roger Fabre Aubert Lemoine Renaud Dumas "
-    "Lacroix Olivier Philippe Bourgeois Pierre Benoît Rey Leclerc Payet Rolland Leclercq "
-    "Guillaume Lecomte Lopez Jean Dupuy Guillot Hubert Berger Carpentier Sánchez Dupuis "
-    "Moulin Louis Deschamps Huet Vasseur Perez Boucher Fleury Royer Klein Jacquet Adam "
-    "Paris Poirier Marty Aubry Guyot Carré Charles Renault Charpentier Ménard Maillard "
-    "Baron Bertin Bailly Hervé Schneider Fernandez Le Gall Collet Léger Bouvier Julien "
-    "Prévost Millet Perrot Daniel Le Roux Cousin Germain Breton Besson Langlois Rémy "
-    "Le Goff Pelletier Lévêque Perrier Leblanc Barré Lebrun Marchal Weber Mallet Hamon "
-    "Boulanger Jacob Monnier Michaud Rodriguez Guichard Gillet Étienne Grondin Poulain "
-    "Tessier Chevallier Collin Chauvin Da Silva Bouchet Gay Lemaître Bénard Maréchal "
-    "Humbert Reynaud Antoine Hoarau Perret Barthélemy Cordier Pichon Lejeune Gilbert "
-    "Lamy Delaunay Pasquier Carlier Laporte D'Artagnan Œillet"
-)
-
-
-def communes() -> list[tuple[str, str, str]]:
-    path = ROOT / "mairie_tui" / "data" / "communes.tsv"
-    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
-    return [(name, insee, postcodes.split(",")[0]) for name, insee, postcodes, *_ in rows if name]
-
-
-def fill_synthetic(db_path: Path, total: int) -> int:
-    """Add synthetic households (with members) until the database holds `total`.
-
-    Only used while build_demo() does not create them itself, so that search
-    can be measured at full size; executemany on one raw transaction.
-    """
-    rng = random.Random(20200901)
-    places = communes()
-    conn = sqlite3.connect(db_path)
-    try:
-        existing = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM household").fetchone()
-        missing = int(total - existing[0])
-        if missing <= 0:
-            return 0
-        next_id = existing[1] + 1
-        stamp = "2020-08-27 10:30:00.000000"  # SQLAlchemy's SQLite DateTime format
-        households: list[tuple[Any, ...]] = []
-        people: list[tuple[Any, ...]] = []
-        for household_id in range(next_id, next_id + missing):
-            name, insee, postcode = rng.choice(places)
-            last = rng.choice(LAST_NAMES)
-            phone = f"0{rng.choice('4679')} {rng.randrange(100):02d} {rng.randrange(100):02d} {rng.randrange(100):02d} {rng.randrange(100):02d}"
-            first = rng.choice(FIRST_NAMES)
-            email = f"{normal_ascii(first)}.{normal_ascii(last)}{rng.randrange(100)}@exemple.fr"
-            households.append(
-                (household_id, f"F-{household_id:06d}", f"{rng.randrange(1, 120)} rue des Écoles",
-                 postcode, insee, name, phone, email, stamp, stamp)
-            )  # fmt: skip
-            people.append((household_id, "representative", first, last, phone, email, 0))
-            position = 1
-            if rng.random() < 0.6:
-                people.append(
-                    (
-                        household_id,
-                        "co_representative",
-                        rng.choice(FIRST_NAMES),
-                        last,
-                        None,
-                        None,
-                        1,
-                    )
-                )
-                position = 2
-            for offset in range(rng.choice((0, 1, 1, 2, 2, 2, 3))):
-                people.append(
-                    (
-                        household_id,
-                        "child",
-                        rng.choice(FIRST_NAMES),
-                        last,
-                        None,
-                        None,
-                        position + offset,
-                    )
-                )
-        with conn:
-            conn.executemany(
-                "INSERT INTO household (id, dossier, address, postcode, commune_insee, commune_name, "
-                "phone, email, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,1,?,?)",
-                households,
-            )
-            conn.executemany(
-                "INSERT INTO person (household_id, role, first_name, last_name, phone, email, position) "
-                "VALUES (?,?,?,?,?,?,?)",
-                people,
-            )
-        return missing
-    finally:
-        conn.close()
-
-
-def normal_ascii(value: str) -> str:
-    from mairie_tui.services.search import normalise
-
-    return normalise(value).replace(" ", "")
 
 
 def count(engine: Engine, sql: str) -> int:
@@ -506,7 +358,9 @@ def bench_postgresql(ctx: Context) -> list[Row]:
                 queries,
                 {
                     "raw": lambda q: raw.execute(raw_sql, {"q": expressions[q]}).all(),
-                    "find_households (PostgreSQL)": lambda q: find_households(engine, q, actor=BENCH_AGENT),
+                    "find_households (PostgreSQL)": lambda q: find_households(
+                        engine, q, actor=BENCH_AGENT
+                    ),
                 },
                 ctx.repeats,
             )
@@ -533,122 +387,11 @@ def bench_postgresql(ctx: Context) -> list[Row]:
         admin.dispose()
 
 
-# ---------------------------------------------------------------- bookings
-
-
-def seed(ctx: Context) -> Any:
-    from mairie_tui.services.demo import seed_ids
-
-    assert ctx.engine is not None
-    with read_session(ctx.engine) as session:
-        return seed_ids(session)
-
-
-def school_year_pattern(unit_id: int) -> Any:
-    from mairie_tui.domain.draft import WeeklyPattern
-
-    return WeeklyPattern(
-        weekdays=frozenset({0, 1, 3, 4}),
-        unit_ids=(unit_id,),
-        start=date(2020, 9, 1),
-        end=date(2021, 7, 6),
-    )
-
-
-def bench_weekly_pattern(ctx: Context) -> list[Row]:
-    """BookingDraft.apply_pattern, Mon/Tue/Thu/Fri, 01/09/2020–06/07/2021, on a fresh draft."""
-    from mairie_tui.domain.draft import BookingDraft
-    from mairie_tui.services.bookings import open_booking
-
-    assert ctx.engine is not None
-    ids = seed(ctx)
-    booking = open_booking(ctx.engine, ids.enrolment_id, bench_clock(), actor=BENCH_AGENT)
-    pattern = school_year_pattern(ids.unit_id)
-    times = []
-    added = 0
-    for _ in range(max(5, ctx.repeats * 10)):
-        draft = BookingDraft(ctx=booking.draft.ctx, existing=booking.draft.existing)
-        start = time.perf_counter()
-        result = draft.apply_pattern(pattern)
-        times.append(time.perf_counter() - start)
-        added = len(result.changed)
-    p50 = ms(statistics.median(times))
-    return [
-        Row(
-            "périodicité lun/mar/jeu/ven sur l'année scolaire (apply_pattern), médiane",
-            p50,
-            "ms",
-            "≤ 10 ms",
-            p50 <= 10,
-            f"{added} jours cochés",
-        )
-    ]
-
-
-def bench_month_view(ctx: Context) -> list[Row]:
-    """month_view of the seed enrolment (septembre 2020)."""
-    from mairie_tui.services.bookings import month_view
-
-    assert ctx.engine is not None
-    ids = seed(ctx)
-    clock = bench_clock()
-    month_view(ctx.engine, ids.enrolment_id, 2020, 9, clock, actor=BENCH_AGENT)
-    times = []
-    for i in range(max(20, ctx.repeats * 40)):
-        year, month = (2020, 9 + i % 4) if i % 10 < 4 else (2021, 1 + i % 6)
-        start = time.perf_counter()
-        month_view(ctx.engine, ids.enrolment_id, year, month, clock, actor=BENCH_AGENT)
-        times.append(time.perf_counter() - start)
-    p50, p95 = ms(percentile(times, 0.5)), ms(percentile(times, 0.95))
-    return [
-        Row("vue du mois d'une inscription (month_view), p50", p50, "ms", "≤ 2 ms", p50 <= 2),
-        Row("vue du mois, p95", p95, "ms"),
-    ]
-
-
-def bench_validate_year(ctx: Context) -> list[Row]:
-    """validate_booking of a whole school year (141 days) on SQLite, then its cancellation."""
-    from mairie_tui.services.bookings import open_booking, validate_booking
-    from mairie_tui.services.common import Actor
-
-    assert ctx.engine is not None
-    ids = seed(ctx)
-    clock = bench_clock()
-    actor = Actor(id=None, login="bench", name="Bench", role="agent")
-    pattern = school_year_pattern(ids.unit_id)
-    untick = replace(pattern, tick=False)
-    book_times, cancel_times = [], []
-    days = 0
-    for _ in range(max(1, ctx.repeats)):
-        booking = open_booking(ctx.engine, ids.enrolment_id, clock, actor=BENCH_AGENT)
-        booking.draft.apply_pattern(pattern)
-        days = len(booking.draft.recap())
-        start = time.perf_counter()
-        validate_booking(ctx.engine, booking, actor=actor, clock=clock)
-        book_times.append(time.perf_counter() - start)
-        booking = open_booking(ctx.engine, ids.enrolment_id, clock, actor=BENCH_AGENT)
-        booking.draft.apply_pattern(untick)
-        start = time.perf_counter()
-        validate_booking(ctx.engine, booking, actor=actor, clock=clock)
-        cancel_times.append(time.perf_counter() - start)
-    book, cancel = ms(statistics.median(book_times)), ms(statistics.median(cancel_times))
-    return [
-        Row(
-            f"validation d'une année scolaire ({days} jours, SQLite), médiane",
-            book,
-            "ms",
-            "≤ 100 ms",
-            book <= 100 if days == 141 else None,
-        ),
-        Row(f"annulation des mêmes {days} jours, médiane", cancel, "ms", "≤ 100 ms", cancel <= 100),
-    ]
-
-
 # A benchmark returns Row objects or plain (name, value, unit, target, ok) tuples.
 Benchmark = Callable[[Context], list[Any]]
 
 
-def module_sections(module_name: str, title: str) -> list[tuple[str, Benchmark]]:
+def module_sections(module_name: str, title: str) -> list[tuple[str, str, Benchmark]]:
     """The BENCHMARKS of a sibling module (benchmarks/<module_name>.py), when it is there."""
     try:
         module = importlib.import_module(module_name)  # this script's directory is on sys.path
@@ -659,24 +402,51 @@ def module_sections(module_name: str, title: str) -> list[tuple[str, Benchmark]]
         def missing(_ctx: Context) -> list[Any]:
             return [not_measured(f"{title} (benchmarks/{module_name}.py)", "", "", why)]
 
-        return [(title, missing)]
-    return [(title, bench) for bench in benches]
+        return [(module_name, title, missing)]
+    return [(module_name, title, bench) for bench in benches]
 
 
-# Sections in run order; later ones use the database the first one builds.
-BENCHMARKS: list[tuple[str, Benchmark]] = [
-    ("Base de démonstration", bench_build_demo),
-    ("Index de recherche", bench_rebuild_index),
-    ("Recherche de foyers", bench_search),
-    ("Périodicité", bench_weekly_pattern),
-    ("Vue du mois", bench_month_view),
-    ("Validation", bench_validate_year),
+# Sections in run order (key for --only, title, benchmark); later ones use the demo base.
+BENCHMARKS: list[tuple[str, str, Benchmark]] = [
+    ("demo", "Base de démonstration", bench_build_demo),
+    ("index", "Index de recherche", bench_rebuild_index),
+    ("search", "Recherche de foyers", bench_search),
+    ("pattern", "Périodicité", bench_weekly_pattern),
+    ("month", "Vue du mois", bench_month_view),
+    ("validation", "Validation", bench_validate_year),
     *module_sections("households", "Import / export de foyers"),
     *module_sections("tui", "Interface (TUI)"),
     *module_sections("staff", "Listes des écoles"),
     *module_sections("regie", "Régie"),
-    ("PostgreSQL", bench_postgresql),
+    ("pg", "PostgreSQL", bench_postgresql),
 ]
+# Sections that need the demo base of the first one (built first under --only).
+NEEDS_DEMO = {"index", "search", "pattern", "month", "validation", "households", "tui", "pg"}
+# Measured once: they build the data the others measure, or one pass is minutes long
+# (and their figures are already medians over repeats inside the pass, where they can be).
+SINGLE_PASS = {
+    "bench_build_demo": "construit la base de démonstration",
+    "bench_staff_data": "construit la base des listes",
+    "bench_import_export": "export de toute la base et import de 50 000 foyers, deux bases",
+    "bench_balance_200k": "construit sa base ; médiane de 3 passes par foyer",
+    "bench_staff_postgresql": "copie des données vers PostgreSQL",
+    "bench_invoicing_postgresql": "copie des données vers PostgreSQL",
+    "bench_postgresql": "copie et indexation PostgreSQL ; médiane de 3 passes par requête",
+}
+
+
+def selected(only: list[str] | None) -> list[tuple[str, str, Benchmark]]:
+    """The sections to run: all, or those of --only and the demo base if they need it."""
+    if not only:
+        return BENCHMARKS
+    keys = {key for key, _, _ in BENCHMARKS}
+    unknown = sorted(set(only) - keys)
+    if unknown:
+        raise SystemExit(
+            f"section inconnue : {', '.join(unknown)} (au choix : {', '.join(sorted(keys))})"
+        )
+    wanted = set(only) | ({"demo"} if NEEDS_DEMO & set(only) else set())
+    return [entry for entry in BENCHMARKS if entry[0] in wanted]
 
 
 def run_section(title: str, bench: Benchmark, ctx: Context) -> list[Row]:
@@ -688,7 +458,17 @@ def run_section(title: str, bench: Benchmark, ctx: Context) -> list[Row]:
     except Exception as exc:  # a benchmark must not stop the others
         traceback.print_exc()
         return [not_measured(doc, "", "", f"erreur : {type(exc).__name__}: {exc}")]
-    return [row if isinstance(row, Row) else Row(*row) for row in rows]
+    return [as_row(row) for row in rows]
+
+
+def run_passes(title: str, bench: Benchmark, ctx: Context) -> list[Row]:
+    """The section `ctx.passes` times (once if SINGLE_PASS), folded into one row per figure."""
+    count = 1 if bench.__name__ in SINGLE_PASS else max(1, ctx.passes)
+    passes = []
+    for index in range(count):
+        print(f"… {title} : {bench.__name__} ({index + 1}/{count})", file=sys.stderr, flush=True)
+        passes.append(run_section(title, bench, ctx))
+    return merge_passes(passes)
 
 
 def merge_sections(sections: list[tuple[str, list[Row]]]) -> list[tuple[str, list[Row]]]:
@@ -702,152 +482,66 @@ def merge_sections(sections: list[tuple[str, list[Row]]]) -> list[tuple[str, lis
     return merged
 
 
-# ---------------------------------------------------------------- report
-
-
-def load_average() -> str:
-    try:
-        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
-
-
-def machine(load_at_start: str) -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} Gio"
-    except OSError:
-        pass
-    return {
-        "Processeur": cpu,
-        "Cœurs (nproc)": str(os.cpu_count()),
-        "Mémoire": ram,
-        "Système": f"{platform.system()} {platform.release()}",
-        "Python": platform.python_version(),
-        "SQLite": sqlite3.sqlite_version,
-        "Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "Charge au début / à la fin (loadavg 1, 5, 15 min)": f"{load_at_start} — {load_average()}",
-    }
-
-
-def print_table(sections: list[tuple[str, list[Row]]]) -> None:
-    width = max(len(row.name) for _, rows in sections for row in rows)
-    for title, rows in sections:
-        print(f"\n{title}")
-        for row in rows:
-            value = f"{row.value_text()} {row.unit}".strip()
-            line = f"  {row.name:<{width}}  {value:>14}  {row.target:<24} {row.ok_text()}"
-            print(line + (f"  ({row.note})" if row.note else ""))
-
-
-def markdown(ctx: Context, sections: list[tuple[str, list[Row]]], command: str) -> str:
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Produced by `{command}` (the file is rewritten at every full run; not a test:",
-        "the figures depend on the machine). Every figure below comes from that one run.",
-        "",
-        "## Machine",
-        "",
-        "| | |",
-        "|---|---|",
-    ]
-    lines += [f"| {key} | {value} |" for key, value in machine(ctx.cache["load_at_start"]).items()]
-    lines += ["", "## Figures", ""]
-    lines += ["| Mesure | Valeur | Objectif | Tenu | Remarque |", "|---|---:|---|---|---|"]
-    for title, rows in sections:
-        lines.append(f"| **{title}** | | | | |")
-        for row in rows:
-            value = f"{row.value_text()} {row.unit}".strip()
-            note = row.note.replace("|", "\\|")
-            lines.append(f"| {row.name} | {value} | {row.target} | {row.ok_text()} | {note} |")
-    if ctx.notes:
-        lines += ["", "## Notes", ""]
-        lines += [f"- {note}" for note in ctx.notes]
-    lines += [
-        "",
-        "## Method",
-        "",
-        f"- The database is a fresh SQLite file (WAL) in a temporary directory, built by "
-        f"`build_demo(households={ctx.households})`; every later section uses it.",
-        "- Search: a few hundred queries drawn from the data (last-name prefixes of 1–6 "
-        "letters, first names, first + last name, communes, phone prefixes spaced and "
-        "compact, dossier numbers full and bare), each timed through `find_households` "
-        "(own read session), `search_households` (session kept open) and the raw FTS5 "
-        "statement `SELECT rowid FROM household_fts WHERE household_fts MATCH ? LIMIT 50` "
-        "on a plain sqlite3 connection, interleaved, after one warm-up pass; each query's "
-        "figure is the median of its passes, p50 / p95 are taken over the queries.",
-        "- The machine is shared (other engineers' test suites run on the same 2 cores): "
-        "the load average above says how busy it was; figures are upper bounds.",
-        "- PostgreSQL (only with `--pg URL`): the same households and members are copied "
-        "(COPY) from the SQLite file into a scratch database, indexed by `rebuild_index`, "
-        "then searched with the same queries. The raw statement is "
-        "`SELECT household_id FROM household_search WHERE tsv @@ to_tsquery('simple', ?) "
-        "LIMIT 50` with every term; `find_households` asks the GIN index for the longest "
-        "term only and checks the others on the rows it returns, and is never prepared "
-        "(a generic plan cannot tell « a », best read by a scan that stops at 50 rows, "
-        "from « hermite », best read through the index): that is why it can beat the "
-        "raw statement.",
-        "- rebuild_index on PostgreSQL, timed once statement by statement on this machine "
-        "(14 s then): about 4 s building the documents in Python, 4.7 s inserting them "
-        "(each insert computes the generated tsvector), 5 s building the GIN index "
-        "(PostgreSQL 15 builds GIN on one core). It runs for the demo build and bulk "
-        "imports only; a household edit re-indexes that household alone.",
-        "- FTS5 prefix indexes cover 1 to 5 characters since migration 0005 (they were "
-        "1 to 3): a bare 4-digit phone prefix such as « 0466 » (a third of the synthetic "
-        "households) went from 8 ms to 0.01 ms, « ales » / « sain » from 1 ms to 0.01 ms, "
-        "for an index a third larger. On PostgreSQL « 0466 » is still a long GIN range. "
-        "Since then the raw FTS5 statement (rowids only) is so fast that the p95 ratio of "
-        "find_households to it hovers around 3×: the service's own statement also loads "
-        "each hit's household, representative and children, about 0.4 ms for 50 hits.",
-        f"- Bookings: the seed enrolment (Jeannot, Restauration scolaire Mons) with a clock "
-        f"frozen at {BENCH_NOW} (before the period, so every school day is open); "
-        "validation books the Mon/Tue/Thu/Fri pattern over 01/09/2020–06/07/2021 and the "
-        "next run cancels it again.",
-        "- « Interface (TUI) » comes from `benchmarks/tui.py` and « Listes des écoles » "
-        "from `benchmarks/staff.py` (its own database: children, a school year of "
-        "bookings, pointage); see their docstrings.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-HAND_SECTION = "\n## Test de charge (plusieurs guichets)"
-
-
-def kept_by_hand(output: Path) -> str:
-    """The sections measured by hand (the load test), kept when the file is rewritten."""
-    if not output.exists():
-        return ""
-    old = output.read_text(encoding="utf-8")
-    start = old.find(HAND_SECTION)
-    return "" if start < 0 else "\n" + old[start:].lstrip("\n")
-
-
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=None, help="taille de la base")
     parser.add_argument("--quick", action="store_true", help="petite base, peu de répétitions")
+    parser.add_argument("--passes", type=int, default=PASSES, help="passes par section (3)")
+    parser.add_argument("--only", nargs="+", default=None, metavar="SECTION",
+                        help="ces sections seulement : " + ", ".join(k for k, _, _ in BENCHMARKS))  # fmt: skip
     parser.add_argument("--output", type=Path, default=None, help="fichier Markdown à écrire")
     parser.add_argument("--workdir", type=Path, default=None, help="garder la base ici")
+    parser.add_argument("--compare", type=Path, default=None, metavar="FILE",
+                        help="écart de chaque mesure avec un docs/benchmarks.md antérieur")  # fmt: skip
+    parser.add_argument("--against", type=Path, default=None, metavar="FILE",
+                        help="avec --compare : comparer ce fichier-ci, sans rien mesurer")  # fmt: skip
     parser.add_argument(
         "--pg",
         default=os.environ.get("MAIRIE_BENCH_PG_URL"),
         help="serveur PostgreSQL (URL) où créer une base jetable pour la section PostgreSQL",
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def print_comparison(old: Path, new_text: str) -> None:
+    lines = compare_texts(old.read_text(encoding="utf-8"), new_text)
+    print(f"\nÉcart avec {old} ({len(lines)} mesures communes) :")
+    for line in lines:
+        print(f"  {line}")
+
+
+def measure(args: argparse.Namespace, ctx: Context) -> list[tuple[str, list[Row]]]:
+    sections: list[tuple[str, list[Row]]] = []
+    try:
+        for _key, title, bench in selected(args.only):
+            sections.append((title, run_passes(title, bench, ctx)))
+    finally:
+        for engine in [ctx.engine, *(v for v in ctx.cache.values() if isinstance(v, Engine))]:
+            if engine is not None:
+                engine.dispose()
+        if args.workdir is None:
+            shutil.rmtree(ctx.workdir, ignore_errors=True)
+    return merge_sections(sections)
+
+
+def shown_command(argv: list[str] | None) -> str:
+    shown = list(argv if argv is not None else sys.argv[1:])
+    for index, arg in enumerate(shown[:-1]):
+        if arg == "--pg":
+            shown[index + 1] = "URL"
+    return "python benchmarks/run.py" + (" " + " ".join(shown)).rstrip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.against is not None:
+        if args.compare is None:
+            raise SystemExit("--against va avec --compare FICHIER")
+        print_comparison(args.compare, args.against.read_text(encoding="utf-8"))
+        return 0
     households = args.households or (QUICK_HOUSEHOLDS if args.quick else FULL_HOUSEHOLDS)
-    output = args.output or (None if args.quick else ROOT / "docs" / "benchmarks.md")
+    default_output = None if args.quick or args.only else ROOT / "docs" / "benchmarks.md"
+    output = args.output or default_output
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mairie-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     ctx = Context(
@@ -857,34 +551,31 @@ def main(argv: list[str] | None = None) -> int:
         queries=100 if args.quick else 300,
         repeats=1 if args.quick else 3,
         pg_url=args.pg,
+        passes=args.passes,
     )
-    ctx.cache["load_at_start"] = load_average()
+    load_at_start = load_average()
     if args.quick:
         ctx.cache["staff_children"] = 5_000
-    sections: list[tuple[str, list[Row]]] = []
-    try:
-        for title, bench in BENCHMARKS:
-            print(f"… {title} : {bench.__name__}", file=sys.stderr, flush=True)
-            sections.append((title, run_section(title, bench, ctx)))
-    finally:
-        for engine in [ctx.engine, *(v for v in ctx.cache.values() if isinstance(v, Engine))]:
-            if engine is not None:
-                engine.dispose()
-        if args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
-    sections = merge_sections(sections)
+    sections = measure(args, ctx)
+    load_at_end = load_average()
+    notes = list(dict.fromkeys(ctx.notes))  # a section's note once, not once per pass
     print_table(sections)
-    for note in ctx.notes:
+    for note in notes:
         print(f"\n* {note}")
+    print(f"\nCharge (loadavg 1, 5, 15 min) au début : {load_at_start} ; à la fin : {load_at_end}")
+    text = markdown(
+        sections,
+        shown_command(argv),
+        machine(load_at_start, load_at_end),
+        notes,
+        method_lines(households, BENCH_NOW),
+    )
+    if args.compare is not None:
+        print_comparison(args.compare, text)
     if output is not None:
-        shown = list(argv or sys.argv[1:])
-        for index, arg in enumerate(shown[:-1]):
-            if arg == "--pg":
-                shown[index + 1] = "URL"
-        command = "python benchmarks/run.py" + (" " + " ".join(shown)).rstrip()
+        previous = output.read_text(encoding="utf-8") if output.exists() else ""
         output.parent.mkdir(parents=True, exist_ok=True)
-        text = markdown(ctx, sections, command) + kept_by_hand(output)
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text + kept_by_hand(previous), encoding="utf-8")
         print(f"\nÉcrit : {output}")
     return 0
 
