@@ -63,8 +63,8 @@ print(usage.ru_utime + usage.ru_stime, time.perf_counter() - wall0)
 """
 
 
-
 BENCH_AGENT = Actor(id=None, login="bench", name="Bench", role="agent")
+
 
 def _demo_db(ctx: Any) -> Path:
     cached = ctx.cache.get("tui_demo_db")
@@ -283,7 +283,9 @@ def bench_search_typing(ctx: Any) -> list[Result]:
     ]
 
 
-BENCHMARKS = [bench_cold_start, bench_grid, bench_search_typing]
+from tui_screens import bench_screens  # noqa: E402
+
+BENCHMARKS = [bench_cold_start, bench_grid, bench_screens, bench_search_typing]
 
 
 if __name__ == "__main__":
