@@ -151,3 +151,33 @@ async def test_cached_lines_follow_a_short_terminal_and_its_resizes(
             await pilot.press("right", "space")
             await pilot.pause()
             assert list(grid._lines or []) == fresh_lines(grid), size
+
+
+@run_async
+async def test_a_tick_after_a_refusal_keeps_the_message_row_and_redraws_few_lines(
+    make_app: AppFactory, repainted: list[list[Region]]
+) -> None:
+    from textual.widgets import Static
+
+    app = make_app("2020-09-15T10:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_step1(pilot)
+        screen = app.screen
+        assert isinstance(screen, BookingScreen)
+        grid = screen.grid
+        await pilot.press("up", "space")  # mardi 08/09: past the deadline, refused
+        await pilot.pause()
+        line = screen.query_one("#booking-message", Static)
+        assert line.display and str(line.render()).strip()
+        grid_region = grid.region
+        grid.set_focus_day(date(2020, 9, 25))
+        await pilot.pause()
+        repainted.clear()
+        await pilot.press("space")
+        await pilot.pause()
+        # The emptied message keeps its row: no relayout of the screen (before: every
+        # widget redrawn, the grid one row taller), only the tick's lines and the message.
+        assert line.display and not str(line.render()).strip()
+        assert grid.region == grid_region
+        assert screen_lines(repainted) <= 4, repainted
+        assert grid.draft.changes

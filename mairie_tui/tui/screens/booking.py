@@ -137,13 +137,18 @@ class BookingScreen(MairieScreen):
             return  # a tick says "" after "": no repaint
         self._said = (message, error)
         text = content(message, "b red" if error else "")
-        # Rows the message takes (none when empty): relayout only when that changes.
+        # Rows of the message line: none until a first message, then as many as the longest
+        # message shown; an emptied or shorter message keeps them, so that a refusal then a
+        # tick do not relayout the whole screen (and the grid does not jump).
         width = max(20, self.size.width - 4)
         lines = sum(1 + len(part) // width for part in message.split("\n")) if message else 0
+        rows = max(lines, self._message_lines)
         line = self.query_one("#booking-message", Static)
-        line.update(text, layout=lines != self._message_lines)
-        line.display = lines > 0
-        self._message_lines = lines
+        if rows != self._message_lines:
+            line.styles.height = rows
+        line.update(text, layout=rows != self._message_lines)
+        line.display = rows > 0
+        self._message_lines = rows
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         self.say(message, error=True)
