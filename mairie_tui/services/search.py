@@ -229,6 +229,37 @@ def reindex_household(session: Session, household_id: int) -> None:
     _write(conn, _documents(conn, household_id, household_id + 1))
 
 
+def index_households(session: Session, household_ids: Iterable[int]) -> int:
+    """Index these households (just created by a bulk import), inside the
+    caller's transaction, without touching any other household's document;
+    returns the number indexed.  A document already there is replaced."""
+    session.flush()
+    conn = session.connection()
+    count = 0
+    for low, high in _runs(sorted(set(household_ids))):
+        # A run of consecutive ids: [low, high] holds these households and no other.
+        if _is_sqlite(conn):
+            delete = "DELETE FROM household_fts WHERE rowid >= :low AND rowid <= :high"
+        else:
+            delete = "DELETE FROM household_search WHERE household_id BETWEEN :low AND :high"
+        conn.execute(text(delete), {"low": low, "high": high})
+        documents = _documents(conn, low, high + 1)
+        _write(conn, documents)
+        count += len(documents)
+    return count
+
+
+def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted distinct ids as runs of consecutive ids: [1, 2, 3, 7] → [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for household_id in ids:
+        if runs and runs[-1][1] == household_id - 1:
+            runs[-1] = (runs[-1][0], household_id)
+        else:
+            runs.append((household_id, household_id))
+    return runs
+
+
 def rebuild_index(session: Session) -> int:
     """Rebuild the whole index from the households and members, inside the
     caller's transaction; returns the number of households indexed."""
