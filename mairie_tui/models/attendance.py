@@ -19,7 +19,8 @@ class Attendance(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("enrolment_id", "day", "unit_id", name="uq_attendance_enrolment_day_unit"),
-        Index("ix_attendance_unit_day", "unit_id", "day"),
+        # The headcounts read present / unexpected from the index alone (migration 0015).
+        Index("ix_attendance_unit_day_marks", "unit_id", "day", "present", "unexpected"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -134,16 +134,18 @@ def _document(commune_name: str, numbers: str, names: str | None) -> str:
     """The document from the commune, the numbers and emails (tab-separated)
     and the members' names (space-separated), as the bulk query gives them."""
     # Hot path of rebuild_index (200 000 calls): names go word by word
-    # through a cache, numbers and emails through one normalise() and one
-    # compaction.
+    # through a cache (a family's last name once), numbers and emails through
+    # one substitution and one compaction.  Spaces need no tidying here: the
+    # last line splits the whole document into words.
     words = [_normalised_name(commune_name)]
     if names:
-        words += [_normalised_name(name) for name in names.split(" ")]
-    words.append(normalise(numbers))
+        words += [_normalised_name(name) for name in dict.fromkeys(names.split(" "))]
     lowered = numbers.lower()
     if lowered.isascii():
+        words.append(_NOT_WORD.sub(" ", lowered))
         compacts = _NOT_WORD_OR_TAB.sub("", lowered).split("\t")
     else:
+        words.append(normalise(numbers))
         compacts = [_compact(number) for number in numbers.split("\t")]
     words += compacts
     # The dossier (first of the numbers) also without its leading zeros:
@@ -229,17 +231,55 @@ def reindex_household(session: Session, household_id: int) -> None:
     _write(conn, _documents(conn, household_id, household_id + 1))
 
 
+def index_households(session: Session, household_ids: Iterable[int]) -> int:
+    """Index these households (just created by a bulk import), inside the
+    caller's transaction, without touching any other household's document;
+    returns the number indexed.  A document already there is replaced."""
+    session.flush()
+    conn = session.connection()
+    count = 0
+    for low, high in _runs(sorted(set(household_ids))):
+        # A run of consecutive ids: [low, high] holds these households and no other.
+        if _is_sqlite(conn):
+            delete = "DELETE FROM household_fts WHERE rowid >= :low AND rowid <= :high"
+        else:
+            delete = "DELETE FROM household_search WHERE household_id BETWEEN :low AND :high"
+        conn.execute(text(delete), {"low": low, "high": high})
+        documents = _documents(conn, low, high + 1)
+        _write(conn, documents)
+        count += len(documents)
+    return count
+
+
+def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted distinct ids as runs of consecutive ids: [1, 2, 3, 7] → [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for household_id in ids:
+        if runs and runs[-1][1] == household_id - 1:
+            runs[-1] = (runs[-1][0], household_id)
+        else:
+            runs.append((household_id, household_id))
+    return runs
+
+
 def rebuild_index(session: Session) -> int:
     """Rebuild the whole index from the households and members, inside the
     caller's transaction; returns the number of households indexed."""
     session.flush()
     conn = session.connection()
-    sqlite = _is_sqlite(conn)
-    pg_indexes: list[Any] = []
-    if sqlite:
-        _empty_fts5(conn)
-    else:
-        pg_indexes = _empty_household_search(conn)
+    if _is_sqlite(conn):
+        return _rebuild_fts5(conn)
+    pg_indexes = _empty_household_search(conn)
+    count = _load(conn)
+    # One GIN build over the loaded table instead of 200 000 insertions.
+    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for _name, definition in pg_indexes:
+        conn.execute(text(definition))
+    return count
+
+
+def _load(conn: Connection) -> int:
+    """Index every household, _REBUILD_CHUNK ids at a time, into an empty index."""
     bounds = conn.execute(text("SELECT min(id), max(id) FROM household")).one()
     count = 0
     if bounds[0] is not None:
@@ -249,18 +289,42 @@ def rebuild_index(session: Session) -> int:
             _write(conn, documents)
             count += len(documents)
             low += _REBUILD_CHUNK
-    if sqlite:
+    return count
+
+
+# FTS5 settings while loading (stored in the table's own config, put back after):
+# no automatic merge at all, so that the segments written while loading are
+# merged once, by 'optimize', instead of level by level as they pile up
+# ('crisismerge' at 16 segments by default, whatever 'automerge' says).
+_FTS5_LOADING = {"automerge": 0, "crisismerge": 1999}
+_FTS5_DEFAULTS = {"automerge": 4, "crisismerge": 16}
+# Page cache of the connection while loading (KiB): FTS5 rewrites its segment
+# pages many times over; SQLite's default (2 MiB) sends them to the WAL file
+# again and again.  The connection's own setting comes back afterwards.
+_LOADING_CACHE_KIB = 256 * 1024
+
+
+def _rebuild_fts5(conn: Connection) -> int:
+    previous_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{_LOADING_CACHE_KIB}")
+    try:
+        _empty_fts5(conn)
+        _fts5_settings(conn, _FTS5_LOADING)
+        count = _load(conn)
         # One merge of the segments written while loading: queries read one b-tree.
         conn.execute(text("INSERT INTO household_fts (household_fts) VALUES ('optimize')"))
-        conn.execute(
-            text("INSERT INTO household_fts (household_fts, rank) VALUES ('automerge', 4)")
-        )
-    else:
-        # One GIN build over the loaded table instead of 200 000 insertions.
-        conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-        for _name, definition in pg_indexes:
-            conn.execute(text(definition))
+        _fts5_settings(conn, _FTS5_DEFAULTS)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous_cache)}")
     return count
+
+
+def _fts5_settings(conn: Connection, settings: dict[str, int]) -> None:
+    for name, value in settings.items():
+        conn.execute(
+            text("INSERT INTO household_fts (household_fts, rank) VALUES (:name, :value)"),
+            {"name": name, "value": value},
+        )
 
 
 def _empty_household_search(conn: Connection) -> list[Any]:
@@ -284,13 +348,12 @@ def _empty_household_search(conn: Connection) -> list[Any]:
 def _empty_fts5(conn: Connection) -> None:
     # Dropping and re-creating the table (from its own definition, so the
     # migration stays the one source) is much faster than deleting 200 000
-    # documents; automerge stays off while loading (rebuild_index merges once).
+    # documents.
     definition = conn.execute(
         text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'household_fts'")
     ).scalar_one()
     conn.execute(text("DROP TABLE household_fts"))
     conn.execute(text(definition))
-    conn.execute(text("INSERT INTO household_fts (household_fts, rank) VALUES ('automerge', 0)"))
 
 
 # The hits and their representative and children, in one statement.

@@ -107,6 +107,48 @@ def test_mixed_file_reports_each_bad_line_and_imports_the_good(demo, tmp_path):
     assert household_count(demo) == 4
 
 
+def index_rows(engine) -> dict[int, str]:
+    sql = (
+        "SELECT rowid, document FROM household_fts"
+        if engine.dialect.name == "sqlite"
+        else "SELECT household_id, document FROM household_search"
+    )
+    with engine.connect() as conn:
+        return dict(conn.exec_driver_sql(sql).all())
+
+
+def test_import_indexes_only_the_imported_households(engine, tmp_path):
+    build_demo(engine, households=30)
+    table = "household_fts" if engine.dialect.name == "sqlite" else "household_search"
+    key = "rowid" if engine.dialect.name == "sqlite" else "household_id"
+    before = index_rows(engine)
+    marked, dropped = sorted(before)[:2]
+    # Marks a full rebuild would undo: one document replaced, one removed.
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE {table} SET document = 'marque' WHERE {key} = {marked}")
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE {key} = {dropped}")
+    path = tmp_path / "foyers.csv"
+    rows = [good(n, nom=f"Importé{n}", telephone=f"04 66 85 00 {n:02d}") for n in (1, 2, 3)]
+    path.write_text("\n".join([";".join(COLUMNS), *rows]) + "\n", encoding="utf-8")
+    report = import_households(engine, path, actor=AGENT, clock=CLOCK, apply=True)
+    assert report.imported == 3
+    after = index_rows(engine)
+    with read_session(engine) as session:
+        imported = set(
+            session.exec(
+                select(Household.id).where(Household.external_id.in_(["X-1", "X-2", "X-3"]))
+            )
+        )
+    assert set(after) - set(before) == imported and len(imported) == 3
+    assert after[marked] == "marque" and dropped not in after
+    assert {hid: doc for hid, doc in after.items() if hid not in imported} == {
+        hid: ("marque" if hid == marked else doc) for hid, doc in before.items() if hid != dropped
+    }
+    for n in (1, 2, 3):
+        (hit,) = find_households(engine, f"importe{n} salindres", actor=DESK)
+        assert hit.id in imported and hit.phone == f"04 66 85 00 {n:02d}"
+
+
 def test_all_or_nothing_writes_nothing_when_a_line_is_bad(demo, tmp_path):
     path = mixed_file(tmp_path)
     report = import_households(demo, path, actor=AGENT, clock=CLOCK, apply=True, all_or_nothing=True)

@@ -760,6 +760,95 @@ def test_headcounts_of_the_demo_match_sql_for_every_site_and_unit(engine):
             assert sum(r.booked for r in canteens) > 20
 
 
+def test_headcounts_of_every_site_equal_counts_made_unit_by_unit(engine):
+    """The grouped queries against one plain count per unit and day: bookings,
+    pointage, closings and special diets (children with allergens or a diet)."""
+    from mairie_tui.domain import menus
+    from mairie_tui.services.demo import build_demo
+
+    build_demo(engine, households=120)
+    day = date(2020, 10, 1)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE person SET allergens = 'arachide,lait' WHERE role = 'child' AND id % 3 = 0"
+            )
+        )
+        conn.execute(
+            text("UPDATE person SET diet = 'sans_porc' WHERE role = 'child' AND id % 4 = 0")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO attendance (enrolment_id, day, unit_id, present, unexpected, "
+                "marked_at, origin) SELECT enrolment_id, day, unit_id, id % 3 <> 0, "
+                "id % 3 <> 0 AND id % 7 = 0, :at, 'mairie' FROM booking "
+                "WHERE day = :day AND id % 2 = 0"
+            ),
+            {"day": day, "at": datetime(2020, 10, 1, 12, tzinfo=UTC)},
+        )
+        closed_unit = conn.execute(
+            text("SELECT min(unit_id) FROM booking WHERE day = :day"), {"day": day}
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO day_closing (unit_id, day, closed_at, origin) "
+                "VALUES (:unit, :day, :at, 'mairie')"
+            ),
+            {"unit": closed_unit, "day": day, "at": datetime(2020, 10, 1, 14, tzinfo=UTC)},
+        )
+    rows = headcounts(engine, start=day, end=day, clock=clock_at("2020-10-20T12:00"), actor=DESK)
+    assert len({r.site for r in rows}) > 3 and any(r.diets for r in rows)
+    assert sum(r.present or 0 for r in rows) > 0 and sum(r.unexpected or 0 for r in rows) > 0
+    params = {"day": day}
+    with engine.connect() as conn:
+
+        def count(sql: str, unit_id: int) -> int:
+            return int(conn.execute(text(sql), {**params, "unit": unit_id}).scalar_one())
+
+        for row in rows:
+            where = "WHERE unit_id = :unit AND day = :day"
+            assert row.booked == count(
+                f"SELECT count(*) FROM booking {where} AND status = 'booked'", row.unit_id
+            )
+            assert row.pending == count(
+                f"SELECT count(*) FROM booking {where} AND status = 'pending'", row.unit_id
+            )
+            assert row.present == count(
+                f"SELECT count(*) FROM attendance {where} AND present", row.unit_id
+            )
+            assert row.absent == count(
+                f"SELECT count(*) FROM attendance {where} AND NOT present", row.unit_id
+            )
+            assert row.unexpected == count(
+                f"SELECT count(*) FROM attendance {where} AND present AND unexpected", row.unit_id
+            )
+            assert row.closed == (row.unit_id == closed_unit)
+            children = conn.execute(
+                text(
+                    "SELECT p.allergens, p.diet FROM booking b JOIN enrolment e ON e.id = b.enrolment_id "
+                    "JOIN person p ON p.id = e.person_id "
+                    "WHERE b.unit_id = :unit AND b.day = :day AND b.status = 'booked'"
+                ),
+                {**params, "unit": row.unit_id},
+            ).all()
+            assert row.diets == menus.diet_counts(
+                (menus.split_codes(allergens), diet)
+                for allergens, diet in children
+                if allergens or diet
+            ), row
+        # And per site: every booked child of the site is in one of its rows.
+        for site in {r.site for r in rows}:
+            booked = conn.execute(
+                text(
+                    "SELECT count(*) FROM booking b JOIN unit u ON u.id = b.unit_id "
+                    "JOIN activity a ON a.id = u.activity_id "
+                    "WHERE a.site = :site AND b.day = :day AND b.status = 'booked'"
+                ),
+                {**params, "site": site},
+            ).scalar_one()
+            assert sum(r.booked for r in rows if r.site == site) == booked
+
+
 def test_two_desks_ticking_the_same_child_at_once_get_a_conflict(engine, world):
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite sérialise les écritures (BEGIN IMMEDIATE) : pas de course possible")

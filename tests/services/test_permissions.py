@@ -207,6 +207,7 @@ ALLOWED: dict[str, str] = {
     "search.household_document": PURE,
     "search.reindex_household": IN_SESSION,
     "search.rebuild_index": IN_SESSION,
+    "search.index_households": IN_SESSION,
     "search.fts5_expression": PURE,
     "search.tsquery_expression": PURE,
     "search.search_terms": PURE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +20,7 @@ from mairie_tui.services.search import (
     HouseholdHit,
     find_households,
     household_document,
+    index_households,
     normalise,
     query_words,
     rebuild_index,
@@ -343,7 +345,10 @@ def test_unindexed_household_found_after_rebuild(engine: Engine, families: dict[
     # A rebuild replaces the index: nothing is indexed twice.
     with unit_of_work(engine) as session:
         assert rebuild_index(session) == 5
-    assert ids(find_households(engine, "élodie", actor=DESK)) == [families["guerin"], families["martin"]]
+    assert ids(find_households(engine, "élodie", actor=DESK)) == [
+        families["guerin"],
+        families["martin"],
+    ]
     with read_session(engine) as session:
         assert ids(search_households(session, "ana lopez bagard")) == [lost]
 
@@ -383,6 +388,100 @@ def index_words(engine: Engine) -> dict[int, set[str]]:
         return {hid: set(normalise(doc).split()) for hid, doc in conn.exec_driver_sql(sql)}
 
 
+def test_index_households_writes_those_households_only(
+    engine: Engine, families: dict[str, int]
+) -> None:
+    first, skipped, last = (
+        add_household(
+            engine,
+            f"F-00040{n}",
+            ("Bagard", "30140"),
+            [("representative", name, "Vidal")],
+            index=False,
+        )
+        for n, name in enumerate(["Ana", "Bea", "Clo"])
+    )
+    before = index_words(engine)
+    with unit_of_work(engine) as session:
+        # Ids out of order, repeated, with a gap: two runs of consecutive ids.
+        assert index_households(session, [last, first, last]) == 2
+    after = index_words(engine)
+    assert set(after) == set(before) | {first, last}
+    assert {hid: words for hid, words in after.items() if hid in before} == before
+    assert ids(find_households(engine, "vidal", actor=DESK)) == [first, last]
+    # A household already indexed gets its new document, not a second one.
+    with unit_of_work(engine) as session:
+        martin = session.get(Person, first_person(session, families["martin"]))
+        assert martin is not None
+        martin.last_name = "Martinez"
+        session.flush()
+        assert index_households(session, [families["martin"]]) == 1
+    assert ids(find_households(engine, "martinez", actor=DESK)) == [families["martin"]]
+    assert find_households(engine, "zoe martin bagard", actor=DESK) == []
+    assert len(index_words(engine)) == len(after)
+
+
+def first_person(session: Any, household_id: int) -> int:
+    person_id = session.exec(
+        select(Person.id).where(Person.household_id == household_id).order_by(Person.position)
+    ).first()
+    assert person_id is not None
+    return int(person_id)
+
+
+REBUILD_QUERIES = [
+    "a",
+    "mar",
+    "guerin",
+    "06",
+    "04 66",
+    "f 0000",
+    "12",
+    "ales",
+    "sain jul",
+    "la",
+    "e",
+]
+
+
+def test_rebuild_gives_the_documents_and_results_of_one_by_one_indexing(engine: Engine) -> None:
+    build_demo(engine, households=120)
+    with read_session(engine) as session:
+        everyone = list(session.exec(select(Household.id)))
+    with unit_of_work(engine) as session:
+        # The plain way, household by household: the reference.
+        for household_id in everyone:
+            reindex_household(session, household_id)
+    documents = index_documents(engine)
+    found = {q: ids(find_households(engine, q, limit=500, actor=DESK)) for q in REBUILD_QUERIES}
+    assert len(documents) == len(everyone) > 100 and all(found.values())
+    for _ in range(2):
+        with unit_of_work(engine) as session:
+            assert rebuild_index(session) == len(everyone)
+        assert index_documents(engine) == documents
+        assert {
+            q: ids(find_households(engine, q, limit=500, actor=DESK)) for q in REBUILD_QUERIES
+        } == found
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO household_fts (household_fts) VALUES ('integrity-check')"
+            )
+            config = dict(conn.exec_driver_sql("SELECT k, v FROM household_fts_config").all())
+        # The loading settings are not left behind: later writes merge as usual.
+        assert config.get("automerge", 4) == 4 and config.get("crisismerge", 16) == 16
+
+
+def index_documents(engine: Engine) -> dict[int, str]:
+    sql = (
+        "SELECT rowid, document FROM household_fts"
+        if engine.dialect.name == "sqlite"
+        else "SELECT household_id, document FROM household_search"
+    )
+    with engine.connect() as conn:
+        return dict(conn.exec_driver_sql(sql).all())
+
+
 def test_rebuild_index_on_empty_database_counts_zero(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         assert rebuild_index(session) == 0
@@ -404,8 +503,8 @@ def sqlite_families(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 def test_any_text_query_is_only_its_words(sqlite_families: Engine, query: str) -> None:
     # Never raises, and nothing but the letters and digits counts.
     assert find_households(sqlite_families, query, actor=DESK) == find_households(
-        sqlite_families, " ".join(query_words(query))
-    , actor=DESK)
+        sqlite_families, " ".join(query_words(query)), actor=DESK
+    )
 
 
 @settings(

@@ -29,7 +29,7 @@ from mairie_tui.services.household_io.tables import read_csv, read_xlsx
 from mairie_tui.services.household_io.validation import Checked, check_households
 from mairie_tui.services.permissions import requires
 from mairie_tui.services.schema_limits import schema_limits
-from mairie_tui.services.search import rebuild_index
+from mairie_tui.services.search import index_households
 from mairie_tui.services.transactions import write_use_case
 from mairie_tui.services.uow import writing
 
@@ -106,8 +106,9 @@ def import_households(
         present = _present(session, [c.clean.data.external_id or "" for c in fresh])
         fresh = [c for c in fresh if c.clean.data.external_id not in present]
         for start in range(0, len(fresh), CHUNK):
-            _insert_chunk(session, [c.clean for c in fresh[start : start + CHUNK]], now)
-        rebuild_index(session)
+            created = _insert_chunk(session, [c.clean for c in fresh[start : start + CHUNK]], now)
+            # Only the imported households: the rest of the index is left as it is.
+            index_households(session, created)
         audit(
             session,
             at=now,
@@ -135,7 +136,8 @@ def _present(session: Session, keys: list[str]) -> set[str]:
     return found
 
 
-def _insert_chunk(session: Session, chunk: list[CleanHousehold], now: Any) -> None:
+def _insert_chunk(session: Session, chunk: list[CleanHousehold], now: Any) -> list[int]:
+    """Insert the households and their members; returns the new households' ids."""
     dossiers = next_dossiers(session, len(chunk))
     households = [
         {
@@ -166,6 +168,7 @@ def _insert_chunk(session: Session, chunk: list[CleanHousehold], now: Any) -> No
         if household_id is not None
     }
     session.execute(insert(Person), _people(ids, dossiers, chunk))
+    return list(ids.values())
 
 
 def _people(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, and_, case, func, or_
+from sqlalchemy import Engine, and_, case, func, literal_column, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -169,7 +169,9 @@ def _diet_counts(
             col(Booking.day) >= start,
             col(Booking.day) <= end,
             col(Booking.status) == "booked",
-            or_(col(Person.allergens) != "", col(Person.diet).is_not(None)),
+            # The partial index ix_person_with_diet's condition, literally: the
+            # few children it holds lead the join (not every enrolment's child).
+            or_(col(Person.allergens) != literal_column("''"), col(Person.diet).is_not(None)),
         )
     ).all():
         children.setdefault((unit_id, day), []).append((menus.split_codes(allergens), diet))
