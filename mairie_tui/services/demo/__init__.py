@@ -31,7 +31,10 @@ transaction:
    and keep the build under a minute. One booked enrolment in ten has its
    days of 28/09-09/10/2020 "pending" (awaiting instruction);
 5. the household search index, rebuilt in bulk by services.search;
-6. a month of menus (data/menus/demo-septembre-2020.csv) for every canteen and
+6. FAMILLE AGENDA (dossier F-000000, services/demo/family.py): three children at
+   Mons, each enrolled in RS-MONS and PERI-MONS for 2020–2021 with no booking,
+   one of them in alternating custody — the family agenda's demo household;
+7. a month of menus (data/menus/demo-septembre-2020.csv) for every canteen and
    périscolaire site, peanuts in the dessert on mardi 15/09/2020, and a peanut
    allergy with a PAI for Jeannot FAMILLE TEST (services/demo/menus.py).
 
@@ -47,6 +50,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from mairie_tui.models import Activity, Agent, Household
+from mairie_tui.services.demo.family import AGENDA_DOSSIER, AGENDA_NAME, create_agenda_family
 from mairie_tui.services.demo.menus import add_demo_menus
 from mairie_tui.services.demo.network import SERVED_COMMUNES, Network, create_activities
 from mairie_tui.services.demo.reference import Commune, Names, load_communes, load_names
@@ -73,6 +77,8 @@ from mairie_tui.services.search import rebuild_index
 from mairie_tui.services.uow import writing
 
 __all__ = [
+    "AGENDA_DOSSIER",
+    "AGENDA_NAME",
     "BOOKED_HOUSEHOLDS",
     "CRECHE_YEAR",
     "DEMO_AGENTS",
@@ -88,6 +94,7 @@ __all__ = [
     "SeedIds",
     "build_demo",
     "create_activities",
+    "create_agenda_family",
     "create_agents",
     "create_demo_news",
     "create_seed",
@@ -127,6 +134,8 @@ def build_demo(
         create_demo_news(session)
         add_demo_menus(session, seed.child_id, DEMO_TIME)
         _Synthetic(session, network, report).write(households)
+        # After the synthetic households: their ids and dossiers stay those of older builds.
+        create_agenda_family(session)
         report("Index de recherche", 0, 1)
         rebuild_index(session)
         report("Index de recherche", 1, 1)

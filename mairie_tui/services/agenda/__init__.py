@@ -1,0 +1,33 @@
+"""The family agenda: every child × activity of a household in one view, one validation.
+
+Reading (``reading.py``, ``loading.py``) opens one BookingSession per active
+enrolment in a fixed number of queries; the pure family periodicity is in
+domain/family_draft.py; the recap groups the changes by child and activity
+with an estimated cost (``recap.py``); the validation writes every change of
+every enrolment in one transaction, or nothing (``validation.py``); a child's
+alternating custody is set in ``custody.py``.
+"""
+
+from mairie_tui.services.agenda.reading import open_agenda, reload_agenda
+from mairie_tui.services.agenda.recap import estimated_cost, family_recap
+from mairie_tui.services.agenda.views import (
+    AgendaRow,
+    CustodyView,
+    FamilyAgenda,
+    FamilyRecapGroup,
+    FamilyValidationResult,
+    RepresentativeView,
+)
+
+__all__ = [
+    "AgendaRow",
+    "CustodyView",
+    "FamilyAgenda",
+    "FamilyRecapGroup",
+    "FamilyValidationResult",
+    "RepresentativeView",
+    "estimated_cost",
+    "family_recap",
+    "open_agenda",
+    "reload_agenda",
+]
