@@ -10,6 +10,7 @@ alternating custody is set in ``custody.py``.
 
 from mairie_tui.services.agenda.reading import open_agenda, reload_agenda
 from mairie_tui.services.agenda.recap import estimated_cost, family_recap
+from mairie_tui.services.agenda.validation import validate_agenda
 from mairie_tui.services.agenda.views import (
     AgendaRow,
     CustodyView,
@@ -30,4 +31,5 @@ __all__ = [
     "family_recap",
     "open_agenda",
     "reload_agenda",
+    "validate_agenda",
 ]
