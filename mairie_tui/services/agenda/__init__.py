@@ -8,6 +8,12 @@ every enrolment in one transaction, or nothing (``validation.py``); a child's
 alternating custody is set in ``custody.py``.
 """
 
+from mairie_tui.services.agenda.custody import (
+    CustodyPeople,
+    clear_custody,
+    custody_people,
+    set_custody,
+)
 from mairie_tui.services.agenda.reading import open_agenda, reload_agenda
 from mairie_tui.services.agenda.recap import estimated_cost, family_recap
 from mairie_tui.services.agenda.validation import validate_agenda
@@ -21,15 +27,19 @@ from mairie_tui.services.agenda.views import (
 )
 
 __all__ = [
+    "CustodyPeople",
     "AgendaRow",
     "CustodyView",
     "FamilyAgenda",
     "FamilyRecapGroup",
     "FamilyValidationResult",
     "RepresentativeView",
+    "clear_custody",
+    "custody_people",
     "estimated_cost",
     "family_recap",
     "open_agenda",
     "reload_agenda",
+    "set_custody",
     "validate_agenda",
 ]

@@ -11,6 +11,7 @@ The pure rules' context of each enrolment is built as load_calendar builds it
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from sqlalchemy import func, or_
@@ -135,7 +136,7 @@ def _counts(
 
 def _taken_by_others(
     counts: dict[tuple[date, int], int],
-    existing: dict[Key, object],
+    existing: Mapping[Key, object],
     enrolment: Enrolment,
     units: tuple[UnitInfo, ...],
 ) -> dict[tuple[date, int], int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mairie_tui.models import Activity, Custody, Enrolment, Household, Person
 from mairie_tui.services.demo.seed import DEMO_TIME, SCHOOL_YEAR
@@ -60,9 +60,13 @@ def create_agenda_family(session: Session) -> int:
         children.append(child)
     session.add_all([mother, father, *children])
     session.flush()
-    activities = session.exec(
-        select(Activity.id).where(Activity.code.in_(AGENDA_ACTIVITIES))  # type: ignore[attr-defined]
-    ).all()
+    activities = [
+        activity.id
+        for activity in session.exec(
+            select(Activity).where(col(Activity.code).in_(AGENDA_ACTIVITIES))
+        )
+        if activity.id is not None
+    ]
     for child in children:
         assert child.id is not None
         for activity_id in sorted(activities):
