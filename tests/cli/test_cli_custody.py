@@ -17,7 +17,7 @@ STAFF = {"MAIRIE_AGENT": "cantine", "MAIRIE_PASSWORD": "cantine"}
 @pytest.fixture
 def env(tmp_path, db_url):
     engine = make_engine(db_url)
-    build_demo(engine, households=0)
+    build_demo(engine, households=0, agenda_family=True)
     engine.dispose()
     return {
         "MAIRIE_DATA_DIR": str(tmp_path / "data"),

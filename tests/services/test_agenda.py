@@ -33,7 +33,7 @@ BEFORE_YEAR = clock_at("2020-08-25T10:00")  # mardi: the first week is still ope
 
 @pytest.fixture
 def household(engine) -> int:
-    build_demo(engine, households=0)
+    build_demo(engine, households=0, agenda_family=True)
     return agenda_household(engine)
 
 

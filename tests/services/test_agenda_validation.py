@@ -46,7 +46,7 @@ EVEN_WEEK = (date(2020, 9, 28), date(2020, 9, 29))  # ISO week 40
 
 @pytest.fixture
 def household(engine) -> int:
-    build_demo(engine, households=0)
+    build_demo(engine, households=0, agenda_family=True)
     return agenda_household(engine)
 
 

@@ -19,7 +19,7 @@ from tests.services.agenda_helpers import AGENT, CLAIRE, MARC, STAFF, agenda_hou
 
 @pytest.fixture
 def household(engine) -> int:
-    build_demo(engine, households=0)
+    build_demo(engine, households=0, agenda_family=True)
     return agenda_household(engine)
 
 

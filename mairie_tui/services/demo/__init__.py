@@ -33,7 +33,8 @@ transaction:
 5. the household search index, rebuilt in bulk by services.search;
 6. FAMILLE AGENDA (dossier F-000000, services/demo/family.py): three children at
    Mons, each enrolled in RS-MONS and PERI-MONS for 2020–2021 with no booking,
-   one of them in alternating custody — the family agenda's demo household;
+   one of them in alternating custody — the family agenda's demo household
+   (with any synthetic household, or when asked: `agenda_family=True`);
 7. a month of menus (data/menus/demo-septembre-2020.csv) for every canteen and
    périscolaire site, peanuts in the dessert on mardi 15/09/2020, and a peanut
    allergy with a PAI for Jeannot FAMILLE TEST (services/demo/menus.py).
@@ -105,11 +106,18 @@ __all__ = [
 
 
 def build_demo(
-    engine: Engine, *, households: int = 200, progress: Progress | None = None
+    engine: Engine,
+    *,
+    households: int = 200,
+    progress: Progress | None = None,
+    agenda_family: bool | None = None,
 ) -> SeedIds:
     """Fill an empty, migrated database with the demo set (see the module docstring).
 
     `progress(step, done, total)` is called as the build goes, for a progress bar.
+    `agenda_family`: add FAMILLE AGENDA (step 6); by default with any synthetic
+    household, so that a bare build (`households=0`) stays FAMILLE TEST alone, as
+    the tests of one household count on.
     """
     if households < 0:
         raise ServiceError("Le nombre de foyers ne peut pas être négatif.", field="households")
@@ -134,8 +142,10 @@ def build_demo(
         create_demo_news(session)
         add_demo_menus(session, seed.child_id, DEMO_TIME)
         _Synthetic(session, network, report).write(households)
-        # After the synthetic households: their ids and dossiers stay those of older builds.
-        create_agenda_family(session)
+        with_family = households > 0 if agenda_family is None else agenda_family
+        if with_family:
+            # After the synthetic households: their ids and dossiers stay those of older builds.
+            create_agenda_family(session)
         report("Index de recherche", 0, 1)
         rebuild_index(session)
         report("Index de recherche", 1, 1)

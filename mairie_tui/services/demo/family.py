@@ -38,7 +38,7 @@ def create_agenda_family(session: Session) -> int:
         postcode="30340",
         commune_insee="30173",
         commune_name="Mons",
-        phone="04 66 83 22 18",
+        phone="04 66 17 20 21",
         email="famille.agenda@example.fr",
         quotient_familial=623,
         qf_valid_until=date(2021, 8, 31),
@@ -49,9 +49,9 @@ def create_agenda_family(session: Session) -> int:
     session.flush()
     assert household.id is not None
     mother = _person(household.id, "representative", "Mme", "Claire", 0)
-    mother.email, mother.phone = "claire.agenda@example.fr", "06 12 34 56 78"
+    mother.email, mother.phone = "claire.agenda@example.fr", "06 17 20 21 01"
     father = _person(household.id, "co_representative", "M.", "Marc", 1)
-    father.email, father.phone = "marc.agenda@example.fr", "06 98 76 54 32"
+    father.email, father.phone = "marc.agenda@example.fr", "06 17 20 21 02"
     children = []
     for position, (first_name, birth, school_class) in enumerate(AGENDA_CHILDREN, start=2):
         child = _person(household.id, "child", None, first_name, position)
