@@ -112,7 +112,8 @@ def demo(
                 fail(f"Démo de la régie : {exc}")
     elapsed = time.perf_counter() - started
     console.print(
-        f"Base de démonstration prête : FAMILLE TEST et {households} foyers fictifs "
+        f"Base de démonstration prête : FAMILLE TEST"
+        f"{', FAMILLE AGENDA (F-000000)' if households else ''} et {households} foyers fictifs "
         f"en {elapsed:.1f} s.\nAgents : guichet / guichet, superviseur / superviseur, cantine / cantine."
     )
     if regie:

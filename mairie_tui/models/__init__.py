@@ -20,6 +20,7 @@ from mairie_tui.models.admin import (
     OutboxEmail,
 )
 from mairie_tui.models.attendance import AppSecret, Attendance, DayClosing, OfflineCopy
+from mairie_tui.models.custody import CUSTODY_MODES, Custody
 from mairie_tui.models.demarches import Agenda, Appointment, TariffBracket
 from mairie_tui.models.household import PERSON_ROLES, Household, Person
 from mairie_tui.models.menus import Menu
@@ -51,6 +52,8 @@ __all__ = [
     "TariffPrice",
     "TillClosing",
     "Agenda",
+    "CUSTODY_MODES",
+    "Custody",
     "Appointment",
     "TariffBracket",
     "ACTIVITY_KINDS",

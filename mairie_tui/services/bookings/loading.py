@@ -71,10 +71,30 @@ def load_calendar(
     closures = _closures(session, activity, first, last)
     taken = _taken(session, enrolment_id, units, first, last)
     rows = _booking_rows(session, enrolment_id, first, last)
-    existing = {
+    existing = live_marks(rows)
+    ctx = context_of(enrolment, activity, units, closures, taken, now)
+    return LoadedCalendar(
+        enrolment, summary_of(enrolment, child, activity), child.household_id, ctx, existing, rows
+    )
+
+
+def live_marks(rows: dict[Key, Booking]) -> dict[Key, BookingMark]:
+    """The live bookings among an enrolment's booking rows."""
+    return {
         key: BookingMark(row.status) for key, row in rows.items() if row.status in LIVE_STATUSES
     }
-    ctx = CalendarContext(
+
+
+def context_of(
+    enrolment: Enrolment,
+    activity: Activity,
+    units: tuple[UnitInfo, ...],
+    closures: dict[tuple[date, int | None], str],
+    taken: dict[tuple[date, int], int],
+    now: datetime,
+) -> CalendarContext:
+    """The pure rules' context of an enrolment, from what was read for it."""
+    return CalendarContext(
         period_start=enrolment.start_date,
         period_end=enrolment.end_date,
         units=units,
@@ -88,9 +108,6 @@ def load_calendar(
         holidays=HolidayCalendar(zone=activity.holiday_zone, school=activity.kind != "creche"),
         closures=closures,
         taken=taken,
-    )
-    return LoadedCalendar(
-        enrolment, summary_of(enrolment, child, activity), child.household_id, ctx, existing, rows
     )
 
 

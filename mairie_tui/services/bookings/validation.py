@@ -6,6 +6,9 @@ lock; the row locks on the capped units being added to, then the calendar
 re-read and every rule re-checked; the Request and its event; the bookings;
 the audit rows; the confirmation mail. A lost race re-runs the whole use case
 (write_use_case).
+
+The steps are public: the family agenda (services/agenda/validation.py) runs
+them for several enrolments inside its own single transaction.
 """
 
 from __future__ import annotations
@@ -50,14 +53,14 @@ def validate_booking(
 ) -> ValidationResult:
     """Write the draft's changes, or nothing, after re-checking every rule."""
     lines = booking.draft.recap()
-    forced = _refuse_unless_allowed(lines, actor)
+    forced = refuse_unless_allowed(lines, actor)
     now = clock.now()
     with writing(engine, "validation de réservations") as session:
-        _take_enrolment(session, booking)
-        loaded = _load_checked(session, booking, lines, actor, now)
-        request_id, number = _record_request(session, booking, loaded, lines, actor, now)
-        _write_bookings(session, loaded, lines, request_id, actor, now)
-        _audit_validation(session, booking.enrolment.id, number, lines, forced, actor, now)
+        take_enrolment(session, booking)
+        loaded = load_checked(session, booking, lines, actor, now)
+        request_id, number = record_request(session, booking, loaded, lines, actor, now)
+        write_bookings(session, loaded, lines, request_id, actor, now)
+        audit_validation(session, booking.enrolment.id, number, lines, forced, actor, now)
         recipient = recipient_of(session, loaded.household_id)
         if recipient:
             subject = f"Votre demande n° {number} a été traitée"
@@ -81,7 +84,7 @@ def validate_booking(
         )
 
 
-def _refuse_unless_allowed(lines: list[RecapLine], actor: Actor) -> list[RecapLine]:
+def refuse_unless_allowed(lines: list[RecapLine], actor: Actor) -> list[RecapLine]:
     """Refuse an empty draft, school staff, and forcing without a supervisor or a reason;
     the forced lines."""
     if not lines:
@@ -100,7 +103,7 @@ def _refuse_unless_allowed(lines: list[RecapLine], actor: Actor) -> list[RecapLi
     return forced
 
 
-def _take_enrolment(session: Session, booking: BookingSession) -> None:
+def take_enrolment(session: Session, booking: BookingSession) -> None:
     """Bump the enrolment's version if it is still the one the draft was loaded at.
 
     This optimistic lock comes first: it also takes the write lock (row lock on
@@ -122,7 +125,7 @@ def _take_enrolment(session: Session, booking: BookingSession) -> None:
         )
 
 
-def _load_checked(
+def load_checked(
     session: Session,
     booking: BookingSession,
     lines: list[RecapLine],
@@ -140,7 +143,7 @@ def _load_checked(
         raise RuleViolation(
             f"L'inscription de {loaded.summary.child_name} n'est pas active : aucune réservation possible."
         )
-    problems = _check(loaded, lines, actor)
+    problems = check_lines(loaded, lines, actor)
     if problems:
         raise RuleViolation(
             "Certains jours ne peuvent pas être modifiés : " + " ; ".join(problems),
@@ -149,7 +152,7 @@ def _load_checked(
     return loaded
 
 
-def _check(loaded: LoadedCalendar, lines: list[RecapLine], actor: Actor) -> list[str]:
+def check_lines(loaded: LoadedCalendar, lines: list[RecapLine], actor: Actor) -> list[str]:
     """Every rule, against the database state inside the transaction."""
     problems: list[str] = []
     unit_ids = {unit.id for unit in loaded.ctx.units}
@@ -200,7 +203,7 @@ def _over_capacity(loaded: LoadedCalendar, added: Counter[tuple[date, int]]) -> 
     return problems
 
 
-def _record_request(
+def record_request(
     session: Session,
     booking: BookingSession,
     loaded: LoadedCalendar,
@@ -248,7 +251,7 @@ def _record_request(
     return request.id, number
 
 
-def _write_bookings(
+def write_bookings(
     session: Session,
     loaded: LoadedCalendar,
     lines: list[RecapLine],
@@ -286,7 +289,7 @@ def _write_bookings(
     session.flush()
 
 
-def _audit_validation(
+def audit_validation(
     session: Session,
     enrolment_id: int,
     number: str,
@@ -342,12 +345,12 @@ def _mail(
         subject=subject,
         number=number,
         enrolment=f"{enrolment.title} - {enrolment.period_text} - {enrolment.site}",
-        lines=[_mail_line(line) for line in lines],
+        lines=[mail_line(line) for line in lines],
         reminder=rule.reminder(),
     )
 
 
-def _mail_line(line: RecapLine) -> dict[str, str | bool]:
+def mail_line(line: RecapLine) -> dict[str, str | bool]:
     """`- vendredi 25/09/2020 : Repas, ajout` in the template."""
     day, short, unit, kind = line.cells
     return {

@@ -27,6 +27,9 @@ class EnrolmentSummary:
     start: date
     end: date
     status: str
+    # For the régie's tariffs (family agenda's estimated cost).
+    activity_code: str = ""
+    commune_insee: str = ""
 
     @property
     def period_text(self) -> str:
@@ -56,6 +59,8 @@ def summary_of(enrolment: Enrolment, child: Person, activity: Activity) -> Enrol
         start=enrolment.start_date,
         end=enrolment.end_date,
         status=enrolment.status,
+        activity_code=activity.code,
+        commune_insee=activity.commune_insee,
     )
 
 

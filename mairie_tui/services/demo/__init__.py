@@ -31,7 +31,11 @@ transaction:
    and keep the build under a minute. One booked enrolment in ten has its
    days of 28/09-09/10/2020 "pending" (awaiting instruction);
 5. the household search index, rebuilt in bulk by services.search;
-6. a month of menus (data/menus/demo-septembre-2020.csv) for every canteen and
+6. FAMILLE AGENDA (dossier F-000000, services/demo/family.py): three children at
+   Mons, each enrolled in RS-MONS and PERI-MONS for 2020–2021 with no booking,
+   one of them in alternating custody — the family agenda's demo household
+   (with any synthetic household, or when asked: `agenda_family=True`);
+7. a month of menus (data/menus/demo-septembre-2020.csv) for every canteen and
    périscolaire site, peanuts in the dessert on mardi 15/09/2020, and a peanut
    allergy with a PAI for Jeannot FAMILLE TEST (services/demo/menus.py).
 
@@ -47,6 +51,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from mairie_tui.models import Activity, Agent, Household
+from mairie_tui.services.demo.family import AGENDA_DOSSIER, AGENDA_NAME, create_agenda_family
 from mairie_tui.services.demo.menus import add_demo_menus
 from mairie_tui.services.demo.network import SERVED_COMMUNES, Network, create_activities
 from mairie_tui.services.demo.reference import Commune, Names, load_communes, load_names
@@ -73,6 +78,8 @@ from mairie_tui.services.search import rebuild_index
 from mairie_tui.services.uow import writing
 
 __all__ = [
+    "AGENDA_DOSSIER",
+    "AGENDA_NAME",
     "BOOKED_HOUSEHOLDS",
     "CRECHE_YEAR",
     "DEMO_AGENTS",
@@ -88,6 +95,7 @@ __all__ = [
     "SeedIds",
     "build_demo",
     "create_activities",
+    "create_agenda_family",
     "create_agents",
     "create_demo_news",
     "create_seed",
@@ -98,11 +106,18 @@ __all__ = [
 
 
 def build_demo(
-    engine: Engine, *, households: int = 200, progress: Progress | None = None
+    engine: Engine,
+    *,
+    households: int = 200,
+    progress: Progress | None = None,
+    agenda_family: bool | None = None,
 ) -> SeedIds:
     """Fill an empty, migrated database with the demo set (see the module docstring).
 
     `progress(step, done, total)` is called as the build goes, for a progress bar.
+    `agenda_family`: add FAMILLE AGENDA (step 6); by default with any synthetic
+    household, so that a bare build (`households=0`) stays FAMILLE TEST alone, as
+    the tests of one household count on.
     """
     if households < 0:
         raise ServiceError("Le nombre de foyers ne peut pas être négatif.", field="households")
@@ -127,6 +142,10 @@ def build_demo(
         create_demo_news(session)
         add_demo_menus(session, seed.child_id, DEMO_TIME)
         _Synthetic(session, network, report).write(households)
+        with_family = households > 0 if agenda_family is None else agenda_family
+        if with_family:
+            # After the synthetic households: their ids and dossiers stay those of older builds.
+            create_agenda_family(session)
         report("Index de recherche", 0, 1)
         rebuild_index(session)
         report("Index de recherche", 1, 1)
