@@ -31,10 +31,10 @@ TINY = {"[x]": "x", "[+]": "+", "[-]": "-", "[?]": "?", "[ ]": "."}
 TINY_SAMPLES = {"Vac.": "V", "—": "—", "··": "·", "[ ]": "."}
 # An activity's name that does not fit its column gives way to its kind's short name.
 KIND_SHORT = {
-    "canteen": "Cantine",
-    "periscolaire": "Périscolaire",
-    "alsh": "Loisirs",
-    "creche": "Crèche",
+    "canteen": ("Cantine",),
+    "periscolaire": ("Périscolaire", "Périsco."),
+    "alsh": ("Centre de loisirs", "Loisirs"),
+    "creche": ("Crèche",),
 }
 
 
@@ -118,9 +118,11 @@ def label_text(row: AgendaRow, line: AgendaLine, layout: AgendaLayout) -> str:
     parts = [fit(child, layout.child)]
     if layout.activity:
         activity = clean_control(enrolment.activity_name) if line.first_of_row else ""
-        short = KIND_SHORT.get(enrolment.kind, "")
-        if cell_len(activity) > layout.activity and short and cell_len(short) <= layout.activity:
-            activity = short
+        if cell_len(activity) > layout.activity:
+            shorter = (
+                s for s in KIND_SHORT.get(enrolment.kind, ()) if cell_len(s) <= layout.activity
+            )
+            activity = next(shorter, activity)
         parts.append(fit(activity, layout.activity))
     parts.append(fit(clean_control(row.booking.units[line.unit].name), layout.unit))
     return set_cell_size(" ".join(parts), layout.label)

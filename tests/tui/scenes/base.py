@@ -32,6 +32,9 @@ SMALL_SCREENSHOTS = (
     "90-menu-grille",
     "91-foyer-menus-semaine",
     "92-foyer-courriels",
+    "93-agenda-famille",
+    "95-agenda-periodicite",
+    "97-agenda-recapitulatif",
 )
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
