@@ -24,7 +24,6 @@ from mairie_tui.tui.widgets.agenda_cells import (
     custody_text,
     label_text,
     legend_entries,
-    week_groups,
 )
 from mairie_tui.tui.widgets.grid_cells import (
     LEGEND_LEAD,
@@ -48,6 +47,8 @@ class AgendaDrawing:
     _frame: dict[str, list[Strip]]
     _frame_key: tuple[object, ...] | None
     _strips_key: tuple[object, ...] | None
+    _top: dict[str, list[Strip]]
+    _top_key: tuple[object, ...] | None = None
 
     def _style(self: Any, name: str) -> Style:
         style = self._styles.get(name)
@@ -75,22 +76,16 @@ class AgendaDrawing:
 
     def _build_lines(self: Any, width: int) -> list[Strip]:
         base = self.rich_style
-        layout: AgendaLayout = self._layout_for(width)
-        groups = week_groups(self.visible_days())
+        layout, groups = self._geometry(width)
         border = base + self._style("border")
-        key = (width, self.compact, self.shown_range()[0], self.week_view, layout)
+        key = (width, self.compact, self._range_key(), layout)
         if self._strips_key != key:
             self._line_strips.clear()
             self._strips_key = key
         self._columns = self._column_positions(layout, groups)
-        out: list[Strip] = [self._title_line(width, base)]
-        out.extend(
-            Strip(segments).crop_extend(0, width, base)
-            for segments in self._header_lines(layout, groups, base, border)
-        )
-        rule = Strip(self._rule(layout, groups, border, "┼")).crop_extend(0, width, base)
-        if not self.compact:
-            out.append(rule)
+        top = self._top_strips(width, layout, groups, base, border)
+        out: list[Strip] = list(top["head"])
+        rule, last_rule = top["rule"][0], top["rule"][1]
         self._line_y = {}
         for index, line in enumerate(self.lines):
             if line.first_of_child and index > 0 and not self.compact:
@@ -103,7 +98,7 @@ class AgendaDrawing:
                 self._line_strips[index] = strip
             out.append(strip)
         if not self.compact:
-            out.append(Strip(self._rule(layout, groups, border, "┴")).crop_extend(0, width, base))
+            out.append(last_rule)
         top = len(out)
         out.extend(
             Strip(row).crop_extend(0, width, base) for row in self._status_lines(base, width)
@@ -111,6 +106,32 @@ class AgendaDrawing:
         self._status_span = (top, len(out))
         out.extend(self._legend_strips(width, layout.day_width, base))
         return out
+
+    def _top_strips(
+        self: Any,
+        width: int,
+        layout: AgendaLayout,
+        groups: list[list[date]],
+        base: Style,
+        border: Style,
+    ) -> dict[str, list[Strip]]:
+        """Title, day headers and rules: kept until the range, the focused day or the size
+        changes (a tick reuses them)."""
+        key = (width, self.compact, self._range_key(), layout, self.focus_day, self.has_focus)
+        if self._top_key == key:
+            return self._top
+        rule = Strip(self._rule(layout, groups, border, "┼")).crop_extend(0, width, base)
+        last = Strip(self._rule(layout, groups, border, "┴")).crop_extend(0, width, base)
+        head = [self._title_line(width, base)]
+        head.extend(
+            Strip(segments).crop_extend(0, width, base)
+            for segments in self._header_lines(layout, groups, base, border)
+        )
+        if not self.compact:
+            head.append(rule)
+        self._top = {"head": head, "rule": [rule, last]}
+        self._top_key = key
+        return self._top
 
     def _column_positions(
         self, layout: AgendaLayout, groups: list[list[date]]

@@ -31,7 +31,13 @@ from textual.widget import Widget
 from mairie_tui.domain.calendar import DayStatus, UnitInfo
 from mairie_tui.domain.draft import CellView, EditResult
 from mairie_tui.tui.breakpoints import SHORT_HEIGHT
-from mairie_tui.tui.widgets.agenda_cells import AgendaLayout, AgendaLine, agenda_lines
+from mairie_tui.tui.widgets.agenda_cells import (
+    AgendaLayout,
+    AgendaLine,
+    agenda_layout,
+    agenda_lines,
+    week_groups,
+)
 from mairie_tui.tui.widgets.agenda_drawing import AgendaDrawing
 from mairie_tui.tui.widgets.grid_cells import month_end
 
@@ -158,7 +164,7 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
         self.focus_line = self.unit_lines[0] if self.unit_lines else 0
         self.focus_day = self._open_day(self._clamp(focus_day), 1)
         self._cells: dict[tuple[int, date, int], CellView] = {}
-        self._cells_key: tuple[date, bool] | None = None
+        self._cells_key: tuple[int, int, bool] | None = None
         self._styles: dict[str, Style] = {}
         self._lines: list[Strip] | None = None
         self._lines_key: tuple[int, bool] | None = None
@@ -166,6 +172,10 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
         self._strips_key: tuple[object, ...] | None = None
         self._frame = {}
         self._frame_key = None
+        self._top = {}
+        self._top_key = None
+        self._geometry_key: tuple[object, ...] | None = None
+        self._geometry_cache: tuple[AgendaLayout, list[list[date]]]
         self._line_y: dict[int, int] = {}  # agenda line → y in the widget
         self._columns: list[tuple[int, int, date]] = []  # (x, width, day) of each shown day
 
@@ -202,8 +212,9 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
         return self.rows[line.row].booking.units[line.unit]
 
     def cell(self, row: int, day: date, unit_id: int) -> CellView:
-        key = (self.shown_range()[0], self.week_view)
+        key = (self.focus_day.year, self.focus_day.month, self.week_view)
         if self._cells_key != key:
+            # Another month or view: the cells of the shown range are read anew.
             self._cells.clear()
             self._cells_key = key
         found = self._cells.get((row, day, unit_id))
@@ -219,9 +230,16 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
         self._repaint()
 
     def replace_rows(self, rows: Sequence[AgendaRow]) -> None:
-        """The agenda was reloaded: same lines, fresh drafts."""
+        """The agenda was reloaded: fresh drafts (and lines, if an enrolment came or went)."""
         self.rows = list(rows)
+        self.lines = agenda_lines(self.rows)
+        self.unit_lines = [i for i, line in enumerate(self.lines) if not line.is_custody]
+        if self.focus_line not in self.unit_lines:
+            self.focus_line = self.unit_lines[0] if self.unit_lines else 0
+        self._geometry_key = None
+        self._lines = None
         self.invalidate()
+        self.refresh(layout=True)
 
     def _clamp(self, day: date) -> date:
         first, last = self._bounds
@@ -271,6 +289,7 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
         self._styles.clear()
         self._line_strips.clear()
         self._frame_key = None
+        self._top_key = None
         self._lines = None
         super().notify_style_update()
 
@@ -360,7 +379,7 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
         result = draft.toggle(day, unit_id)
         if result.changed:
             self._cells.pop((row, day, unit_id), None)
-            self._forget_row(row)
+            self._forget_unit(row, unit_id)
             self._repaint()
             self.post_message(self.Edited(self, result, "toggle", row))
         else:
@@ -380,9 +399,11 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
         del result, action
         self.invalidate()
 
-    def _forget_row(self, row: int) -> None:
+    def _forget_unit(self, row: int, unit_id: int) -> None:
+        """Drop the cached strip of one row's unit line (a tick changed it)."""
+        units = self.rows[row].booking.units
         for index, line in enumerate(self.lines):
-            if line.row == row:
+            if line.row == row and not line.is_custody and units[line.unit].id == unit_id:
                 self._line_strips.pop(index, None)
 
     # ------------------------------------------------------------ mouse
@@ -409,10 +430,22 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
 
     # ------------------------------------------------------------ layout
 
-    def _layout_for(self, width: int) -> AgendaLayout:
-        from mairie_tui.tui.widgets.agenda_cells import agenda_layout, week_groups
+    def _range_key(self) -> tuple[object, ...]:
+        if self.week_view:
+            return (True, self.focus_day - timedelta(days=self.focus_day.weekday()))
+        return (False, self.shown_month)
 
-        days = self.visible_days()
-        return agenda_layout(
-            width, len(days), len(week_groups(days)), self.rows, week_view=self.week_view
-        )
+    def _geometry(self, width: int) -> tuple[AgendaLayout, list[list[date]]]:
+        """The layout and the shown days by week, kept until the width or the range changes."""
+        key = (width, self._range_key())
+        if self._geometry_key != key:
+            groups = week_groups(self.visible_days())
+            layout = agenda_layout(
+                width, sum(map(len, groups)), len(groups), self.rows, week_view=self.week_view
+            )
+            self._geometry_cache = (layout, groups)
+            self._geometry_key = key
+        return self._geometry_cache
+
+    def _layout_for(self, width: int) -> AgendaLayout:
+        return self._geometry(width)[0]
