@@ -32,6 +32,7 @@ ARGUMENT_NAMES = {
     "numero": "NUMÉRO",
     "fichier": "FICHIER",
     "recu": "NUMÉRO",
+    "enfant": "ENFANT",
 }
 
 

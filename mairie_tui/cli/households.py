@@ -1,4 +1,5 @@
-"""`mairie-tui recherche`, `importer foyers`, `exporter foyers`: households (counter agents)."""
+"""`mairie-tui recherche`, `importer foyers`, `exporter foyers`, `foyers garde`: households
+(counter agents)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from mairie_tui.services.errors import ServiceError
 
 import_app = typer.Typer(help="Importer des données d'un autre logiciel.", no_args_is_help=True)
 export_app = typer.Typer(help="Exporter des données.", no_args_is_help=True)
+foyers_app = typer.Typer(help="Un foyer et ses membres.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +36,8 @@ def register(app: typer.Typer) -> None:
     command(export_app, "foyers", "households")(export_households_command)
     add_group(app, import_app, "importer", "import")
     add_group(app, export_app, "exporter", "export")
+    command(foyers_app, "garde", "custody")(custody_command)
+    add_group(app, foyers_app, "foyers", "households")
 
 
 # ---------------------------------------------------------------- search
@@ -171,3 +175,87 @@ def export_households_command(
     except OSError as exc:
         fail(f"écriture impossible : {out} ({exc.strerror})")
     errors.print(f"Export écrit dans {out}.")
+
+
+# ---------------------------------------------------------------- custody
+
+PARITIES = {"impaires": True, "paires": False}
+
+
+def custody_command(
+    ctx: typer.Context,
+    dossier: Annotated[str, typer.Argument(help="N° de dossier du foyer (F-000000).")],
+    enfant: Annotated[str, typer.Argument(help="Prénom de l'enfant.")],
+    alternee: Annotated[
+        str | None,
+        typer.Option(
+            "--alternee",
+            metavar="impaires|paires",
+            help="Semaines ISO du représentant --parent (l'autre a les autres).",
+        ),
+    ] = None,
+    semaines: Annotated[
+        str | None,
+        typer.Option(
+            "--semaines",
+            metavar="1,2,5",
+            help="Semaines ISO du représentant --parent, séparées par des virgules.",
+        ),
+    ] = None,
+    parent: Annotated[
+        str | None,
+        typer.Option("--parent", help="Représentant (prénom, nom complet ou e-mail)."),
+    ] = None,
+    aucune: Annotated[bool, typer.Option("--aucune", help="Retire la garde alternée.")] = False,
+) -> None:
+    """Garde alternée d'un enfant entre les deux représentants : sans paramètre, l'affiche."""
+    from mairie_tui.services.agenda.custody import clear_custody, custody_people, set_custody
+
+    st = state(ctx)
+    actor = signed_in_actor(ctx, permission="guichet")
+    chosen = sum(1 for given in (alternee, semaines, aucune) if given)
+    if chosen > 1:
+        fail("choisissez --alternee, --semaines ou --aucune, pas plusieurs.")
+    if alternee is not None and alternee not in PARITIES:
+        fail(f"valeur invalide pour --alternee : « {alternee[:40]} » (impaires ou paires).")
+    if (alternee or semaines) and not parent:
+        fail("précisez le représentant avec --parent.")
+    try:
+        people = custody_people(st.engine(), dossier, enfant, actor=actor)
+        if aucune:
+            removed = clear_custody(
+                st.engine(), people.child_id, actor=actor, clock=st.settings.clock
+            )
+            console.print(
+                f"Garde alternée de {people.child_name} retirée."
+                if removed
+                else f"{people.child_name} n'avait pas de garde alternée."
+            )
+            return
+        if not (alternee or semaines):
+            shown = people.custody.describe() if people.custody else "pas de garde alternée"
+            console.print(f"{people.child_name} : {shown}.")
+            return
+        named = people.representative(parent or "")
+        other = people.other(named)
+        first, second = (named, other) if semaines or PARITIES[alternee or ""] else (other, named)
+        view = set_custody(
+            st.engine(),
+            people.child_id,
+            mode="custom" if semaines else "odd_even",
+            first_representative_id=first.id,
+            second_representative_id=second.id,
+            weeks=_weeks(semaines) if semaines else None,
+            actor=actor,
+            clock=st.settings.clock,
+        )
+    except ServiceError as exc:
+        fail(str(exc))
+    console.print(f"{people.child_name} : {view.describe()}.")
+
+
+def _weeks(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        fail(f"valeur invalide pour --semaines : « {text[:40]} » (ex. 36,37,40).")

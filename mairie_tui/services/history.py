@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "absence.declare": "Absence signalée",
     "appointment.book": "Rendez-vous pris",
     "appointment.cancel": "Rendez-vous annulé",
+    "custody.set": "Garde alternée",
+    "custody.clear": "Garde alternée retirée",
 }
 FIELD_LABELS = {
     "address": "adresse",

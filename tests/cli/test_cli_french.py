@@ -42,7 +42,7 @@ ENGLISH_ERRORS = (
     "' / '",
 )
 # Positional arguments as the help, the usage line and the errors name them.
-FRENCH_ARGUMENTS = {"TEXTE", "FICHIER", "NUMÉRO", "IDENTIFIANT", "DOSSIER"}
+FRENCH_ARGUMENTS = {"TEXTE", "FICHIER", "NUMÉRO", "IDENTIFIANT", "DOSSIER", "ENFANT"}
 
 
 def _tree(command, path=()):

@@ -122,7 +122,8 @@ def test_a_non_empty_database_is_refused(engine: Engine) -> None:
     with pytest.raises(ServiceError, match="démo demande une base vide"):
         build_demo(engine, households=2)
     with read_session(engine) as session:
-        assert len(session.exec(select(Household)).all()) == 3
+        # FAMILLE TEST, two synthetic households and FAMILLE AGENDA.
+        assert len(session.exec(select(Household)).all()) == 4
 
 
 def _dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -153,15 +154,30 @@ def test_two_builds_of_the_same_size_are_identical(engine: Engine) -> None:
     build_demo(engine, households=150)
     second = _dump(engine)
     assert first == second
-    assert len(first["household"]) == 151 and len(first["booking"]) > 1000
+    # FAMILLE TEST, 150 synthetic households and FAMILLE AGENDA.
+    assert len(first["household"]) == 152 and len(first["booking"]) > 1000
     # A smaller build is the head of a larger one (ids are given in order).
     reset_database(engine)
     upgrade(engine)
     build_demo(engine, households=60)
     small = _dump(engine)
-    assert len(small["household"]) == 61 and 0 < len(small["booking"]) < len(first["booking"])
+    assert len(small["household"]) == 62 and 0 < len(small["booking"]) < len(first["booking"])
+    # FAMILLE AGENDA comes after the synthetic households: the head is what precedes it.
+    small, first = _without_agenda(small), _without_agenda(first)
     for table, rows in small.items():
         assert rows == first[table][: len(rows)], table
+
+
+def _without_agenda(dump: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """The dump without FAMILLE AGENDA's household, members and enrolments (it has no booking)."""
+    (agenda,) = [row[0] for row in dump["household"] if row[1] == "F-000000"]
+    people = {row[0] for row in dump["person"] if row[1] == agenda}
+    return {
+        **dump,
+        "household": [row for row in dump["household"] if row[0] != agenda],
+        "person": [row for row in dump["person"] if row[0] not in people],
+        "enrolment": [row for row in dump["enrolment"] if row[1] not in people],
+    }
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -196,8 +212,11 @@ def demo(
 def test_synthetic_households_are_complete_and_in_the_communes(demo: Engine) -> None:
     communes = {c.insee: c for c in load_communes()}
     with read_session(demo) as session:
-        households = session.exec(select(Household).order_by(Household.id)).all()
-        persons = session.exec(select(Person)).all()
+        every = session.exec(select(Household).order_by(Household.id)).all()
+        # FAMILLE AGENDA (services/demo/family.py) comes after them, as F-000000.
+        assert every[-1].dossier == "F-000000"
+        households = every[:-1]
+        persons = session.exec(select(Person).where(Person.household_id != every[-1].id)).all()
     assert [h.dossier for h in households] == [f"F-{i:06d}" for i in range(1, N + 2)]
     by_household: dict[int, list[Person]] = {}
     for person in persons:
@@ -450,7 +469,7 @@ def test_ids_given_by_the_demo_are_not_given_again(engine: Engine) -> None:
         )
         session.add(booking)
         session.flush()
-        assert household.id == 32
+        assert household.id == 33  # after FAMILLE TEST, 30 synthetic ones and FAMILLE AGENDA
         counts = {
             table: session.execute(text(f"SELECT max(id) FROM {table}")).scalar()
             for table in ("person", "enrolment", "booking")
