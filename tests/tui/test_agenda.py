@@ -116,7 +116,7 @@ async def test_a_family_of_three_booked_for_the_year_with_keys_only(
         text = screen_text(app)
         assert "DEMANDES ENREGISTRÉES" in text
         assert (
-            "Demande n° 2020-" in text and "Léa · Restauration scolaire Mons : 141 ajouts" in text
+            "n° 2020-" in text and "· Léa · Restauration scolaire Mons : 141 ajouts" in text
         )
         assert "claire.agenda@example.fr" in text and "marc.agenda@example.fr" in text
 

@@ -30,6 +30,14 @@ if TYPE_CHECKING:
     from mairie_tui.services.agenda import FamilyAgenda, FamilyRecapGroup, FamilyValidationResult
 
 
+def short_counts(added: int, removed: int) -> str:
+    """`141 ajouts`, `2 annulations`, `141 ajouts, 2 annulations` (no « 0 annulation »)."""
+    parts = [
+        counts_text(added, removed).split(", ")[i] for i, n in enumerate((added, removed)) if n
+    ]
+    return ", ".join(parts) or "aucun changement"
+
+
 def counts_text(added: int, removed: int) -> str:
     return (
         f"{added} ajout{'s' if added > 1 else ''}, {removed} annulation{'s' if removed > 1 else ''}"
@@ -282,11 +290,11 @@ class AgendaConfirmationScreen(MairieScreen):
         if len(result.request_numbers) == len(result.groups):
             return lines(
                 markup(
-                    "Demande n° [b]$number[/] — $child · $activity : $counts",
+                    "n° [b]$number[/] · $child · $activity : $counts",
                     number=number,
                     child=group.child_name,
                     activity=group.activity_name,
-                    counts=counts_text(group.added, group.removed),
+                    counts=short_counts(group.added, group.removed),
                 )
                 for number, group in zip(result.request_numbers, result.groups, strict=True)
             )

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 LABEL_MIN = 16  # "Paul     Repas" in an 80-column terminal
 LABEL_MAX = 46
-MONTH_DAY_WIDTHS = (7, 6, 5, 4, 3, 2)  # the widest that leaves LABEL_MIN for the names
+MONTH_DAY_WIDTHS = (9, 8, 7, 6, 5, 4, 3, 2)  # the widest that leaves LABEL_MIN for the names
 WEEK_DAY_MAX = 26
 WEEK_LABEL = 34  # the week view keeps the activities' names
 
