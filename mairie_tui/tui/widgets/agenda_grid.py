@@ -174,6 +174,7 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
         self._frame_key = None
         self._top = {}
         self._top_key = None
+        self._base_style: Style | None = None  # the widget's own style the strips were drawn with
         self._geometry_key: tuple[object, ...] | None = None
         self._geometry_cache: tuple[AgendaLayout, list[list[date]]]
         self._line_y: dict[int, int] = {}  # agenda line → y in the widget
@@ -286,6 +287,16 @@ class AgendaGrid(AgendaDrawing, Widget, can_focus=True):
             self.refresh(*changed)
 
     def notify_style_update(self) -> None:
+        # Focus and hover restyle the widget without changing its colours: the cached
+        # strips are dropped only when a component style really changed.
+        old = dict(self._styles)
+        self._styles.clear()
+        old["(base)"] = self._base_style
+        self._base_style = self.rich_style
+        self._styles["(base)"] = self._base_style
+        if all(self._style(name) == style for name, style in old.items()):
+            super().notify_style_update()
+            return
         self._styles.clear()
         self._line_strips.clear()
         self._frame_key = None
