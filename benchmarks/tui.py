@@ -1,5 +1,6 @@
 """Benchmarks of the terminal interface (issue 3): cold start, keypress cost, opening step 1,
-search while typing on the large database.
+search while typing on the large database; the family agenda (a family of 5 children × 3
+activities: opening, a tick).
 
 Each benchmark takes the shared context of benchmarks/run.py (``workdir``, ``cache``,
 optionally ``db_path`` of the large demo database) and returns rows
@@ -220,6 +221,133 @@ def bench_grid(ctx: Any) -> list[Result]:
     ]
 
 
+def _big_family(db: Path) -> Path:
+    """A copy of the demo with FAMILLE AGENDA grown to 5 children × 3 activities (canteen,
+    périscolaire, ALSH): its three children get the ALSH, two more children get all three."""
+    from datetime import date
+
+    from sqlmodel import col, select
+
+    from mairie_tui.db import make_engine, unit_of_work
+    from mairie_tui.models import Activity, Enrolment, Household, Person
+
+    target = db.with_name("tui-agenda-5x3.db")
+    target.write_bytes(db.read_bytes())
+    engine = make_engine(f"sqlite:///{target}")
+    start, end = date(2020, 9, 1), date(2021, 7, 6)
+    try:
+        with unit_of_work(engine) as session:
+            household = session.exec(select(Household).where(Household.dossier == "F-000000")).one()
+            codes = ("RS-MONS", "PERI-MONS", "ALSH-ANDUZE")
+            activities = session.exec(select(Activity).where(col(Activity.code).in_(codes))).all()
+            alsh = next(a for a in activities if a.code == "ALSH-ANDUZE")
+            children = session.exec(
+                select(Person).where(Person.household_id == household.id, Person.role == "child")
+            ).all()
+            for child in children:
+                session.add(
+                    Enrolment(
+                        person_id=child.id,
+                        activity_id=alsh.id,
+                        start_date=start,
+                        end_date=end,
+                        status="active",
+                    )
+                )
+            for index in range(2):
+                child = Person(
+                    household_id=household.id,
+                    role="child",
+                    first_name=f"Enfant{index}",
+                    last_name="FAMILLE AGENDA",
+                    birth_date=date(2012, 5, 1),
+                    position=10 + index,
+                )
+                session.add(child)
+                session.flush()
+                for activity in activities:
+                    session.add(
+                        Enrolment(
+                            person_id=child.id,
+                            activity_id=activity.id,
+                            start_date=start,
+                            end_date=end,
+                            status="active",
+                        )
+                    )
+    finally:
+        engine.dispose()
+    return target
+
+
+async def _agenda_costs(db: Path) -> dict[str, float]:
+    from tests.tui.scenes.base import make_app, open_household, settle, sign_in
+
+    app = make_app(f"sqlite:///{db}", now="2020-08-25T10:00", data_dir=db.parent)
+    costs: dict[str, float] = {}
+    opens: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await open_household(pilot, "famille agenda")
+        for key in ["f12"] * 4:  # warm-up
+            await pilot.press(key)
+        start = time.process_time()
+        for _ in range(PRESSES):
+            await pilot.press("f12")
+        costs["idle"] = (time.process_time() - start) / PRESSES
+        for _ in range(RUNS):
+            start = time.process_time()
+            await pilot.press("g")
+            await settle(pilot)
+            opens.append(time.process_time() - start)
+            rows = len(app.screen.agenda.rows)  # type: ignore[attr-defined]
+            await pilot.press("escape")
+            await settle(pilot)
+        costs["rows"] = rows
+        costs["open"] = statistics.median(opens)
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("right")  # jeudi 03/09: open, ticks before the deadline
+        for key in ["space"] * 4:  # warm-up
+            await pilot.press(key)
+        start = time.process_time()
+        for _ in range(PRESSES):
+            await pilot.press("space")  # ticks and unticks the same day
+        costs["tick"] = (time.process_time() - start) / PRESSES
+    return costs
+
+
+def bench_agenda(ctx: Any) -> list[Result]:
+    """The family agenda of 5 children × 3 activities: opening (g → grid shown), a tick."""
+    costs = asyncio.run(_agenda_costs(_big_family(_demo_db(ctx))))
+    idle = costs["idle"]
+    open_net = costs["open"] - idle
+    tick_net = costs["tick"] - idle
+    return [
+        (
+            "agenda de la famille : lignes enfant × activité",
+            costs["rows"],
+            "",
+            "15",
+            costs["rows"] == 15,
+        ),
+        (
+            "ouverture de l'agenda (g → grille affichée), CPU net du pilote, service compris (médiane)",
+            open_net * 1000,
+            "ms",
+            "≤ 40 ms",
+            open_net <= 0.040,
+        ),
+        (
+            "CPU d'une coche sur l'agenda (espace), net du pilote",
+            tick_net * 1000,
+            "ms",
+            "≤ 3 ms",
+            tick_net <= 0.003,
+        ),
+    ]
+
+
 async def _typing(db: Path, text: str) -> tuple[float, float, int, float]:
     """Type `text` in the search field; measure how long the UI loop ever stalled.
 
@@ -291,7 +419,7 @@ def bench_search_typing(ctx: Any) -> list[Result]:
 
 from tui_screens import bench_screens  # noqa: E402
 
-BENCHMARKS = [bench_cold_start, bench_grid, bench_screens, bench_search_typing]
+BENCHMARKS = [bench_cold_start, bench_grid, bench_screens, bench_search_typing, bench_agenda]
 
 
 if __name__ == "__main__":

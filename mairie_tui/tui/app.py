@@ -45,6 +45,7 @@ class MairieApp(TypeAheadApp, Navigation):
         "styles/mails.tcss",
         "styles/menus.tcss",
         "styles/regie.tcss",
+        "styles/agenda.tcss",
     ]
     TITLE = APP_NAME
     ENABLE_COMMAND_PALETTE = True
@@ -153,10 +154,13 @@ class MairieApp(TypeAheadApp, Navigation):
 
     def confirm_leaving(self, then: Callable[[], None]) -> None:
         """Run `then`, after asking when open screens hold unsaved changes."""
-        unsaved = sum(getattr(screen, "unsaved_changes", lambda: 0)() for screen in self.screen_stack)
+        unsaved = sum(
+            getattr(screen, "unsaved_changes", lambda: 0)() for screen in self.screen_stack
+        )
         if not unsaved:
             then()
             return
+
         def answered(drop: bool | None) -> None:
             if drop:
                 then()

@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 if TYPE_CHECKING:
     from mairie_tui.domain.household_rules import HouseholdInput
+    from mairie_tui.services.agenda import FamilyAgenda, FamilyValidationResult
     from mairie_tui.services.bookings import BookingSession, ValidationResult
     from mairie_tui.services.common import Actor
     from mairie_tui.services.households import HouseholdView
@@ -236,6 +237,34 @@ class Navigation(App[None]):
 
         self.push_screen(ConfirmationScreen(booking, result))
 
+    # ------------------------------------------------------------ family agenda
+
+    def open_agenda(self, agenda: FamilyAgenda) -> None:
+        from mairie_tui.tui.screens.agenda import AgendaScreen
+
+        self.push_screen(AgendaScreen(agenda))
+
+    def open_agenda_recap(self, agenda: FamilyAgenda) -> None:
+        from mairie_tui.tui.screens.agenda_recap import AgendaRecapScreen
+
+        self.push_screen(AgendaRecapScreen(agenda))
+
+    def back_to_agenda(self, message: str | None) -> None:
+        """From the family recap back to the agenda (with the reason, after a refusal)."""
+        from mairie_tui.tui.screens.agenda import AgendaScreen
+
+        self.pop_screen()
+        screen = self.screen
+        if isinstance(screen, AgendaScreen):
+            screen.back_from_recap(message)
+
+    def open_agenda_confirmation(
+        self, agenda: FamilyAgenda, result: FamilyValidationResult
+    ) -> None:
+        from mairie_tui.tui.screens.agenda_recap import AgendaConfirmationScreen
+
+        self.push_screen(AgendaConfirmationScreen(agenda, result))
+
     # ------------------------------------------------------------ démarches and requests
 
     def open_demarche(self, code: str, household_id: int | None) -> None:
@@ -305,9 +334,7 @@ class Navigation(App[None]):
         """Facturation (supervisors): a month's dry run, then its invoices."""
         from mairie_tui.tui.screens.regie import InvoicingScreen
 
-        if self._supervisor_only("La facturation") and not isinstance(
-            self.screen, InvoicingScreen
-        ):
+        if self._supervisor_only("La facturation") and not isinstance(self.screen, InvoicingScreen):
             self.push_screen(InvoicingScreen())
 
     # ------------------------------------------------------------ lists

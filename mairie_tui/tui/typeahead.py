@@ -198,4 +198,3 @@ def _on_stack(app: App[Any], node: object) -> bool:
         return any(screen is candidate for candidate in app.screen_stack)
     except Exception:  # NoScreen: a widget no longer attached
         return False
-

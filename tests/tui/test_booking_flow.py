@@ -484,7 +484,13 @@ async def test_key_bar_shows_the_keys_and_runs_them_on_click(make_app: AppFactor
         await open_step1(pilot)
         bar = app.screen.query_one(KeyBar)
         footer = "\n".join(screen_text(app).splitlines()[-bar.size.height :])
-        for label in ("space Cocher", "c Tout cocher", "p Périodicité", "Étape 2", "esc Annuler la démarche"):
+        for label in (
+            "space Cocher",
+            "c Tout cocher",
+            "p Périodicité",
+            "Étape 2",
+            "esc Annuler la démarche",
+        ):
             assert label in footer
         spans = {key: (line, start) for line, start, _end, key in bar._spans}
         await pilot.click(KeyBar, offset=(spans["c"][1] + 1, spans["c"][0]))

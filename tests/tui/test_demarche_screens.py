@@ -571,7 +571,11 @@ async def test_the_appointment_step_shows_the_free_slots_of_a_day_typed(
         await settle(pilot)
         assert screen.step is Step.INFORMATIONS
         assert screen.slot is not None
-        assert (screen.slot.date(), screen.slot.hour, screen.slot.minute) == (date(2020, 9, 21), 8, 30)
+        assert (screen.slot.date(), screen.slot.hour, screen.slot.minute) == (
+            date(2020, 9, 21),
+            8,
+            30,
+        )
 
 
 @run_async

@@ -19,14 +19,25 @@ from tests.tui.scenes.base import screen_text, seed_ticks, settle, sign_in
 
 def test_french_message() -> None:
     assert french_message(NotFoundError("Foyer introuvable (n° 9).")) == "Foyer introuvable (n° 9)."
-    assert french_message(
-        RuleViolation("Réservation refusée.", problems=["vendredi 25/09/2020 : Fermeture : grève"])
-    ) == "Réservation refusée.\n• vendredi 25/09/2020 : Fermeture : grève"
+    assert (
+        french_message(
+            RuleViolation(
+                "Réservation refusée.", problems=["vendredi 25/09/2020 : Fermeture : grève"]
+            )
+        )
+        == "Réservation refusée.\n• vendredi 25/09/2020 : Fermeture : grève"
+    )
     # A problem the message already says is not repeated.
-    assert french_message(
-        RuleViolation("Refusé : lundi 28/09/2020 : grève", problems=["lundi 28/09/2020 : grève"])
-    ) == "Refusé : lundi 28/09/2020 : grève"
+    assert (
+        french_message(
+            RuleViolation(
+                "Refusé : lundi 28/09/2020 : grève", problems=["lundi 28/09/2020 : grève"]
+            )
+        )
+        == "Refusé : lundi 28/09/2020 : grève"
+    )
     assert "indisponible" in french_message(OperationalError("SELECT 1", {}, Exception("down")))
+
     # The error's class decides the text, not an attribute that happens to be there.
     class Worded(ServiceError):
         def french_message(self) -> str:

@@ -101,8 +101,24 @@ async def test_cached_lines_follow_ticks_moves_months_views_and_focus(
         screen = app.screen
         assert isinstance(screen, BookingScreen)
         grid = screen.grid
-        for key in ["down", "right", "space", "pagedown", "space", "c", "v", "right", "space",
-                    "v", "pageup", "d", "left", "left", "space", "tab"]:
+        for key in [
+            "down",
+            "right",
+            "space",
+            "pagedown",
+            "space",
+            "c",
+            "v",
+            "right",
+            "space",
+            "v",
+            "pageup",
+            "d",
+            "left",
+            "left",
+            "space",
+            "tab",
+        ]:
             await pilot.press(key)
             await pilot.pause()
             assert list(grid._lines or []) == fresh_lines(grid), key
@@ -128,8 +144,24 @@ async def test_cached_lines_follow_a_short_terminal_and_its_resizes(
         screen = app.screen
         assert isinstance(screen, BookingScreen)
         grid = screen.grid
-        for key in ["down", "space", "down", "down", "right", "space", "pagedown", "pagedown",
-                    "down", "space", "v", "right", "space", "v", "pageup", "left"]:
+        for key in [
+            "down",
+            "space",
+            "down",
+            "down",
+            "right",
+            "space",
+            "pagedown",
+            "pagedown",
+            "down",
+            "space",
+            "v",
+            "right",
+            "space",
+            "v",
+            "pageup",
+            "left",
+        ]:
             await pilot.press(key)
             await pilot.pause()
             assert grid.compact
@@ -138,8 +170,12 @@ async def test_cached_lines_follow_a_short_terminal_and_its_resizes(
         assert not any("┼" in line for line in drawn_lines(grid))  # compact: no rules
 
         # The same width, taller: not compact any more (rules, six weeks), then back.
-        for size, compact in [((80, 40), False), ((80, 24), True), ((120, 40), False),
-                              ((80, 24), True)]:
+        for size, compact in [
+            ((80, 40), False),
+            ((80, 24), True),
+            ((120, 40), False),
+            ((80, 24), True),
+        ]:
             await pilot.resize_terminal(*size)
             await pilot.pause()
             await pilot.pause()

@@ -117,7 +117,9 @@ def make_demo_hostile(url: str) -> None:
                 {"f": "[@click=app.quit]Test 2[/] \x1b]0;pwned\x07"},
             )
             conn.execute(
-                text("UPDATE person SET school = :s, school_class = :c WHERE first_name = 'Jeannot'"),
+                text(
+                    "UPDATE person SET school = :s, school_class = :c WHERE first_name = 'Jeannot'"
+                ),
                 {"s": "[link=https://evil.example]École[/link] \u202eenilno", "c": "CE2\x00"},
             )
             conn.execute(

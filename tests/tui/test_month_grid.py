@@ -24,7 +24,10 @@ def make_draft() -> BookingDraft:
         rule=DeadlineRule(),
         now=datetime(2020, 9, 15, 10, 0, tzinfo=PARIS),
     )
-    existing = {(date(2020, 9, 24), 2): BookingMark.BOOKED, (date(2020, 9, 25), 1): BookingMark.PENDING}
+    existing = {
+        (date(2020, 9, 24), 2): BookingMark.BOOKED,
+        (date(2020, 9, 25), 1): BookingMark.PENDING,
+    }
     return BookingDraft(ctx=ctx, existing=existing)
 
 
@@ -123,8 +126,8 @@ def test_keypress_work_is_small() -> None:
     # bench_grid): once a month's cells are known, moving inside it computes none.
     computed = []
     draft_cell = grid.draft.cell
-    grid.draft.cell = lambda day, unit_id: computed.append((day, unit_id)) or draft_cell(
-        day, unit_id
+    grid.draft.cell = lambda day, unit_id: (
+        computed.append((day, unit_id)) or draft_cell(day, unit_id)
     )
     for _ in range(100):
         grid.action_move(1)

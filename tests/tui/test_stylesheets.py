@@ -42,4 +42,3 @@ def test_every_stylesheet_of_tui_styles_is_loaded() -> None:
     on_disk = {f"styles/{path.name}" for path in (root / "styles").glob("*.tcss")}
     assert on_disk and on_disk <= set(loaded)
     assert "app.tcss" in loaded
-

@@ -48,10 +48,23 @@ class Terminal:
         self.name = f"mairie-typeahead-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         script = Path(sys.executable).with_name("mairie-tui")
         command = [str(script)] if script.exists() else [sys.executable, "-m", "mairie_tui"]
-        env = {"MAIRIE_DB_URL": db_url, "MAIRIE_NOW": "2020-09-15T10:00", "MAIRIE_DATA_DIR": str(data_dir)}
+        env = {
+            "MAIRIE_DB_URL": db_url,
+            "MAIRIE_NOW": "2020-09-15T10:00",
+            "MAIRIE_DATA_DIR": str(data_dir),
+        }
         exports = " ".join(f"{key}={value}" for key, value in env.items())
-        self._tmux("new-session", "-d", "-s", self.name, "-x", "120", "-y", "40",
-                   f"env {exports} {' '.join(command)}; sleep 60")
+        self._tmux(
+            "new-session",
+            "-d",
+            "-s",
+            self.name,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            f"env {exports} {' '.join(command)}; sleep 60",
+        )
 
     def _tmux(self, *args: str) -> str:
         return subprocess.run(
@@ -98,7 +111,9 @@ def seed_bookings(db_url: str, timeout: float = 30) -> list[tuple[date, str]]:
         while True:
             with read_session(engine) as session:
                 enrolment_id = seed_ids(session).enrolment_id
-                rows = session.exec(select(Booking).where(Booking.enrolment_id == enrolment_id)).all()
+                rows = session.exec(
+                    select(Booking).where(Booking.enrolment_id == enrolment_id)
+                ).all()
                 found = sorted((booking.day, booking.status) for booking in rows)
             if len(found) >= len(SEED_DAYS) or time.monotonic() > deadline:
                 return found

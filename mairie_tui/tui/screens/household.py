@@ -26,6 +26,7 @@ from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from mairie_tui.domain.household_rules import HouseholdInput
+    from mairie_tui.services.agenda import FamilyAgenda
     from mairie_tui.services.households import HouseholdView, PersonView
     from mairie_tui.services.regie import Balance
     from mairie_tui.services.rgpd import AccessExport
@@ -105,6 +106,7 @@ class HouseholdScreen(MairieScreen):
     | Key | Action |
     | :- | :- |
     | r | Modifier les réservations. |
+    | g | Agenda de la famille : tous les enfants et activités, une périodicité, une validation. |
     | e | Modifier le foyer. |
     | i | Inscrire un enfant (pré-inscription). |
     | v | Valider une pré-inscription. |
@@ -124,7 +126,9 @@ class HouseholdScreen(MairieScreen):
         "À gauche, le foyer tel que la famille le voit sur son portail : **MON ESPACE**, "
         "**CO-REPRÉSENTANTS**, **MEMBRES FOYER**. Au milieu, **MON TABLEAU DE BORD**, "
         "**MA FAMILLE** et **DÉMARCHES** ; à droite les inscriptions et les dernières "
-        "demandes.\n\n`r` ouvre **Modifier les réservations**, "
+        "demandes.\n\n`r` ouvre **Modifier les réservations**, `g` l'**Agenda de la famille** "
+        "(tous les enfants et activités dans un même mois, une périodicité pour tous, "
+        "un seul récapitulatif), "
         "`e` **modifie le foyer** (aussi : Coordonnées), `i` **inscrit un enfant** à une "
         "activité (pré-inscription), `v` **valide une pré-inscription**, `p` **règle** les "
         "factures (le solde du foyer est en haut, à droite du dossier), `c` montre les "
@@ -136,6 +140,7 @@ class HouseholdScreen(MairieScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reservations", "Modifier les réservations", id="household.reservations"),
+        Binding("g", "agenda", "Agenda de la famille", id="household.agenda"),
         Binding("e", "edit", "Modifier le foyer", id="household.edit"),
         # i and v are in MA FAMILLE too (left out of the key bar: it would overflow).
         Binding("i", "enrol", "Inscrire un enfant", show=False, id="household.enrol"),
@@ -341,6 +346,19 @@ class HouseholdScreen(MairieScreen):
             self.notify("Aucune inscription dans ce foyer : rien à réserver.", severity="warning")
             return
         self.mairie.open_enrolments(self.household)
+
+    def action_agenda(self) -> None:
+        """g: Agenda de la famille, every child × activity read in one go."""
+        app = self.mairie
+        actor, household_id = app.actor, self.household_id
+        assert actor is not None
+
+        def call() -> FamilyAgenda:
+            from mairie_tui.services.agenda import open_agenda
+
+            return open_agenda(app.engine, household_id, app.clock, actor=actor)
+
+        self.call_service("household-agenda", call, app.open_agenda, failed=self._notify_error)
 
     def action_edit(self) -> None:
         """e: the household form, filled in from the database (its version kept for the save)."""

@@ -275,6 +275,7 @@ class NewsFormModal(MairieModal["NewsView | None"]):
             )
 
         self._status("Publication…", "")
+
         def done(item: NewsView) -> None:
             self.dismiss(item)
 

@@ -54,13 +54,14 @@ def day_widgets(week: WeekMenus) -> list[Static]:
         widgets.append(Static(content(fr.long_date(day).upper()), classes="week-menus-day"))
         if not entries:
             widgets.append(
-                Static(content("pas de repas ce jour-là pour les enfants du foyer"), classes="week-menus-site muted")
+                Static(
+                    content("pas de repas ce jour-là pour les enfants du foyer"),
+                    classes="week-menus-site muted",
+                )
             )
         for entry in entries:
             children = ", ".join(entry.children)
-            widgets.append(
-                Static(content(f"{entry.site} ({children})"), classes="week-menus-site")
-            )
+            widgets.append(Static(content(f"{entry.site} ({children})"), classes="week-menus-site"))
             widgets.append(Static(menu_lines(entry), classes="week-menus-menu"))
     return widgets
 
@@ -90,9 +91,7 @@ class WeekMenusScreen(MairieScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         # Before the scrolling body's own left / right (it never scrolls sideways).
-        Binding(
-            "left", "week(-1)", "Semaine précédente", priority=True, id="week_menus.previous"
-        ),
+        Binding("left", "week(-1)", "Semaine précédente", priority=True, id="week_menus.previous"),
         Binding("right", "week(1)", "Semaine suivante", priority=True, id="week_menus.next"),
         Binding("escape", "back", "Retour au foyer", id="week_menus.back"),
     ]

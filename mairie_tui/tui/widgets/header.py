@@ -42,7 +42,9 @@ class AppHeader(Vertical):
             yield Static("Mairie Prim'", id="header-app-short", classes="-short")
             yield Static(content(self.screen_title), id="header-title")
             yield Static(content(self.agent_text()), id="header-agent", classes="-long")
-            yield Static(content(self.agent_text(short=True)), id="header-agent-short", classes="-short")
+            yield Static(
+                content(self.agent_text(short=True)), id="header-agent-short", classes="-short"
+            )
         banner = training_banner(app)
         if banner is not None:
             yield Static(banner, id="header-training")

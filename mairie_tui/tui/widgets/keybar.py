@@ -141,7 +141,7 @@ class KeyBar(Widget):
 
 
 def _action_for(bar: KeyBar, key: str) -> str:
-    for (node, binding, _enabled, _tooltip) in bar.screen.active_bindings.values():
+    for node, binding, _enabled, _tooltip in bar.screen.active_bindings.values():
         if binding.key == key:
             prefix = "app." if node is bar.app else ("screen." if node is bar.screen else "")
             if prefix or node is None:

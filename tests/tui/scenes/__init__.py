@@ -8,6 +8,7 @@ and the README's screenshots match. Scenes may open database sessions themselves
 from __future__ import annotations
 
 from tests.tui.scenes import (
+    agenda,
     agents,
     base,
     demarches,
@@ -29,6 +30,7 @@ SCENES: dict[str, base.Scene] = {
     **news.SCENES,
     **regie.SCENES,
     **menus.SCENES,  # issue 15: menus and mails at the counter
+    **agenda.SCENES,  # the family agenda (Foyer key g)
 }
 # The scenes that run at another time than base.DEMO_NOW (the régie's, in October).
-SCENE_NOW: dict[str, str] = {**regie.NOW}
+SCENE_NOW: dict[str, str] = {**regie.NOW, **agenda.NOW}

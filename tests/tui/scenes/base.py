@@ -32,6 +32,9 @@ SMALL_SCREENSHOTS = (
     "90-menu-grille",
     "91-foyer-menus-semaine",
     "92-foyer-courriels",
+    "93-agenda-famille",
+    "95-agenda-periodicite",
+    "97-agenda-recapitulatif",
 )
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
@@ -88,7 +91,9 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
     for _ in range(5):
         # A result may start another call (the Foyer reloads after a validation).
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+        if not any(
+            w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers
+        ):
             break
         # A refused call (a wrong password) is what the screen shows, not a failure here.
         with contextlib.suppress(WorkerFailed):
@@ -135,7 +140,19 @@ async def open_step1(pilot: Pilot[None], login: str = "guichet") -> None:
     await settle(pilot)
 
 
-SEED_KEYS = ("down", "right", "right", "right", "space", "right", "right", "right", "space", "right", "space")
+SEED_KEYS = (
+    "down",
+    "right",
+    "right",
+    "right",
+    "space",
+    "right",
+    "right",
+    "right",
+    "space",
+    "right",
+    "space",
+)
 
 
 async def seed_ticks(pilot: Pilot[None]) -> None:

@@ -102,13 +102,38 @@ def file_demo_requests(app: MairieApp) -> list[str]:
     with read_session(engine) as session:
         ids = seed_ids(session)
     plan = [
-        ("2020-08-20T09:30", "demande_informations", {"objet": "Cantine et allergies",
-         "message": "Mon fils est allergique à l'arachide : que faut-il fournir ?"}),
-        ("2020-09-02T14:10", "acte_naissance", {"lien": "interesse", "format": "copie_integrale",
-         "nom_concerne": "TEST", "prenoms_concerne": "Test 1", "date_acte": "12/03/1980"}),
-        ("2020-09-10T11:00", "carte_perdue", {"enfant": str(ids.child_id), "circonstance": "perdue"}),
-        ("2020-09-14T16:45", "demande_informations", {"objet": "Horaires du guichet",
-         "message": "Le guichet est-il ouvert le samedi matin ?"}),
+        (
+            "2020-08-20T09:30",
+            "demande_informations",
+            {
+                "objet": "Cantine et allergies",
+                "message": "Mon fils est allergique à l'arachide : que faut-il fournir ?",
+            },
+        ),
+        (
+            "2020-09-02T14:10",
+            "acte_naissance",
+            {
+                "lien": "interesse",
+                "format": "copie_integrale",
+                "nom_concerne": "TEST",
+                "prenoms_concerne": "Test 1",
+                "date_acte": "12/03/1980",
+            },
+        ),
+        (
+            "2020-09-10T11:00",
+            "carte_perdue",
+            {"enfant": str(ids.child_id), "circonstance": "perdue"},
+        ),
+        (
+            "2020-09-14T16:45",
+            "demande_informations",
+            {
+                "objet": "Horaires du guichet",
+                "message": "Le guichet est-il ouvert le samedi matin ?",
+            },
+        ),
     ]
     numbers = []
     for when, code, answers in plan:

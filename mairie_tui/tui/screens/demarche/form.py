@@ -363,9 +363,7 @@ class DemarcheForm(MairieScreen):
                 elif code in self.rule_errors:
                     # The rule no longer complains: only the field's own check remains.
                     self.rule_errors.discard(code)
-                    other.set_error(
-                        validate_field(other.spec, other.raw, self._field_context())[1]
-                    )
+                    other.set_error(validate_field(other.spec, other.raw, self._field_context())[1])
             error = problems.get(widget.spec.code)
             if error:
                 self.rule_errors.add(widget.spec.code)
@@ -419,7 +417,11 @@ class DemarcheForm(MairieScreen):
     @on(TextArea.Changed)
     def _typed(self, event: Input.Changed | TextArea.Changed) -> None:
         owner = self._owner(event.control if isinstance(event, Input.Changed) else event.text_area)
-        if isinstance(event, Input.Changed) and owner is not None and owner.keeps_error(event.value):
+        if (
+            isinstance(event, Input.Changed)
+            and owner is not None
+            and owner.keeps_error(event.value)
+        ):
             return
         if owner is not None and owner.error:
             self.check_field(owner)
