@@ -4,14 +4,17 @@ The index holds one normalised text document per household (every member's
 names, dossier number, phones, emails, commune and postcode).  SQLite keeps it
 in the FTS5 table ``household_fts`` (rowid = household id); PostgreSQL in
 ``household_search`` whose generated ``tsv`` column has a GIN index.  Both
-tables are created by migration 0001.
+tables are created by migration 0001; since 0014 they also carry what the list
+of hits shows (dossier, commune, phone, email, representative, children: a
+JSON array in the ``listing`` column), so a search reads the index alone.  Every write that changes a household or its
+members re-indexes it (reindex_household, rebuild_index): the document and
+the listing are written by the same statement, so they cannot drift apart.
 
 A query is normalised the same way as the documents and cut into words made
 of letters and digits only, so nothing a user types can reach the FTS5 or
 tsquery syntax; every word is a prefix and all words must match (a phone
 typed in pairs is searched whole, see search_terms).  The index query takes
-at most `limit` households, then one statement loads them with their
-representative and children.
+at most `limit` households with their listing, sorted here.
 
 Figures (200 000 households): docs/benchmarks.md, from benchmarks/run.py.
 """
@@ -19,6 +22,7 @@ Figures (200 000 households): docs/benchmarks.md, from benchmarks/run.py.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -167,23 +171,61 @@ def _is_sqlite(conn: Connection) -> bool:
 
 
 # One row per household: commune, its numbers and emails and its members'
-# (tab-separated), its members' names (space-separated).
+# (tab-separated), its members' names (space-separated); then what the list of
+# hits shows, as a JSON array stored next to the document: [id, dossier,
+# commune, phone shown (the household's, else its representative's), email,
+# representative's first name, last name (null without a representative),
+# [children's first names]].
 _DOCUMENT_PARTS = """
 SELECT h.id, h.commune_name,
        h.dossier || {tab} || h.postcode || coalesce({tab} || h.phone, '')
        || coalesce({tab} || h.email, '')
        || coalesce({concat}(coalesce({tab} || p.phone, '') || coalesce({tab} || p.email, ''), ''), ''),
-       {concat}(p.first_name || ' ' || p.last_name, ' ')
+       {concat}(p.first_name || ' ' || p.last_name, ' '),
+       {json_array}(h.id, h.dossier, h.commune_name,
+           CASE WHEN coalesce(h.phone, '') <> '' THEN h.phone ELSE {representative_phone} END,
+           h.email, {representative_first}, {representative_last}, {children}){text}
 FROM household h LEFT JOIN person p ON p.household_id = h.id
 WHERE h.id >= {mark} AND h.id < {mark}
 GROUP BY h.id, h.commune_name, h.dossier, h.postcode, h.phone, h.email
 """
-_SQLITE_PARTS = _DOCUMENT_PARTS.format(tab="char(9)", concat="group_concat", mark="?")
-_PG_PARTS = _DOCUMENT_PARTS.format(tab="chr(9)", concat="string_agg", mark="%s")
+# SQLite 3.40 has no ORDER BY inside an aggregate: the representative (the
+# first by position) and the children in order come from correlated subqueries.
+_SQLITE_REPRESENTATIVE = (
+    "(SELECT r.{column} FROM person r WHERE r.household_id = h.id "
+    "AND r.role = 'representative' ORDER BY r.position, r.id LIMIT 1)"
+)
+_SQLITE_PARTS = _DOCUMENT_PARTS.format(
+    tab="char(9)",
+    concat="group_concat",
+    mark="?",
+    json_array="json_array",
+    text="",
+    representative_phone=_SQLITE_REPRESENTATIVE.format(column="phone"),
+    representative_first=_SQLITE_REPRESENTATIVE.format(column="first_name"),
+    representative_last=_SQLITE_REPRESENTATIVE.format(column="last_name"),
+    children="json((SELECT json_group_array(c.first_name) FROM (SELECT c.first_name "
+    "FROM person c WHERE c.household_id = h.id AND c.role = 'child' ORDER BY c.position, c.id) c))",
+)
+_PG_REPRESENTATIVE = (
+    "(array_agg(p.{column} ORDER BY p.position, p.id) FILTER (WHERE p.role = 'representative'))[1]"
+)
+_PG_PARTS = _DOCUMENT_PARTS.format(
+    tab="chr(9)",
+    concat="string_agg",
+    mark="%s",
+    json_array="json_build_array",
+    text="::text",
+    representative_phone=_PG_REPRESENTATIVE.format(column="phone"),
+    representative_first=_PG_REPRESENTATIVE.format(column="first_name"),
+    representative_last=_PG_REPRESENTATIVE.format(column="last_name"),
+    children="coalesce(array_to_json(array_agg(p.first_name ORDER BY p.position, p.id) "
+    "FILTER (WHERE p.role = 'child')), '[]'::json)",
+)
 
 
-def _documents(conn: Connection, low: int, high: int) -> list[tuple[int, str]]:
-    """(id, document) of the households whose id is in [low, high)."""
+def _documents(conn: Connection, low: int, high: int) -> list[tuple[int, str, str]]:
+    """(id, document, listing) of the households whose id is in [low, high)."""
     # The plain DB-API cursor: SQLAlchemy's rows would add a second or so
     # to a bulk rebuild.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -192,29 +234,37 @@ def _documents(conn: Connection, low: int, high: int) -> list[tuple[int, str]]:
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    return [(hid, _document(commune, numbers, names)) for hid, commune, numbers, names in rows]
+    return [
+        (hid, _document(commune, numbers, names), listing)
+        for hid, commune, numbers, names, listing in rows
+    ]
 
 
-def _write(conn: Connection, documents: Sequence[tuple[int, str]]) -> None:
+def _write(conn: Connection, documents: Sequence[tuple[int, str, str]]) -> None:
     if not documents:
         return
     if _is_sqlite(conn):
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.executemany(
-                "INSERT INTO household_fts (rowid, document) VALUES (?, ?)", documents
+                "INSERT INTO household_fts (rowid, document, listing) VALUES (?, ?, ?)", documents
             )
         finally:
             cursor.close()
     else:
-        # One statement for the whole batch: two arrays unnested server-side.
+        # One statement for the whole batch: three arrays unnested server-side.
         conn.execute(
             text(
-                "INSERT INTO household_search (household_id, document) "
-                "SELECT * FROM unnest(CAST(:ids AS integer[]), CAST(:docs AS text[])) "
-                "ON CONFLICT (household_id) DO UPDATE SET document = EXCLUDED.document"
+                "INSERT INTO household_search (household_id, document, listing) "
+                "SELECT * FROM unnest(CAST(:ids AS integer[]), CAST(:docs AS text[]), "
+                "CAST(:listings AS text[])) ON CONFLICT (household_id) "
+                "DO UPDATE SET document = EXCLUDED.document, listing = EXCLUDED.listing"
             ),
-            {"ids": [hid for hid, _ in documents], "docs": [doc for _, doc in documents]},
+            {
+                "ids": [hid for hid, _, _ in documents],
+                "docs": [doc for _, doc, _ in documents],
+                "listings": [listing for _, _, listing in documents],
+            },
         )
 
 
@@ -356,35 +406,27 @@ def _empty_fts5(conn: Connection) -> None:
     conn.execute(text(definition))
 
 
-# The hits and their representative and children, in one statement.
-_HITS_SQL = """
-WITH hit AS ({index_query})
-SELECT h.id, h.dossier, h.commune_name, h.phone, h.email,
-       p.role, p.first_name, p.last_name, p.phone
-FROM hit
-JOIN household h ON h.id = hit.id
-LEFT JOIN person p ON p.household_id = h.id AND p.role IN ('representative', 'child')
-ORDER BY h.id, p.position, p.id
-"""
-_SQLITE_INDEX_QUERY = (
-    "SELECT rowid AS id FROM household_fts WHERE household_fts MATCH :q LIMIT :limit"
+# The hits with what the list shows, all read from the index (no join to the
+# households and members: that cost 4-5 times the index query itself), as one
+# JSON text for all hits: a value per hit and column cost more than the index
+# query (FTS5 hands each column over one by one).
+_SQLITE_HITS = (
+    "SELECT '[' || group_concat(listing, ',') || ']' FROM ("
+    "SELECT listing FROM household_fts WHERE household_fts MATCH ? LIMIT ?)"
 )
-_SQLITE_HITS = text(_HITS_SQL.format(index_query=_SQLITE_INDEX_QUERY))
 # PostgreSQL: the GIN index answers for the most selective term only; the
 # other terms are checked on the rows it returns ("IS TRUE" keeps the planner
 # from reading their posting lists too: "l:*" in "L'Hermite" is nearly every
 # household, and a bitmap over it costs 10 ms where the check costs nothing).
-_PG_INDEX_QUERY = (
-    "SELECT household_id AS id FROM household_search "
-    "WHERE tsv @@ to_tsquery('simple', %(q)s) LIMIT %(limit)s"
+_PG_HITS = (
+    "SELECT '[' || string_agg(listing, ',') || ']' FROM (SELECT listing FROM household_search "
+    "WHERE tsv @@ to_tsquery('simple', %(q)s) LIMIT %(limit)s) hit"
 )
-_PG_INDEX_QUERY_CHECKED = (
-    "SELECT household_id AS id FROM household_search "
+_PG_HITS_CHECKED = (
+    "SELECT '[' || string_agg(listing, ',') || ']' FROM (SELECT listing FROM household_search "
     "WHERE tsv @@ to_tsquery('simple', %(q)s) "
-    "AND (tsv @@ to_tsquery('simple', %(rest)s)) IS TRUE LIMIT %(limit)s"
+    "AND (tsv @@ to_tsquery('simple', %(rest)s)) IS TRUE LIMIT %(limit)s) hit"
 )
-_PG_HITS = _HITS_SQL.format(index_query=_PG_INDEX_QUERY)
-_PG_HITS_CHECKED = _HITS_SQL.format(index_query=_PG_INDEX_QUERY_CHECKED)
 
 
 def fts5_expression(words: Sequence[str]) -> str:
@@ -437,69 +479,59 @@ def search_households(session: Session, query: str, *, limit: int = 50) -> list[
 
 
 def _search(conn: Connection, words: Sequence[str], limit: int) -> list[HouseholdHit]:
-    if _is_sqlite(conn):
-        expression = fts5_expression(words)
-        return _hits(conn.execute(_SQLITE_HITS, {"q": expression, "limit": limit}).all())
-    # The longest term is taken as the most selective.
-    selective = max(words, key=len)
-    rest = list(words)
-    rest.remove(selective)
-    params = {"q": tsquery_expression([selective]), "rest": tsquery_expression(rest)}
+    # The plain DB-API cursor: one statement, one value, no SQLAlchemy rows.
     cursor: Any = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
+        if _is_sqlite(conn):
+            cursor.execute(_SQLITE_HITS, (fts5_expression(words), limit))
+            return _hits(cursor.fetchone()[0])
+        # The longest term is taken as the most selective.
+        selective = max(words, key=len)
+        rest = list(words)
+        rest.remove(selective)
+        params = {"q": tsquery_expression([selective]), "rest": tsquery_expression(rest)}
         # Never a prepared statement: a generic plan cannot see the terms, and
         # the right plan differs between "a" (scan until 50 rows match) and
         # "hermite" (the index).
         cursor.execute(
             _PG_HITS_CHECKED if rest else _PG_HITS, {**params, "limit": limit}, prepare=False
         )
-        return _hits(cursor.fetchall())
+        return _hits(cursor.fetchone()[0])
     finally:
         cursor.close()
 
 
-def _hits(rows: Sequence[Any]) -> list[HouseholdHit]:
-    hits: list[HouseholdHit] = []
-    keys: list[tuple[bool, str, str, str]] = []
-    current: int | None = None
-    head: tuple[Any, ...] = ()
-    representative: tuple[str, str] | None = None
-    rep_phone: str | None = None
-    children: list[str] = []
-
-    def close() -> None:
-        hid, dossier, commune, phone, email = head
-        first, last = representative or ("", "")
-        name = f"{first} {last}".strip()
-        hits.append(
-            HouseholdHit(
-                id=hid,
-                dossier=dossier,
-                representative=name,
-                children=tuple(children),
-                commune=commune,
-                phone=phone or rep_phone,
-                email=email,
-            )
+def _hits(listings: str | None) -> list[HouseholdHit]:
+    """The index's listings (a JSON array of them, None without any) as hits,
+    sorted by representative's last name, first name (folded), then dossier;
+    households without a representative last."""
+    if listings is None:
+        return []
+    keyed: list[tuple[tuple[bool, str, str, str], HouseholdHit]] = []
+    for hid, dossier, commune, phone, email, first, last, children in json.loads(listings):
+        # The frozen dataclass's __init__ sets each field through
+        # object.__setattr__: filling __dict__ at once halves the cost of a hit.
+        hit = object.__new__(HouseholdHit)
+        hit.__dict__.update(
+            id=hid,
+            dossier=dossier,
+            representative=f"{first or ''} {last or ''}".strip(),
+            children=tuple(children),
+            commune=commune,
+            phone=phone,
+            email=email,
         )
-        keys.append(
-            (representative is None, _normalised_name(last), _normalised_name(first), dossier)
-        )
+        if first is None:
+            key = (True, "", "", dossier)
+        else:
+            key = (False, _normalised_name(last), _normalised_name(first), dossier)
+        keyed.append((key, hit))
+    keyed.sort(key=_first)
+    return [hit for _key, hit in keyed]
 
-    for hid, dossier, commune, phone, email, role, first, last, person_phone in rows:
-        if hid != current:
-            if current is not None:
-                close()
-            current, head = hid, (hid, dossier, commune, phone, email)
-            representative, rep_phone, children = None, None, []
-        if role == "representative" and representative is None:
-            representative, rep_phone = (first, last), person_phone
-        elif role == "child":
-            children.append(first)
-    if current is not None:
-        close()
-    order = sorted(range(len(hits)), key=keys.__getitem__)
-    return [hits[i] for i in order]
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
 
 
 @requires("foyers.lire")
