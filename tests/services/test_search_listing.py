@@ -155,8 +155,8 @@ def test_edited_household_shows_its_new_data(engine: Engine) -> None:
     )
 
 
-def test_migration_0014_fills_and_drops_the_listing(engine: Engine) -> None:
-    # A base holding households before 0014 (and before 0005) is upgraded:
+def test_migration_0016_fills_and_drops_the_listing(engine: Engine) -> None:
+    # A base holding households before 0016 (and before 0005) is upgraded:
     # the hits then carry their display data; a downgrade keeps the documents.
     config = alembic_config(engine)
     command.downgrade(config, "0004")
@@ -199,7 +199,7 @@ def test_migration_0014_fills_and_drops_the_listing(engine: Engine) -> None:
         HouseholdHit(1, "F-000001", "Marc Roux", ("Lou",), "Anduze", "04 66 11 22 33", None)
     ]
     assert find_households(engine, "roux lou", actor=DESK) == expected
-    command.downgrade(config, "0013")
+    command.downgrade(config, "0015")
     table = "household_fts" if engine.dialect.name == "sqlite" else "household_search"
     with engine.connect() as conn:
         stored = conn.execute(text(f"SELECT document FROM {table}")).scalar_one()

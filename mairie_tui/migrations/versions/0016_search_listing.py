@@ -8,8 +8,8 @@ search reads the index alone instead of joining the households and members
 FTS5 table is re-created with an UNINDEXED column; PostgreSQL: a column added
 to household_search.  Both are refilled from the households.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-27
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 from alembic import op
 from sqlmodel import Session
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
