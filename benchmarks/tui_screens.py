@@ -9,7 +9,8 @@ The skeleton of the screen reached (`skeleton_of`: the same tree of widgets, eac
 by its nearest Textual class under the same CSS type name, id and classes, no data) is then
 pushed and timed the same way: that part is Textual's, the rest ("le nôtre" = total − Textual
 seul) is ours, and the budget (BUDGET_MS) applies to it.
-Sign-in also hashes the password (Argon2, by design slow): its cost is measured alone in the
+A full garbage collection runs before each timing, so that an earlier step's garbage is not
+counted in this one. Sign-in also hashes the password (Argon2, by design slow): its cost is measured alone in the
 same pass and taken off.
 
 Each journey runs in a fresh app on a copy of a demo database of 200 households (SIZE 120×40).
@@ -19,6 +20,7 @@ The first call of the process runs the journeys once unmeasured (imports, CSS pa
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 import sqlite3
 import statistics
@@ -94,6 +96,7 @@ class Journey:
         from tests.tui.scenes.base import settle
 
         idle = await self.idle()
+        gc.collect()  # the earlier steps' garbage is not this step's cost
         start = time.process_time()
         await action()
         await settle(self.pilot)
@@ -106,6 +109,7 @@ class Journey:
 
         app = self.pilot.app
         bare = skeleton_of(app.screen)
+        gc.collect()
         start = time.process_time()
         app.push_screen(bare)
         await settle(self.pilot)
