@@ -7,8 +7,10 @@ Its CPU (time.process_time: every thread of the process, so the services' worker
 taken net of a key bound to nothing (f12 + settle) on the same screen just before.
 The skeleton of the screen reached (`skeleton_of`: the same tree of widgets, each replaced
 by its nearest Textual class under the same CSS type name, id and classes, no data) is then
-pushed and timed the same way: that part of the budget is Textual's, the rest is ours.
-Sign-in also hashes the password (Argon2, by design slow): its cost is measured alone in the
+pushed and timed the same way: that part is Textual's, the rest ("le nôtre" = total − Textual
+seul) is ours, and the budget (BUDGET_MS) applies to it.
+A full garbage collection runs before each timing, so that an earlier step's garbage is not
+counted in this one. Sign-in also hashes the password (Argon2, by design slow): its cost is measured alone in the
 same pass and taken off.
 
 Each journey runs in a fresh app on a copy of a demo database of 200 households (SIZE 120×40).
@@ -18,6 +20,7 @@ The first call of the process runs the journeys once unmeasured (imports, CSS pa
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 import sqlite3
 import statistics
@@ -28,6 +31,7 @@ from typing import Any
 
 Result = tuple[str, float | None, str, str, bool | None]
 BUDGET_MS = 40.0
+BUDGET = f"≤ {BUDGET_MS:.0f} ms (le nôtre)"
 IDLE_KEYS = 3
 Action = Callable[[], Awaitable[None]]
 
@@ -92,6 +96,7 @@ class Journey:
         from tests.tui.scenes.base import settle
 
         idle = await self.idle()
+        gc.collect()  # the earlier steps' garbage is not this step's cost
         start = time.process_time()
         await action()
         await settle(self.pilot)
@@ -104,6 +109,7 @@ class Journey:
 
         app = self.pilot.app
         bare = skeleton_of(app.screen)
+        gc.collect()
         start = time.process_time()
         app.push_screen(bare)
         await settle(self.pilot)
@@ -186,14 +192,16 @@ async def _regie(db: str, journey_costs: dict[str, list[float]]) -> None:
 
 
 def _largest_site(db: str, sites: list[str]) -> tuple[str, int]:
-    """The site of `sites` with the most bookings on the demo's day (15/09/2020)."""
+    """The site of `sites` (the Listes screen's, activity.site) with the most children booked
+    on the demo's day (15/09/2020)."""
     conn = sqlite3.connect(db.removeprefix("sqlite:///"))
     try:
         counts = dict(
             conn.execute(
-                "SELECT a.name, count(*) FROM booking b JOIN unit u ON u.id = b.unit_id "
-                "JOIN activity a ON a.id = u.activity_id "
-                "WHERE b.day = '2020-09-15' AND b.status = 'booked' GROUP BY a.name"
+                "SELECT a.site, count(DISTINCT e.person_id) FROM booking b "
+                "JOIN enrolment e ON e.id = b.enrolment_id "
+                "JOIN activity a ON a.id = e.activity_id "
+                "WHERE b.day = '2020-09-15' AND b.status = 'booked' GROUP BY a.site"
             ).fetchall()
         )
     finally:
@@ -256,13 +264,15 @@ def bench_screens(ctx: Any) -> list[Result]:
     rows: list[Result] = []
     for key, label in STEPS:
         if key not in costs:
-            rows.append((f"CPU, {label}", None, "ms", f"≤ {BUDGET_MS:.0f} ms", None))
+            rows.append((f"CPU, {label}", None, "ms", "", None))
             continue
-        cpu = costs[key][0]
-        bare = costs[f"{key}#textual"][0]
-        rows.append((f"CPU, {label}", cpu, "ms", f"≤ {BUDGET_MS:.0f} ms", cpu <= BUDGET_MS))
-        rows.append((f"… Textual seul (même arbre, sans données), {key}", bare, "ms", "", None))
-        rows.append((f"… le nôtre (différence), {key}", cpu - bare, "ms", "", None))
+        cpu, bare = costs[key][0], costs[f"{key}#textual"][0]
+        ours = cpu - bare
+        rows += [
+            (f"CPU, {label}", cpu, "ms", "", None),
+            (f"… Textual seul ({key} : même arbre, sans données)", bare, "ms", "", None),
+            (f"… le nôtre ({key} : total − Textual seul)", ours, "ms", BUDGET, ours <= BUDGET_MS),
+        ]
     rows.append(
         (
             "hachage Argon2 du mot de passe (déduit de la connexion)",

@@ -14,3 +14,13 @@ WIDE_WIDTH = 160
 
 HORIZONTAL = [(0, "-narrow"), (NARROW_WIDTH, "-medium"), (WIDE_WIDTH, "-wide")]
 VERTICAL = [(0, "-short"), (SHORT_HEIGHT, "-tall")]
+
+
+def classes_for(width: int, height: int) -> tuple[str, ...]:
+    """The breakpoint classes Textual gives a screen of this size (Screen._on_resize's rule:
+    the highest breakpoint at or below the dimension, for each direction)."""
+
+    def pick(dimension: int, points: list[tuple[int, str]]) -> list[str]:
+        return [name for at, name in sorted(points, reverse=True) if dimension >= at][:1]
+
+    return (*pick(width, HORIZONTAL), *pick(height, VERTICAL))

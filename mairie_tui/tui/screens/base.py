@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+from textual._context import NoActiveAppError
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from mairie_tui.domain.safe_text import clean_control
+from mairie_tui.tui.breakpoints import classes_for
 from mairie_tui.tui.errors import french_message
 
 if TYPE_CHECKING:
@@ -129,8 +131,22 @@ class ServiceCalls:
         return cast("MairieApp", cast(Screen[Any], self).app)
 
 
+def _with_breakpoints(screen: Screen[Any]) -> None:
+    """Give a new screen its breakpoint classes before its widgets are styled: Textual adds them
+    on the first Resize, which restyles the whole tree once more for nothing."""
+    try:
+        width, height = screen.app.size
+    except NoActiveAppError:
+        return
+    screen.add_class(*classes_for(width, height), update=False)
+
+
 class MairieScreen(ServiceCalls, Screen[None]):
     """A full screen of the application."""
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name, id, classes)
+        _with_breakpoints(self)
 
     TITLE_TEXT: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
@@ -145,3 +161,7 @@ class MairieScreen(ServiceCalls, Screen[None]):
 
 class MairieModal(ServiceCalls, ModalScreen[T]):
     """A modal dialog that may call services too."""
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name, id, classes)
+        _with_breakpoints(self)

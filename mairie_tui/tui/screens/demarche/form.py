@@ -45,7 +45,7 @@ from mairie_tui.tui.screens.demarche.common import wizard_steps_text
 from mairie_tui.tui.text import content
 from mairie_tui.tui.widgets.buttons import KeyOnlyButton
 from mairie_tui.tui.widgets.fields import Field
-from mairie_tui.tui.widgets.form_fields import LabelledField
+from mairie_tui.tui.widgets.form_fields import LabelledField, control_id
 from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
@@ -112,6 +112,7 @@ class DemarcheForm(MairieScreen):
         # The choices that depend on the day (the elections open to registration).
         self.demarche = for_day(self.demarche, self.mairie.clock.today())
         demarche = self.demarche
+        self.AUTO_FOCUS = self._first_focus()
         yield AppHeader(f"{self.TITLE_TEXT} — {demarche.category}")
         with VerticalScroll(id="demarche-body"):
             yield Static(content(demarche.category.upper()), classes="muted")
@@ -273,6 +274,17 @@ class DemarcheForm(MairieScreen):
         if action == "previous_step":
             return self.step is not self.steps[0]
         return True
+
+    def _first_focus(self) -> str:
+        """Where the first step's focus goes, taken from the start: focusing the scrolling body
+        first, then the step's control, restyled the whole form twice."""
+        step = self.steps[0]
+        if step is Step.APPOINTMENT:
+            return "#slots"
+        if step is Step.RECAP:
+            return "#validate"
+        fields = self.demarche.fields_of(step)
+        return f"#{control_id(fields[0].code)}" if fields else "*"
 
     def _focus_step(self) -> None:
         if self.step is Step.APPOINTMENT:
