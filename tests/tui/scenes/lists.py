@@ -60,7 +60,8 @@ async def scene_contacts(pilot: Pilot[None]) -> None:
 
 async def scene_unexpected(pilot: Pilot[None]) -> None:
     await open_list(pilot, words="mons elem")
-    await pilot.press("i")
+    # Jeannot FAMILLE TEST comes after the three FAMILLE AGENDA children.
+    await pilot.press("down", "down", "down", "i")
     await wait_writes(pilot)
 
 
@@ -105,7 +106,7 @@ async def scene_allergy_flags(pilot: Pilot[None]) -> None:
 
 async def scene_allergy_contacts(pilot: Pilot[None]) -> None:
     await scene_allergy_flags(pilot)
-    await pilot.press("c")
+    await pilot.press("down", "down", "down", "c")
     await pilot.pause()
 
 
