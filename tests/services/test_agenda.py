@@ -18,7 +18,7 @@ from mairie_tui.services.bookings import open_booking, validate_booking
 from mairie_tui.services.demo import build_demo
 from mairie_tui.services.errors import NotFoundError, PermissionDenied
 from tests.helpers import DESK, clock_at
-from tests.services.agenda_helpers import (
+from tests.services.family_agenda_helpers import (
     AGENT,
     MON_TUE_THU_FRI,
     STAFF,

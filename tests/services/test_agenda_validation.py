@@ -24,7 +24,7 @@ from mairie_tui.services.errors import (
     ServiceError,
 )
 from tests.helpers import DESK, clock_at
-from tests.services.agenda_helpers import (
+from tests.services.family_agenda_helpers import (
     AGENT,
     CLAIRE,
     MARC,

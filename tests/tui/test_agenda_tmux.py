@@ -2,7 +2,7 @@
 
 FAMILLE AGENDA (three children, canteen and périscolaire) booked Mon/Tue/Thu/Fri for the
 whole 2020–2021 period in one recap, from the search screen, then the database read back
-day by day against the independent count of open days (tests/services/agenda_helpers.py).
+day by day against the independent count of open days (tests/services/family_agenda_helpers.py).
 The harness is the one of test_typeahead_tmux.py, with the clock before the school year.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.services.agenda_helpers import MON_TUE_THU_FRI, YEAR, open_days
+from tests.services.family_agenda_helpers import MON_TUE_THU_FRI, YEAR, open_days
 from tests.tui.scenes.agenda import AGENDA_NOW
-from tests.tui.test_agenda import family_bookings
+from tests.tui.test_agenda_screen import family_bookings
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

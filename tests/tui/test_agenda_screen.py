@@ -22,7 +22,7 @@ from mairie_tui.tui.screens.household import HouseholdScreen
 from mairie_tui.tui.screens.search import SearchScreen
 from mairie_tui.tui.widgets.agenda_grid import AgendaGrid
 from tests.helpers import DESK
-from tests.services.agenda_helpers import MON_TUE_THU_FRI, YEAR, open_days
+from tests.services.family_agenda_helpers import MON_TUE_THU_FRI, YEAR, open_days
 from tests.tui.helpers import AppFactory, run_async
 from tests.tui.scenes.agenda import AGENDA_NOW, open_agenda
 from tests.tui.scenes.base import screen_text, settle
@@ -120,7 +120,7 @@ async def test_a_family_of_three_booked_for_the_year_with_keys_only(
         )
         assert "claire.agenda@example.fr" in text and "marc.agenda@example.fr" in text
 
-    # Day by day against the independent count of open days (tests/services/agenda_helpers.py).
+    # Day by day against the independent count of open days (tests/services/family_agenda_helpers.py).
     expected = open_days(*YEAR, MON_TUE_THU_FRI)
     assert len(expected) == 141
     booked = family_bookings(demo_url)
