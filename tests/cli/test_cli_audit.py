@@ -91,7 +91,7 @@ def test_export_from_the_command_line_is_audited(env, db_url, tmp_path):  # noqa
         engine.dispose()
     assert event.agent_id == SUPERVISOR.id  # the signed-in supervisor
     assert json.loads(event.details) == {
-        "count": 4,
+        "count": 5,  # FAMILLE TEST, FAMILLE AGENDA and 3 synthetic households
         "destination": str(out),
         "format": "csv",
         "scope": "tous les foyers",

@@ -62,7 +62,7 @@ def test_backup_then_restore_into_another_database(env, other_env, tmp_path):
 
     result = invoke(["db", "backup", "--out", str(out)], env)
     assert result.exit_code == 0, result.output
-    assert f"Sauvegarde écrite dans {out} : 11 foyer(s)" in result.stdout
+    assert f"Sauvegarde écrite dans {out} : 12 foyer(s)" in result.stdout
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
 
     refused = invoke(["db", "restore", str(out)], other_env, input="n\n")
@@ -72,8 +72,8 @@ def test_backup_then_restore_into_another_database(env, other_env, tmp_path):
 
     result = invoke(["db", "restore", str(out)], other_env, input="oui\n")
     assert result.exit_code == 0, result.output
-    assert "Base restaurée : 11 foyer(s)" in result.stdout
-    assert households(other_env) == households(env) == ["F-000001"]
+    assert "Base restaurée : 12 foyer(s)" in result.stdout
+    assert households(other_env) == households(env) == ["F-000000", "F-000001"]
 
 
 def test_json_output_of_both_commands(env, other_env, tmp_path):
@@ -82,7 +82,7 @@ def test_json_output_of_both_commands(env, other_env, tmp_path):
     made = json.loads(invoke(["db", "backup", "--out", str(out), "--json"], env).stdout)
     assert made["path"] == str(out)
     assert made["manifest"]["application"] == "mairie-tui"
-    assert made["manifest"]["counts"]["households"] == 4
+    assert made["manifest"]["counts"]["households"] == 5
     restored = json.loads(invoke(["db", "restore", str(out), "--oui", "--json"], other_env).stdout)
     assert restored["counts"] == made["manifest"]["counts"]
     assert restored["revision"] == made["manifest"]["schema_revision"]
@@ -132,5 +132,5 @@ def test_a_damaged_sqlite_file_is_replaced_by_the_backup(env, db_url, tmp_path):
     assert "base de données inaccessible" in run(["agent", "list"], env).stderr
     result = run(["db", "restore", str(out), "--oui"], env)
     assert result.returncode == 0, result.stderr
-    assert "Base restaurée : 3 foyer(s)" in result.stdout
-    assert households(env) == ["F-000001"]
+    assert "Base restaurée : 4 foyer(s)" in result.stdout
+    assert households(env) == ["F-000000", "F-000001"]

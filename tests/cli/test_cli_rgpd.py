@@ -53,15 +53,15 @@ def test_rgpd_purge_dry_run_then_apply(env, db_url):
     dry = invoke(["rgpd", "purge", "--before", "01/09/2022", "--json"], env)
     assert dry.exit_code == 0, dry.output
     planned = json.loads(dry.stdout)
-    assert planned["applied"] is False and planned["households"] == 3
-    assert planned["dossiers"] == ["F-000001", "F-000002", "F-000003"]
+    assert planned["applied"] is False and planned["households"] == 4
+    assert planned["dossiers"] == ["F-000001", "F-000002", "F-000003", "F-000000"]
     engine = make_engine(db_url)
     try:
         with read_session(engine) as session:
             assert "Jeannot" in {p.first_name for p in session.exec(select(Person))}
         text = invoke(["rgpd", "purge", "--before", "01/09/2022", "--apply"], env)
         assert text.exit_code == 0, text.output
-        assert "3 foyer(s) anonymisé(s)" in text.stdout
+        assert "4 foyer(s) anonymisé(s)" in text.stdout
         with read_session(engine) as session:
             assert {p.first_name for p in session.exec(select(Person))} == {"Anonyme"}
     finally:
