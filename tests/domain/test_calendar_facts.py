@@ -704,3 +704,21 @@ def _public(day: date) -> bool:
     return name is not None and any(
         not part.startswith(("Vacances", "Pont")) for part in name.split(" · ")
     )
+
+
+def test_the_mail_reminder_states_each_deadline_rule_in_full() -> None:
+    """The sentence a family reads at the foot of its confirmation: a crèche's rule in
+    working days ends with « le jour concerné »; the weekly rule does not."""
+    from mairie_tui.domain.calendar import DeadlineRule
+
+    assert DeadlineRule(kind="working_days", weekday=1, days=2).reminder() == (
+        "Toute réservation ou annulation doit être effectuée "
+        "au plus tard 2 jours ouvrés avant le jour concerné."
+    )
+    assert DeadlineRule(kind="working_days", weekday=1, days=1).reminder() == (
+        "Toute réservation ou annulation doit être effectuée "
+        "au plus tard 1 jour ouvré avant le jour concerné."
+    )
+    weekly = DeadlineRule(kind="weekly", weekday=1, days=0).reminder()
+    assert weekly.startswith("Toute réservation ou annulation doit être effectuée ")
+    assert weekly.endswith(".") and "le jour concerné" not in weekly

@@ -13,11 +13,11 @@ from sqlmodel import select
 
 from mairie_tui.db import read_session, unit_of_work
 from mairie_tui.domain.calendar import DayState
-from mairie_tui.models import Activity, AuditEvent, Booking, Closure, Enrolment
+from mairie_tui.models import Activity, AuditEvent, Booking, Closure, Enrolment, OutboxEmail
 from mairie_tui.services.bookings import month_view, open_booking, validate_booking
 from mairie_tui.services.common import Actor
 from mairie_tui.services.demo import build_demo, seed_ids
-from mairie_tui.services.errors import RuleViolation
+from mairie_tui.services.errors import ConflictError, RuleViolation
 from tests.helpers import DESK, clock_at
 
 AGENT = Actor(id=1, login="guichet", name="Camille Martin", role="agent")
@@ -209,3 +209,84 @@ def test_load_calendar_closure_for_every_activity_is_loaded(engine, seed):
     closed = reopened.draft.status(MONDAY_28_09, seed.unit_id)
     assert (closed.state, closed.reason) == (DayState.CLOSURE, "Fermeture : grève")
     assert reopened.draft.toggle(MONDAY_28_09, seed.unit_id).changed == []
+
+
+def test_take_enrolment_conflict_message_says_the_draft_is_kept(engine, seed):
+    """Kills `take_enrolment`'s message mutations: the desk that lost the race reads the
+    whole French sentence, which tells it that its changes will be taken up again."""
+    clock = clock_at("2020-09-15T10:00")
+    first = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
+    second = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
+    first.draft.toggle(FRIDAY_25_09, seed.unit_id)
+    second.draft.toggle(MONDAY_28_09, seed.unit_id)
+    validate_booking(engine, first, actor=AGENT, clock=clock)
+    with pytest.raises(ConflictError) as lost:
+        validate_booking(engine, second, actor=AGENT, clock=clock)
+    assert str(lost.value) == (
+        "Un autre poste a modifié les réservations de Jeannot (Restauration scolaire Mons) "
+        "entre-temps : rechargez le calendrier, vos modifications seront reprises."
+    )
+    assert set(bookings_of(engine, seed.enrolment_id)) == {(FRIDAY_25_09, seed.unit_id)}
+
+
+@pytest.mark.parametrize("capacity", [None, 30])
+def test_load_checked_locks_exactly_the_capped_units_being_added_to(
+    engine, seed, monkeypatch, capacity
+):
+    """Kills `load_checked`: locking the units of the removed lines instead of the added
+    ones, and dropping the `capacity IS NOT NULL` filter. Only a capped unit that gets a
+    new booking is locked (what stops two desks from taking the same last place on
+    PostgreSQL); a cancellation or an uncapped unit locks nothing."""
+    from mairie_tui.models import Unit
+    from mairie_tui.services.bookings import validation
+
+    with unit_of_work(engine) as session:
+        unit = session.get(Unit, seed.unit_id)
+        unit.capacity = capacity
+        session.add(unit)
+    locked: list[list[int]] = []
+    real = validation.lock_rows
+
+    def spy(*args, **kwargs):
+        ids = real(*args, **kwargs)
+        locked.append(ids)
+        return ids
+
+    monkeypatch.setattr(validation, "lock_rows", spy)
+    book(engine, seed, FRIDAY_25_09, "2020-09-15T10:00")  # an addition
+    book(engine, seed, FRIDAY_25_09, "2020-09-15T11:00")  # its cancellation
+    expected_for_the_addition = [seed.unit_id] if capacity is not None else []
+    assert locked == [expected_for_the_addition, []]
+
+
+def test_audit_of_a_forced_day_names_the_enrolment(engine, seed):
+    """Kills `audit_validation`'s mutations of the forced day's row (entity, entity_id):
+    the audit of a forced day must point at the enrolment it changed, like the
+    validation's own row."""
+    book(
+        engine,
+        seed,
+        FRIDAY_25_09,
+        "2020-09-17T09:00",
+        actor=SUPERVISOR,
+        reason="Oubli signalé par l'école",
+    )
+    with read_session(engine) as session:
+        rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+        found = [(row.action, row.entity, row.entity_id) for row in rows]
+    assert found == [
+        ("booking.validate", "enrolment", seed.enrolment_id),
+        ("booking.force", "enrolment", seed.enrolment_id),
+    ]
+
+
+def test_confirmation_mail_html_carries_its_subject_as_title(engine, seed):
+    """Kills `_mail`: `subject=None` in the template's context. The HTML part of the
+    family's mail has the subject as its title (what a mail client shows for the
+    HTML part and in a browser tab)."""
+    result = book(engine, seed, FRIDAY_25_09, "2020-09-15T10:00")
+    with read_session(engine) as session:
+        (mail,) = session.exec(select(OutboxEmail)).all()
+    title = f"<title>Votre demande n° {result.request_number} a été traitée</title>"
+    assert mail.subject == f"Votre demande n° {result.request_number} a été traitée"
+    assert mail.body_html is not None and title in mail.body_html
