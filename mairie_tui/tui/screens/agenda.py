@@ -80,6 +80,9 @@ class AgendaScreen(MairieScreen):
         Binding("escape", "cancel", "Retour au foyer", id="agenda.cancel"),
         Binding("ctrl+r", "reload", "Recharger", show=False, id="agenda.reload"),
     ]
+    # Focused in on_mount: Textual's auto focus scrolls the grid into view with an animation,
+    # one full repaint of the screen per frame.
+    AUTO_FOCUS = ""
 
     def __init__(self, agenda: FamilyAgenda) -> None:
         super().__init__()
@@ -129,9 +132,27 @@ class AgendaScreen(MairieScreen):
         return today if start <= today <= end else start
 
     def on_mount(self) -> None:
-        self.grid.focus()
+        self.set_focus(self.grid, scroll_visible=False)
+        self._scrollbar_at_once()
+        self.call_after_refresh(self._grid_in_view)
         if not self.agenda.rows:
             self.say("Aucune inscription active dans ce foyer : rien à réserver.", error=True)
+
+    def _scrollbar_at_once(self) -> None:
+        """Show the body's scrollbar before the first layout when the grid alone is taller than
+        the body can be (the screen less its header, buttons and key bar): Textual shows it
+        after drawing the first frame, then draws the whole screen again, two columns narrower.
+        A wrong guess costs that second frame only: Textual sets the scrollbar after layout."""
+        width, height = self.app.size
+        grid = self.grid
+        if grid.get_content_height(self.app.size, self.app.size, width) > height - 4:
+            self.query_one("#agenda-body", VerticalScroll).show_vertical_scrollbar = True
+
+    def _grid_in_view(self) -> None:
+        """What Textual's focus does (the grid centred, its top kept in view), not animated."""
+        grid = self.grid
+        if self.focused is grid and not self.can_view_entire(grid):
+            self.scroll_to_center(grid, animate=False, origin_visible=True)
 
     @property
     def grid(self) -> AgendaGrid:

@@ -16,6 +16,7 @@ from textual.strip import Strip
 
 from mairie_tui.domain import fr
 from mairie_tui.domain.calendar import DayState
+from mairie_tui.domain.draft import CellView
 from mairie_tui.domain.safe_text import clean_control
 from mairie_tui.tui.widgets.agenda_cells import (
     AgendaLayout,
@@ -49,6 +50,7 @@ class AgendaDrawing:
     _strips_key: tuple[object, ...] | None
     _top: dict[str, list[Strip]]
     _top_key: tuple[object, ...] | None = None
+    _drawn_cells: dict[CellView, Segment]
 
     def _style(self: Any, name: str) -> Style:
         style = self._styles.get(name)
@@ -83,6 +85,7 @@ class AgendaDrawing:
             self._line_strips.clear()
             self._strips_key = key
         self._columns = self._column_positions(layout, groups)
+        self._drawn_cells = {}  # each cell state's segment, for this drawing
         top = self._top_strips(width, layout, groups, base, border)
         out: list[Strip] = list(top["head"])
         rule, last_rule = top["rule"][0], top["rule"][1]
@@ -213,6 +216,7 @@ class AgendaDrawing:
         segments = [Segment(label_text(row, line, layout), label_style)]
         muted = base + self._style("week")
         cursor = base + self._style("cursor" if self.has_focus else "cursor-blur")
+        drawn: dict[CellView, Segment] = self._drawn_cells
         for group in groups:
             segments.append(Segment("│", border))
             if line.is_custody:
@@ -222,10 +226,16 @@ class AgendaDrawing:
             unit = row.booking.units[line.unit]
             for day in group:
                 view = self.cell(line.row, day, unit.id)
-                style = base + self._style(cell_class(view))
                 if index == self.focus_line and day == self.focus_day:
-                    style += cursor
-                segments.append(Segment(cell_text(view, layout.day_width), style))
+                    style = base + self._style(cell_class(view)) + cursor
+                    segments.append(Segment(cell_text(view, layout.day_width), style))
+                    continue
+                segment = drawn.get(view)
+                if segment is None:
+                    style = base + self._style(cell_class(view))
+                    segment = Segment(cell_text(view, layout.day_width), style)
+                    drawn[view] = segment
+                segments.append(segment)
         return segments
 
     # ------------------------------------------------------------ status and legend

@@ -41,6 +41,7 @@ class KeyBar(Widget):
         self._content: Content | None = None
         self._content_width = -1
         self._line_count = 1
+        self._shown: list[tuple[str, str, str]] | None = None  # the items _content draws
         # (line, start, end, key) of each item, for clicks.
         self._spans: list[tuple[int, int, int, str]] = []
 
@@ -51,6 +52,8 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
+        if self._content is not None and self._items() == self._shown:
+            return  # the same keys (a focus moved within the screen): nothing to redraw
         lines = self._line_count
         self._content = None
         self._build_for(self.size.width)
@@ -91,6 +94,7 @@ class KeyBar(Widget):
         """The keys on as many lines of `width` cells as they need, none cut."""
         width = max(width, 20)
         items = self._items()
+        self._shown = items
         lines, spans = self._pack(items, width, gap=2)
         if len(lines) > 1:
             # A narrow terminal: one space between keys when that saves a line.
