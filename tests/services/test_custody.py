@@ -14,7 +14,14 @@ from mairie_tui.services.agenda.custody import clear_custody, custody_people, se
 from mairie_tui.services.demo import build_demo
 from mairie_tui.services.errors import NotFoundError, PermissionDenied, RuleViolation
 from tests.helpers import DESK
-from tests.services.family_agenda_helpers import AGENT, CLAIRE, MARC, STAFF, agenda_household, pattern
+from tests.services.family_agenda_helpers import (
+    AGENT,
+    CLAIRE,
+    MARC,
+    STAFF,
+    agenda_household,
+    pattern,
+)
 
 
 @pytest.fixture
