@@ -142,7 +142,7 @@ def test_invariant_checker_reports_planted_violations(db_url: str, engine) -> No
     assert again.desks[0].own_households == scenario.desks[0].own_households
     assert all(check.ok for check in invariants.check_all(engine))
     with Session(engine) as session:
-        assert len(session.exec(select(Household.id)).all()) == HOUSEHOLDS + 1
+        assert len(session.exec(select(Household.id)).all()) == HOUSEHOLDS + 2  # FAMILLE TEST, FAMILLE AGENDA
 
 
 def test_a_foreign_database_is_refused_and_left_alone(db_url: str, engine) -> None:
