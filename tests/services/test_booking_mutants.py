@@ -290,3 +290,188 @@ def test_confirmation_mail_html_carries_its_subject_as_title(engine, seed):
     title = f"<title>Votre demande n° {result.request_number} a été traitée</title>"
     assert mail.subject == f"Votre demande n° {result.request_number} a été traitée"
     assert mail.body_html is not None and title in mail.body_html
+
+
+# ------------------------------------------------------------------ validation's steps
+# The steps of a validation are public (the family agenda runs them for several
+# enrolments): each refusal they can give is checked here with its whole French text,
+# and with a second problem after it (every line is checked, not only the first).
+
+TUESDAY_22_09 = date(2020, 9, 22)
+WEDNESDAY_23_09 = date(2020, 9, 23)  # no canteen on Wednesdays at Mons
+
+
+def loaded_calendar(engine, seed, now="2020-09-15T10:00"):
+    from mairie_tui.services.bookings import load_calendar
+
+    with read_session(engine) as session:
+        return load_calendar(session, seed.enrolment_id, clock_at(now).now())
+
+
+def line(seed, day, kind, *, unit_id=None, reason=None):
+    from mairie_tui.domain.draft import ChangeKind, RecapLine
+
+    return RecapLine(
+        day=day,
+        unit_id=seed.unit_id if unit_id is None else unit_id,
+        unit_name="Repas",
+        kind=ChangeKind.ADD if kind == "add" else ChangeKind.REMOVE,
+        forced_reason=reason,
+    )
+
+
+def test_check_lines_names_every_refused_line_in_order(engine, seed):
+    """Kills `check_lines`: a problem replaced by None, `continue` → `break` after an
+    unknown unit, a day already booked, nothing to cancel or a closed day."""
+    from mairie_tui.services.bookings.validation import check_lines
+
+    book(engine, seed, FRIDAY_25_09, "2020-09-15T10:00")
+    loaded = loaded_calendar(engine, seed)
+    lines = [
+        line(seed, MONDAY_28_09, "add", unit_id=999_999),
+        line(seed, FRIDAY_25_09, "add"),
+        line(seed, MONDAY_28_09, "remove"),
+        line(seed, WEDNESDAY_23_09, "add"),
+        line(seed, TUESDAY_22_09, "remove"),
+    ]
+    problems = check_lines(loaded, lines, AGENT)
+    assert problems[:4] == [
+        "lundi 28/09/2020 (Repas) : prestation inconnue pour cette activité",
+        "vendredi 25/09/2020 (Repas) : déjà réservé",
+        "lundi 28/09/2020 (Repas) : aucune réservation à annuler",
+        "mercredi 23/09/2020 (Repas) : " + loaded.ctx.status(
+            WEDNESDAY_23_09, loaded.ctx.unit(seed.unit_id), has_booking=False
+        ).reason,
+    ]
+    assert problems[4] == "mardi 22/09/2020 (Repas) : aucune réservation à annuler"
+    assert len(problems) == 5
+
+
+@pytest.mark.parametrize(("capacity", "word"), [(1, "place"), (2, "places")])
+def test_over_capacity_says_place_or_places(engine, seed, capacity, word):
+    """Kills `_over_capacity`'s mutations of « place » / « places » and of the message, and
+    `check_lines` counting a unit-day's additions as 1 instead of adding them up."""
+    import dataclasses
+
+    from mairie_tui.services.bookings.validation import check_lines
+
+    loaded = loaded_calendar(engine, seed)
+    units = tuple(
+        dataclasses.replace(unit, capacity=capacity) if unit.id == seed.unit_id else unit
+        for unit in loaded.ctx.units
+    )
+    # One place left, asked twice (two lines for the same unit-day, as two enrolments'
+    # drafts can add up): each line alone is open, their sum is over capacity.
+    ctx = dataclasses.replace(
+        loaded.ctx, units=units, taken={(MONDAY_28_09, seed.unit_id): capacity - 1}
+    )
+    loaded = dataclasses.replace(loaded, ctx=ctx)
+    twice = [line(seed, MONDAY_28_09, "add"), line(seed, MONDAY_28_09, "add")]
+    assert check_lines(loaded, twice[:1], AGENT) == []
+    problems = check_lines(loaded, twice, AGENT)
+    assert problems == [f"lundi 28/09/2020 (Repas) : complet ({capacity} {word})"]
+
+
+def test_refuse_unless_allowed_says_who_may_force_and_that_a_reason_is_needed():
+    """Kills `refuse_unless_allowed`'s message mutations: an agent forcing a day is told
+    only a supervisor may; a supervisor's empty or blank reason is refused on the
+    `reason` field, with the day named."""
+    from mairie_tui.services.bookings.validation import refuse_unless_allowed
+    from mairie_tui.services.errors import PermissionDenied, ServiceError
+    from mairie_tui.services.demo import SeedIds
+
+    seed = SeedIds(household_id=1, child_id=1, activity_id=1, unit_id=1, enrolment_id=1)
+    with pytest.raises(PermissionDenied) as refused:
+        refuse_unless_allowed([line(seed, FRIDAY_25_09, "add", reason="Oubli")], AGENT)
+    assert str(refused.value) == (
+        "Seul un superviseur peut modifier un jour dont le délai est dépassé."
+    )
+    for blank in ("", "   "):
+        with pytest.raises(ServiceError) as missing:
+            refuse_unless_allowed([line(seed, FRIDAY_25_09, "add", reason=blank)], SUPERVISOR)
+        assert str(missing.value) == "Motif obligatoire pour forcer le vendredi 25/09/2020."
+        assert missing.value.field == "reason"
+
+
+def test_load_checked_refuses_an_enrolment_ended_meanwhile_and_joins_its_problems(
+    engine, seed
+):
+    """Kills `load_checked`'s mutations of the inactive enrolment's message and of the
+    « ; » that joins several problems."""
+    clock = clock_at("2020-09-15T10:00")
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
+    booking.draft.toggle(FRIDAY_25_09, seed.unit_id)
+    booking.draft.toggle(MONDAY_28_09, seed.unit_id)
+    add_closure(engine, seed.activity_id, FRIDAY_25_09, "grève")
+    add_closure(engine, seed.activity_id, MONDAY_28_09, "travaux")
+    with pytest.raises(RuleViolation) as refused:
+        validate_booking(engine, booking, actor=AGENT, clock=clock)
+    assert str(refused.value) == (
+        "Certains jours ne peuvent pas être modifiés : "
+        "vendredi 25/09/2020 (Repas) : Fermeture : grève ; "
+        "lundi 28/09/2020 (Repas) : Fermeture : travaux"
+    )
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
+    booking.draft.toggle(TUESDAY_22_09, seed.unit_id)
+    with unit_of_work(engine) as session:
+        enrolment = session.get(Enrolment, seed.enrolment_id)
+        enrolment.status = "ended"
+        session.add(enrolment)
+    with pytest.raises(RuleViolation) as ended:
+        validate_booking(engine, booking, actor=AGENT, clock=clock)
+    assert str(ended.value) == (
+        "L'inscription de Jeannot n'est pas active : aucune réservation possible."
+    )
+
+
+def test_recipient_is_this_households_representative_else_the_household(engine, seed):
+    """Kills `recipient_of`'s mutations: the representative's address of THIS household
+    (not another's), else the household's own address."""
+    from mairie_tui.models import Household, Person
+    from mairie_tui.services.bookings.loading import recipient_of
+
+    with unit_of_work(engine) as session:
+        other = Household(
+            dossier="F-777777",
+            commune_insee="30007",
+            commune_name="Alès",
+            email="autre-foyer@example.org",
+            created_at=clock_at("2020-09-01T10:00").now(),
+            updated_at=clock_at("2020-09-01T10:00").now(),
+        )
+        session.add(other)
+        session.flush()
+        session.add(
+            Person(
+                household_id=other.id,
+                role="representative",
+                first_name="Autre",
+                last_name="Parent",
+                email="autre-parent@example.org",
+            )
+        )
+        session.flush()
+        other_id = other.id
+    with read_session(engine) as session:
+        mine = recipient_of(session, seed.household_id)
+        representative = session.exec(
+            select(Person).where(
+                Person.household_id == seed.household_id, Person.role == "representative"
+            )
+        ).first()
+        household = session.get(Household, seed.household_id)
+        assert recipient_of(session, other_id) == "autre-parent@example.org"
+    assert mine == (representative.email or household.email)
+    with unit_of_work(engine) as session:
+        person = session.exec(select(Person).where(Person.household_id == other_id)).one()
+        person.email = None
+        session.add(person)
+    with read_session(engine) as session:
+        assert recipient_of(session, other_id) == "autre-foyer@example.org"
+
+
+def test_a_canteen_booking_opens_with_the_sites_menus(engine, seed):
+    """Kills `_menus`: `kind not in MENU_KINDS` → `in` (the canteen would get no menus)."""
+    booking = open_booking(engine, seed.enrolment_id, clock_at("2020-09-15T10:00"), actor=DESK)
+    assert booking.enrolment.kind == "canteen"
+    assert date(2020, 9, 15) in booking.menus
