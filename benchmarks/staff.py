@@ -336,13 +336,16 @@ def bench_headcounts(ctx: Any) -> list[Result]:
     )
     day_median, month_median = _ms(statistics.median(day_times)), statistics.median(month_times)
     booked = sum(row.booked for row in day_rows)
+    # The counter's target is SQLite's (≤ 20 ms at 20 000 children); PostgreSQL,
+    # over the network in a real mairie, keeps the looser 100 ms.
+    day_target = 20 if engine.dialect.name == "sqlite" else 100
     return [
         (
             f"effectifs d'un jour, tous les sites ({len(day_rows)} lignes, {booked} réservés), médiane",
             day_median,
             "ms",
-            "≤ 100 ms",
-            day_median <= 100,
+            f"≤ {day_target} ms",
+            day_median <= day_target,
         ),
         ("effectifs d'un jour, tous les sites, max", _ms(max(day_times)), "ms", "", None),
         (
