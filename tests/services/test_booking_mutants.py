@@ -377,8 +377,8 @@ def test_refuse_unless_allowed_says_who_may_force_and_that_a_reason_is_needed():
     only a supervisor may; a supervisor's empty or blank reason is refused on the
     `reason` field, with the day named."""
     from mairie_tui.services.bookings.validation import refuse_unless_allowed
-    from mairie_tui.services.errors import PermissionDenied, ServiceError
     from mairie_tui.services.demo import SeedIds
+    from mairie_tui.services.errors import PermissionDenied, ServiceError
 
     seed = SeedIds(household_id=1, child_id=1, activity_id=1, unit_id=1, enrolment_id=1)
     with pytest.raises(PermissionDenied) as refused:
