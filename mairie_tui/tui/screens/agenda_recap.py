@@ -16,7 +16,7 @@ from textual.widgets import Button, Static
 from mairie_tui.domain import fr
 from mairie_tui.domain.draft import ChangeKind, RecapLine
 from mairie_tui.domain.money import format_euros
-from mairie_tui.services.agenda import family_recap
+from mairie_tui.services.agenda import family_recap, validate_agenda
 from mairie_tui.services.errors import ConflictError, RuleViolation
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.booking import steps_text
@@ -189,8 +189,6 @@ class AgendaRecapScreen(MairieScreen):
         agenda = self.agenda
 
         def call() -> FamilyValidationResult:
-            from mairie_tui.services.agenda import validate_agenda
-
             return validate_agenda(app.engine, agenda, actor=actor, clock=app.clock)
 
         self.call_service("validate-agenda", call, self._validated, failed=self._refused)
