@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -23,7 +23,14 @@ PG_URL = os.environ.get("MAIRIE_TEST_PG_URL")
 
 # `make mutation` runs the tests once per mutant: the same examples every time, and no
 # example saved by one mutant replayed for another (pytest --hypothesis-profile=mutation).
-settings.register_profile("mutation", derandomize=True, database=None)
+# No shrinking: a mutant is killed by the first failing example; shrinking it (minutes of
+# database round trips for the oracle) only slowed the run down and ended in timeouts.
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    database=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+)
 PG_SKIP_REASON = "MAIRIE_TEST_PG_URL non défini : tests PostgreSQL ignorés"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
 

@@ -23,6 +23,7 @@ from tests.services.test_booking_mutants import (
     AGENT,
     FRIDAY_25_09,
     MONDAY_28_09,
+    add_closure,
     book,
     bookings_of,
     line,
@@ -151,44 +152,72 @@ def test_a_full_day_is_refused_to_a_child_without_a_place(engine, seed):
 
 def test_the_places_taken_are_counted_per_day_and_per_unit(engine, seed):
     """Kills `_taken`: the `GROUP BY` on the day or on the unit dropped (counts summed
-    over the days or over the units), and the live statuses and the window's bounds.
+    over the days or over the units), any of its conditions dropped (uncapped units,
+    cancelled rows, the window's first and last days) and `day <= last` → `<`.
 
-    Another child holds places on two capped units over three days, with a cancelled
-    row and a row outside the window; the counts are those of each unit-day."""
+    Another child holds places on two capped units and an uncapped one, with a cancelled
+    row and rows on, inside and outside the window's bounds; the counts are those of each
+    capped unit-day inside the window."""
     set_capacity(engine, seed.unit_id, 30)
     snack = add_unit(engine, seed.activity_id, "Goûter", position=5, capacity=20)
+    free = add_unit(engine, seed.activity_id, "Garderie", position=6)
     other = other_enrolment(engine, seed)
+    tuesday_29_09 = date(2020, 9, 29)
     add_rows(
         engine,
         other,
         [
+            (date(2020, 9, 22), seed.unit_id, "booked"),
             (THURSDAY_24_09, seed.unit_id, "booked"),
             (FRIDAY_25_09, seed.unit_id, "pending"),
             (FRIDAY_25_09, snack, "booked"),
+            (FRIDAY_25_09, free, "booked"),
             (MONDAY_28_09, snack, "cancelled"),
+            (tuesday_29_09, snack, "booked"),
             (date(2020, 10, 1), seed.unit_id, "booked"),
         ],
     )
-    window = loaded(engine, seed, start=THURSDAY_24_09, end=date(2020, 9, 30))
+    window = loaded(engine, seed, start=THURSDAY_24_09, end=tuesday_29_09)
     assert window.ctx.taken == {
         (THURSDAY_24_09, seed.unit_id): 1,
         (FRIDAY_25_09, seed.unit_id): 1,
         (FRIDAY_25_09, snack): 1,
+        (tuesday_29_09, snack): 1,
     }
     whole = loaded(engine, seed)
     assert whole.ctx.taken[(date(2020, 10, 1), seed.unit_id)] == 1
-    assert len(whole.ctx.taken) == 4
+    assert len(whole.ctx.taken) == 6
+
+
+def test_the_enrolment_summary_carries_what_the_agenda_and_the_tariffs_read(engine, seed):
+    """Kills `summary_of`: the child's and the activity's ids, the activity's code and
+    commune (the régie's tariff keys) replaced by None or left to their defaults."""
+    calendar = loaded(engine, seed)
+    summary = calendar.summary
+    assert (summary.id, summary.child_id, summary.activity_id) == (
+        seed.enrolment_id,
+        seed.child_id,
+        seed.activity_id,
+    )
+    assert (summary.activity_code, summary.commune_insee) == ("RS-MONS", "30173")
+    assert (summary.child_name, summary.kind) == ("Jeannot", "canteen")
 
 
 def test_load_calendar_reads_only_the_window_it_is_asked_for(engine, seed):
     """Kills `load_calendar`: `start or …` → `start and …` and `end or …` → `end and …`
-    (the window widened to the whole period: rows outside it read and returned)."""
+    (the window widened to the whole period: rows outside it read and returned), and
+    `_booking_rows` or `_closures` without one of the window's bounds."""
     for day in (date(2020, 9, 22), FRIDAY_25_09, MONDAY_28_09, date(2020, 10, 1)):
         book(engine, seed, day, "2020-09-15T10:00")
+    for day in (date(2020, 9, 22), THURSDAY_24_09, date(2020, 9, 29), date(2020, 10, 1)):
+        add_closure(engine, seed.activity_id, day, "travaux")
     window = loaded(engine, seed, start=THURSDAY_24_09, end=date(2020, 9, 29))
     assert sorted(window.rows) == [(FRIDAY_25_09, seed.unit_id), (MONDAY_28_09, seed.unit_id)]
     assert sorted(window.existing) == sorted(window.rows)
-    assert len(loaded(engine, seed).rows) == 4
+    assert sorted(window.ctx.closures) == [(THURSDAY_24_09, None), (date(2020, 9, 29), None)]
+    whole = loaded(engine, seed)
+    assert len(whole.rows) == 4
+    assert len(whole.ctx.closures) == 4
 
 
 def test_the_activitys_holiday_zone_decides_its_school_holidays(engine, seed):
