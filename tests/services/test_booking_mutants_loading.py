@@ -47,22 +47,27 @@ def set_capacity(engine, unit_id, capacity):
         session.add(unit)
 
 
+def add_household(session, dossier: str, email: str) -> int:
+    household = Household(
+        dossier=dossier,
+        commune_insee="30007",
+        commune_name="Alès",
+        email=email,
+        created_at=WRITTEN,
+        updated_at=WRITTEN,
+    )
+    session.add(household)
+    session.flush()
+    return household.id
+
+
 def other_enrolment(engine, seed) -> int:
     """A second child of another household, enrolled in the same activity."""
     with unit_of_work(engine) as session:
         enrolment = session.get(Enrolment, seed.enrolment_id)
-        household = Household(
-            dossier="F-888888",
-            commune_insee="30007",
-            commune_name="Alès",
-            email="voisins@example.org",
-            created_at=WRITTEN,
-            updated_at=WRITTEN,
-        )
-        session.add(household)
-        session.flush()
+        household_id = add_household(session, "F-888888", "voisins@example.org")
         child = Person(
-            household_id=household.id, role="child", first_name="Nina", last_name="Voisin"
+            household_id=household_id, role="child", first_name="Nina", last_name="Voisin"
         )
         session.add(child)
         session.flush()
@@ -114,9 +119,7 @@ def test_load_calendar_of_an_unknown_enrolment_names_its_number(engine, seed):
 
 def test_the_childs_own_place_on_a_full_day_is_not_counted_against_it(engine, seed):
     """Kills `load_calendar`: `_taken(session, None, …)` (the child's own bookings counted
-    with the others', so a child holding the last place sees the day full) and
-    `check_lines` calling `status` without `has_booking` (cancelling that place refused
-    as « complet »).
+    with the others', so a child holding the last place sees the day full).
 
     One place on the canteen: Jeannot takes it on 25/09. His calendar shows the day as
     booked and open, the count of others is zero, and he can give the place back."""
@@ -133,6 +136,30 @@ def test_the_childs_own_place_on_a_full_day_is_not_counted_against_it(engine, se
         (FRIDAY_25_09, seed.unit_id)
     ]
     validate_booking(engine, booking, actor=AGENT, clock=clock_at("2020-09-15T11:00"))
+    assert bookings_of(engine, seed.enrolment_id) == {
+        (FRIDAY_25_09, seed.unit_id): ("cancelled", None)
+    }
+
+
+def test_a_child_gives_back_its_place_on_a_day_over_capacity(engine, seed):
+    """Kills `check_lines`: `status(…, has_booking=held)` → `has_booking=None` or left out
+    (a child holding a place on a full day could not cancel it: « Complet »).
+
+    Jeannot and another child booked 25/09 when the canteen took two; the capacity is now
+    one. Jeannot's place is his: cancelling it is accepted, and written."""
+    set_capacity(engine, seed.unit_id, 2)
+    book(engine, seed, FRIDAY_25_09, "2020-09-15T10:00")
+    add_rows(engine, other_enrolment(engine, seed), [(FRIDAY_25_09, seed.unit_id, "booked")])
+    set_capacity(engine, seed.unit_id, 1)
+    calendar = loaded(engine, seed)
+    assert calendar.ctx.taken == {(FRIDAY_25_09, seed.unit_id): 1}
+    assert check_lines(calendar, [line(seed, FRIDAY_25_09, "remove")], AGENT) == []
+    clock = clock_at("2020-09-15T11:00")
+    booking = open_booking(engine, seed.enrolment_id, clock, actor=DESK)
+    assert booking.draft.toggle(FRIDAY_25_09, seed.unit_id).changed == [
+        (FRIDAY_25_09, seed.unit_id)
+    ]
+    validate_booking(engine, booking, actor=AGENT, clock=clock)
     assert bookings_of(engine, seed.enrolment_id) == {
         (FRIDAY_25_09, seed.unit_id): ("cancelled", None)
     }
@@ -252,17 +279,7 @@ def test_the_mail_goes_to_the_representative_not_to_another_member(engine, seed)
     """Kills `recipient_of`: the `role == "representative"` filter dropped (the first
     member with an address, here a co-representative, would receive the mail)."""
     with unit_of_work(engine) as session:
-        household = Household(
-            dossier="F-777778",
-            commune_insee="30007",
-            commune_name="Alès",
-            email="foyer@example.org",
-            created_at=WRITTEN,
-            updated_at=WRITTEN,
-        )
-        session.add(household)
-        session.flush()
-        household_id = household.id
+        household_id = add_household(session, "F-777778", "foyer@example.org")
         session.add(
             Person(
                 household_id=household_id,
