@@ -10,8 +10,10 @@ by its nearest Textual class under the same CSS type name, id and classes, no da
 pushed and timed the same way: that part is Textual's, the rest ("le nôtre" = total − Textual
 seul) is ours, and the budget (BUDGET_MS) applies to it.
 A full garbage collection runs before each timing, so that an earlier step's garbage is not
-counted in this one. Sign-in also hashes the password (Argon2, by design slow): its cost is measured alone in the
-same pass and taken off.
+counted in this one. Sign-in also checks the password with Argon2, slow by design and noisy
+(± 40 ms between two checks of the same password on this machine): the agents of the copies
+timed here have their demo password hashed with Argon2's smallest parameters (same code path,
+a check of well under a millisecond), and the real hash's check is measured alone and shown.
 
 Each journey runs in a fresh app on a copy of a demo database of 200 households (SIZE 120×40).
 The first call of the process runs the journeys once unmeasured (imports, CSS parsing).
@@ -92,7 +94,7 @@ class Journey:
             times.append(time.process_time() - start)
         return statistics.median(times)
 
-    async def step(self, name: str, action: Action, *, less: float = 0.0) -> None:
+    async def step(self, name: str, action: Action) -> None:
         from tests.tui.scenes.base import settle
 
         idle = await self.idle()
@@ -101,7 +103,7 @@ class Journey:
         await action()
         await settle(self.pilot)
         spent = time.process_time() - start
-        self.costs.setdefault(name, []).append((spent - idle - less) * 1000)
+        self.costs.setdefault(name, []).append((spent - idle) * 1000)
         await self.skeleton(name)
 
     async def skeleton(self, name: str) -> None:
@@ -119,12 +121,29 @@ class Journey:
 
 
 def _argon2_cost() -> float:
+    """CPU of checking a password against a hash with the application's parameters."""
     from mairie_tui.services.agents import _HASHER, hash_password
 
     stored = hash_password("guichet")
     start = time.process_time()
     _HASHER.verify(stored, "guichet")
     return time.process_time() - start
+
+
+def _cheap_password_hashes(db_path: Path) -> None:
+    """Each demo agent's password (its login) hashed with Argon2's smallest parameters."""
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    conn = sqlite3.connect(db_path)
+    try:
+        for agent_id, login in conn.execute("SELECT id, login FROM agent").fetchall():
+            conn.execute(
+                "UPDATE agent SET password_hash = ? WHERE id = ?", (cheap.hash(login), agent_id)
+            )
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def _press(pilot: Any, *keys: str) -> Action:
@@ -150,9 +169,8 @@ async def _counter(db: str, journey_costs: dict[str, list[float]]) -> None:
         journey = Journey(pilot, journey_costs)
         await fill(pilot, "#login", "guichet")
         await fill(pilot, "#password", "guichet")
-        argon2 = _argon2_cost()
-        await journey.step("signin", _press(pilot, "enter"), less=argon2)
-        journey_costs.setdefault("argon2", []).append(argon2 * 1000)
+        await journey.step("signin", _press(pilot, "enter"))
+        journey_costs.setdefault("argon2", []).append(_argon2_cost() * 1000)
         await search(pilot)
         await journey.step("household", _press(pilot, "enter"))
         await journey.step("enrolments", _press(pilot, "r"))
@@ -230,13 +248,14 @@ async def _all_journeys(
     for index, journey in enumerate((_counter, _regie, _staff)):
         copy = workdir / f"tui-screens-{index}.db"
         shutil.copyfile(template, copy)
+        _cheap_password_hashes(copy)
         args = (info,) if journey is _staff else ()
         await journey(f"sqlite:///{copy}", costs, *args)
     return costs
 
 
 STEPS = (
-    ("signin", "connexion → recherche (entrée ; hachage Argon2 déduit)"),
+    ("signin", "connexion → recherche (entrée ; Argon2 aux paramètres minimaux)"),
     ("household", "recherche → Foyer (entrée)"),
     ("enrolments", "Foyer → Modifier les réservations (r)"),
     ("step1", "Modifier les réservations → étape 1 (entrée)"),
@@ -275,7 +294,7 @@ def bench_screens(ctx: Any) -> list[Result]:
         ]
     rows.append(
         (
-            "hachage Argon2 du mot de passe (déduit de la connexion)",
+            "vérification Argon2 du mot de passe aux paramètres de l'application (seule)",
             costs["argon2"][0],
             "ms",
             "",

@@ -114,7 +114,12 @@ class MairieApp(TypeAheadApp, Navigation):
         self.push_screen(self.login_screen())
 
     def on_signed_in(self, message: SignedIn) -> None:
-        self.sign_in(message.actor, offline_copy=message.offline_copy)
+        self.sign_in(
+            message.actor,
+            offline_copy=message.offline_copy,
+            news=message.news,
+            news_error=message.news_error,
+        )
 
     def _warm_up(self) -> None:
         """The first booking's one-off costs (holiday tables, queries), paid in a worker now."""

@@ -9,6 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from mairie_tui.services.common import Actor
+    from mairie_tui.services.news import NewsView
 
 
 @dataclass
@@ -18,3 +19,7 @@ class SignedIn(Message):
     actor: Actor
     # The database is an offline copy of a school (only pointage is possible).
     offline_copy: bool = False
+    # The day's news for the search screen, read by the sign-in's worker (None: not read),
+    # or the French reason they could not be read.
+    news: tuple[NewsView, ...] | None = None
+    news_error: str | None = None

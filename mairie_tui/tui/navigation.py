@@ -10,7 +10,7 @@ as fast as a bare Textual app (benchmarks/tui.py, cold start ≤ 2×).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from mairie_tui.services.bookings import BookingSession, ValidationResult
     from mairie_tui.services.common import Actor
     from mairie_tui.services.households import HouseholdView
+    from mairie_tui.services.news import NewsView
     from mairie_tui.services.regie import Receipt
+    from mairie_tui.tui.screens.household import HouseholdLoad
 
 
 class Navigation(App[None]):
@@ -39,8 +41,18 @@ class Navigation(App[None]):
 
         return LoginScreen()
 
-    def sign_in(self, actor: Actor, *, offline_copy: bool = False) -> None:
-        """After sign-in: households for counter agents, the lists for school staff."""
+    def sign_in(
+        self,
+        actor: Actor,
+        *,
+        offline_copy: bool = False,
+        news: Sequence[NewsView] | None = None,
+        news_error: str | None = None,
+    ) -> None:
+        """After sign-in: households for counter agents, the lists for school staff.
+
+        `news`: the day's news already read (by the sign-in's worker), for the search screen.
+        """
         self.actor = actor
         self.offline_copy = offline_copy
         if actor.is_staff or self.offline_copy:
@@ -50,7 +62,7 @@ class Navigation(App[None]):
         else:
             from mairie_tui.tui.screens.search import SearchScreen
 
-            self.switch_screen(SearchScreen())
+            self.switch_screen(SearchScreen(news=news, news_error=news_error))
             self._warm_up()
             self._start_mail_sender()
 
@@ -148,10 +160,11 @@ class Navigation(App[None]):
 
     # ------------------------------------------------------------ households
 
-    def open_household(self, household_id: int) -> None:
+    def open_household(self, household_id: int, loaded: HouseholdLoad | None = None) -> None:
+        """The Foyer; `loaded` when the opening screen has read it already (the search)."""
         from mairie_tui.tui.screens.household import HouseholdScreen
 
-        self.push_screen(HouseholdScreen(household_id))
+        self.push_screen(HouseholdScreen(household_id, loaded))
 
     def new_household(self) -> None:
         from mairie_tui.tui.screens.household_form import HouseholdFormScreen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -18,6 +19,7 @@ from mairie_tui.services.household_edit import household_input
 from mairie_tui.services.households import get_household
 from mairie_tui.services.regie import household_balance
 from mairie_tui.services.rgpd import export_to_data_dir
+from mairie_tui.tui.errors import french_message
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.screens.enrol import PendingModal
 from mairie_tui.tui.text import content, lines, markup
@@ -25,8 +27,11 @@ from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from mairie_tui.domain.household_rules import HouseholdInput
     from mairie_tui.services.agenda import FamilyAgenda
+    from mairie_tui.services.common import Actor
     from mairie_tui.services.households import HouseholdView, PersonView
     from mairie_tui.services.regie import Balance
     from mairie_tui.services.rgpd import AccessExport
@@ -80,6 +85,26 @@ def person_line(person: PersonView) -> Content:
 
 
 NONE = content("aucun", "dim")
+
+
+@dataclass(frozen=True)
+class HouseholdLoad:
+    """What the Foyer shows, read in one worker: the household, and its balance or the
+    French reason it could not be read (the household is shown all the same)."""
+
+    household: HouseholdView
+    balance: Balance | None
+    balance_error: str | None = None
+
+
+def load_household(engine: Engine, household_id: int, *, actor: Actor) -> HouseholdLoad:
+    """Runs in a worker: the household, then its balance (two read transactions)."""
+    household = get_household(engine, household_id, actor=actor)
+    try:
+        balance = household_balance(engine, household_id, actor=actor)
+    except Exception as error:  # shown as a notification; the household is shown anyway
+        return HouseholdLoad(household, None, french_message(error))
+    return HouseholdLoad(household, balance)
 
 
 def _my_space(household: HouseholdView) -> Content:
@@ -159,9 +184,13 @@ class HouseholdScreen(MairieScreen):
         Binding("x", "rgpd_export", "Export RGPD", id="household.rgpd_export"),
     ]
 
-    def __init__(self, household_id: int) -> None:
+    def __init__(self, household_id: int, loaded: HouseholdLoad | None = None) -> None:
+        """`loaded`: the household already read by the screen that opens this one (the
+        search), shown at once: one layout of the screen instead of one empty, then one
+        per result."""
         super().__init__()
         self.household_id = household_id
+        self._loaded = loaded
         self.household: HouseholdView | None = None
         self.greeting: Content = content("")
         self.balance: Balance | None = None
@@ -206,7 +235,11 @@ class HouseholdScreen(MairieScreen):
 
     def on_mount(self) -> None:
         self.query_one("#family", OptionList).focus()
-        self.reload()
+        if self._loaded is not None:
+            self._show_load(self._loaded)
+            self._loaded = None
+        else:
+            self.reload()
 
     def reload(self) -> None:
         app = self.mairie
@@ -214,10 +247,16 @@ class HouseholdScreen(MairieScreen):
         actor = app.actor
         assert actor is not None, "the Foyer screen needs a signed-in agent"
 
-        def call() -> HouseholdView:
-            return get_household(app.engine, household_id, actor=actor)
+        def call() -> HouseholdLoad:
+            return load_household(app.engine, household_id, actor=actor)
 
-        self.call_service("household", call, self._show)
+        self.call_service("household", call, self._show_load)
+
+    def _show_load(self, loaded: HouseholdLoad) -> None:
+        self.balance = loaded.balance
+        self._show(loaded.household)
+        if loaded.balance_error is not None:
+            self._notify_error(loaded.balance_error)
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         self.query_one("#household-greeting", Static).update(content(message, "b red"))
@@ -234,7 +273,6 @@ class HouseholdScreen(MairieScreen):
             )
         self.greeting = greeting
         self._show_greeting()
-        self._load_balance()
         self.query_one("#my-space", Static).update(_my_space(household))
         co = household.co_representatives
         self.query_one("#co-representatives", Static).update(
@@ -276,21 +314,6 @@ class HouseholdScreen(MairieScreen):
         self.query_one("#dashboard", OptionList).replace_option_prompt(
             "demandes", f"Demandes ({count}{'+' if count >= 20 else ''})"
         )
-
-    def _load_balance(self) -> None:
-        """The household's balance (« Solde : 42,50 € dû »), after the greeting."""
-        app = self.mairie
-        actor, household_id = app.actor, self.household_id
-        assert actor is not None
-
-        def call() -> Balance:
-            return household_balance(app.engine, household_id, actor=actor)
-
-        def done(balance: Balance) -> None:
-            self.balance = balance
-            self._show_greeting()
-
-        self.call_service("household-balance", call, done, failed=self._notify_error)
 
     def _show_greeting(self) -> None:
         greeting = self.greeting

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from mairie_tui.tui.errors import french_message
 from mairie_tui.tui.messages import SignedIn
 from mairie_tui.tui.screens.base import MairieScreen
 from mairie_tui.tui.text import content
@@ -24,13 +25,22 @@ if TYPE_CHECKING:
 def _authenticate(app: MairieApp, login: str, password: str) -> SignedIn:
     """Runs in a worker thread: Argon2 is slow on purpose, and throttling sleeps.
 
-    Also asks, off the UI thread, whether the database is an offline copy.
+    Also asks, off the UI thread, whether the database is an offline copy, and reads the
+    day's news the search screen shows (so that it is laid out once, with them).
     """
     from mairie_tui.services.agents import authenticate
+    from mairie_tui.services.news import current_news
     from mairie_tui.services.offline import is_offline_copy
 
     actor = authenticate(app.engine, login, password, app.clock)
-    return SignedIn(actor, offline_copy=is_offline_copy(app.engine))
+    offline_copy = is_offline_copy(app.engine)
+    if actor.is_staff or offline_copy:
+        return SignedIn(actor, offline_copy=offline_copy)
+    try:
+        news = tuple(current_news(app.engine, actor=actor, clock=app.clock))
+    except Exception as error:  # the search screen says so; the agent is signed in anyway
+        return SignedIn(actor, news_error=french_message(error))
+    return SignedIn(actor, news=news)
 
 
 class LoginScreen(MairieScreen):
@@ -105,7 +115,12 @@ class LoginScreen(MairieScreen):
     def _signed_in(self, signed_in: SignedIn) -> None:
         # At once, not through a message: the keys typed during the sign-in wait for
         # the screen this opens (tui/typeahead.py), not for a message in flight.
-        self.mairie.sign_in(signed_in.actor, offline_copy=signed_in.offline_copy)
+        self.mairie.sign_in(
+            signed_in.actor,
+            offline_copy=signed_in.offline_copy,
+            news=signed_in.news,
+            news_error=signed_in.news_error,
+        )
 
     def show_error(self, message: str, error: BaseException | None = None) -> None:
         self.query_one("#login-error", Static).update(content(message))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -101,8 +102,13 @@ class SearchScreen(MairieScreen):
         Binding("escape", "back_to_field", "Champ de recherche", show=False, id="search.field"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(
+        self, news: Sequence[NewsView] | None = None, news_error: str | None = None
+    ) -> None:
+        """`news`: the day's news, already read by the sign-in (else read on mounting)."""
         super().__init__()
+        self._news = news
+        self._news_error = news_error
         self._debounce: Timer | None = None
         self._hits: list[HouseholdHit] = []
         self._query = ""
@@ -129,7 +135,12 @@ class SearchScreen(MairieScreen):
         for (key, label), width in zip(RESULT_COLUMNS, self._widths(table), strict=True):
             table.add_column(label, width=width, key=key)
         self.focus_search()
-        self.load_news()
+        if self._news is not None:
+            self._show_news(self._news)
+        elif self._news_error is not None:
+            self._news_failed(self._news_error, None)
+        else:
+            self.load_news()
 
     def _widths(self, table: DataTable[str]) -> list[int]:
         room = table_room(table, self.app.size.width, 4, len(RESULT_COLUMNS))
@@ -156,7 +167,7 @@ class SearchScreen(MairieScreen):
 
         self.call_service("news", call, self._show_news, failed=self._news_failed, hold_keys=False)
 
-    def _show_news(self, news: list[NewsView]) -> None:
+    def _show_news(self, news: Sequence[NewsView]) -> None:
         box = self.query_one("#search-news", Static)
         box.set_class(bool(news), "-shown")
         box.update(lines(_news_line(item) for item in news))
@@ -269,7 +280,21 @@ class SearchScreen(MairieScreen):
             self.open_household(int(event.row_key.value))
 
     def open_household(self, household_id: int) -> None:
-        self.mairie.open_household(household_id)
+        """Read the household (and its balance) here, then open the Foyer with it: the Foyer
+        is laid out once, with its data; the keys typed meanwhile wait for it."""
+        from mairie_tui.tui.screens.household import HouseholdLoad, load_household
+
+        app = self.mairie
+        actor = app.actor
+        assert actor is not None, "the search needs a signed-in agent"
+
+        def call() -> HouseholdLoad:
+            return load_household(app.engine, household_id, actor=actor)
+
+        def done(loaded: HouseholdLoad) -> None:
+            app.open_household(household_id, loaded)
+
+        self.call_service("open-household", call, done)
 
     def action_new_household(self) -> None:
         self.mairie.new_household()
