@@ -213,11 +213,13 @@ def bench_grid(ctx: Any) -> list[Result]:
         ),
         ("temps écoulé par touche (pilote compris)", costs["mixed_wall"] * 1000, "ms", "", None),
         (
-            "ouverture de l'étape 1 (entrée → grille affichée), CPU, service compris",
+            # Textual's own share included: the budget (≤ 40 ms) is on ours, in
+            # tui_screens.py's « le nôtre (step1) » row.
+            "ouverture de l'étape 1 (entrée → grille affichée), CPU, service et Textual compris",
             open_cpu * 1000,
             "ms",
-            "≤ 40 ms",
-            open_cpu <= 0.040,
+            "",
+            None,
         ),
     ]
 

@@ -6,7 +6,8 @@ screen is idle: workers (services) done, first render drawn (tests/tui/scenes/ba
 Its CPU (time.process_time: every thread of the process, so the services' workers too) is
 taken net of a key bound to nothing (f12 + settle) on the same screen just before.
 The skeleton of the screen reached (`skeleton_of`: the same tree of widgets, each replaced
-by its nearest Textual class under the same CSS type name, id and classes, no data) is then
+by its nearest Textual class under the same CSS type name, id, classes, default CSS and
+component classes, no data) is then
 pushed and timed the same way: that part is Textual's, the rest ("le nôtre" = total − Textual
 seul) is ours, and the budget (BUDGET_MS) applies to it.
 A full garbage collection runs before each timing, so that an earlier step's garbage is not
@@ -49,11 +50,13 @@ def _clone(node: Any) -> Any:
     cls = type(node)
     base = _textual_base(cls)
     ours = base is not cls
-    klass = (
-        type(cls.__name__, (base,), {"DEFAULT_CSS": getattr(cls, "DEFAULT_CSS", "")})
-        if ours
-        else cls
-    )
+    # The same CSS: its default rules and the component classes they style (Textual styles
+    # each component class of a widget as a node of its own, at every restyle).
+    css = {
+        "DEFAULT_CSS": getattr(cls, "DEFAULT_CSS", ""),
+        "COMPONENT_CLASSES": getattr(cls, "COMPONENT_CLASSES", set()),
+    }
+    klass = type(cls.__name__, (base,), css) if ours else cls
     try:
         copy = klass(id=node.id, classes=" ".join(sorted(node.classes)))
     except TypeError:  # a Textual widget that needs data to be built
