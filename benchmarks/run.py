@@ -364,8 +364,7 @@ def bench_postgresql(ctx: Context) -> list[Row]:
             conn.commit()
         queries = search_queries(ctx)
         raw_sql = text(
-            "SELECT household_id FROM household_search "
-            "WHERE tsv @@ to_tsquery('simple', :q) LIMIT 50"
+            "SELECT household_id FROM household_search WHERE tsv @@ CAST(:q AS tsquery) LIMIT 50"
         )
         expressions = {q: tsquery_expression(search_terms(q)) for q in queries}
         with engine.connect() as raw:

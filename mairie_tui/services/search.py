@@ -3,10 +3,12 @@
 The index holds one normalised text document per household (every member's
 names, dossier number, phones, emails, commune and postcode).  SQLite keeps it
 in the FTS5 table ``household_fts`` (rowid = household id); PostgreSQL in
-``household_search`` whose generated ``tsv`` column has a GIN index.  Both
-tables are created by migration 0001; since 0014 they also carry what the list
-of hits shows (dossier, commune, phone, email, representative, children: a
-JSON array in the ``listing`` column), so a search reads the index alone.  Every write that changes a household or its
+``household_search`` whose generated ``tsv`` column has a GIN index (the
+words, and since migration 0017 their prefixes of 1 to 5 characters, see
+PREFIX_MARKER).  Both tables are created by migration 0001; since 0014 they
+also carry what the list of hits shows (dossier, commune, phone, email,
+representative, children: a JSON array in the ``listing`` column), so a
+search reads the index alone.  Every write that changes a household or its
 members re-indexes it (reindex_household, rebuild_index): the document and
 the listing are written by the same statement, so they cannot drift apart.
 
@@ -414,19 +416,25 @@ _SQLITE_HITS = (
     "SELECT '[' || group_concat(listing, ',') || ']' FROM ("
     "SELECT listing FROM household_fts WHERE household_fts MATCH ? LIMIT ?)"
 )
-# PostgreSQL: the GIN index answers for the most selective term only; the
-# other terms are checked on the rows it returns ("IS TRUE" keeps the planner
-# from reading their posting lists too: "l:*" in "L'Hermite" is nearly every
-# household, and a bitmap over it costs 10 ms where the check costs nothing).
+# PostgreSQL: one GIN index scan for all terms.  Each term of at most
+# PREFIX_MAX characters is one exact lexeme, so the index intersects posting
+# lists and skips through the long ones ("l" in "L'Hermite" is nearly every
+# household); a longer term is a prefix range scan, short because a long
+# prefix is selective.  The query text is cast, not given to to_tsquery: its
+# parser would split the prefix lexemes at their marker.
 _PG_HITS = (
     "SELECT '[' || string_agg(listing, ',') || ']' FROM (SELECT listing FROM household_search "
-    "WHERE tsv @@ to_tsquery('simple', %(q)s) LIMIT %(limit)s) hit"
+    "WHERE tsv @@ CAST(%(q)s AS tsquery) LIMIT %(limit)s) hit"
 )
-_PG_HITS_CHECKED = (
-    "SELECT '[' || string_agg(listing, ',') || ']' FROM (SELECT listing FROM household_search "
-    "WHERE tsv @@ to_tsquery('simple', %(q)s) "
-    "AND (tsv @@ to_tsquery('simple', %(rest)s)) IS TRUE LIMIT %(limit)s) hit"
-)
+# PostgreSQL indexes each word's prefixes of 1 to PREFIX_MAX characters as
+# lexemes of their own behind PREFIX_MARKER (migration 0017 defines them): a
+# query word that short is one exact lexeme, not a prefix range scan.  The
+# marker is no letter or digit, so no word of a document or a query holds it.
+PREFIX_MARKER = "^"
+PREFIX_MAX = 5
+# PostgreSQL indexes no word longer than this (bytes): such a query word
+# matches nothing, and a tsquery refuses it.
+_PG_LONGEST_WORD = 2047
 
 
 def fts5_expression(words: Sequence[str]) -> str:
@@ -435,8 +443,12 @@ def fts5_expression(words: Sequence[str]) -> str:
 
 
 def tsquery_expression(words: Sequence[str]) -> str:
-    """to_tsquery text: every word a prefix lexeme, all required."""
-    return " & ".join(f"{word}:*" for word in words)
+    """tsquery text (to cast, not for to_tsquery): all words required; a word of
+    at most PREFIX_MAX characters is its prefix lexeme ('^mar'), a longer one a
+    prefix of the words ('martin':*).  Words are letters and digits only."""
+    return " & ".join(
+        f"'{PREFIX_MARKER}{word}'" if len(word) <= PREFIX_MAX else f"'{word}':*" for word in words
+    )
 
 
 def search_terms(query: str) -> list[str]:
@@ -485,17 +497,13 @@ def _search(conn: Connection, words: Sequence[str], limit: int) -> list[Househol
         if _is_sqlite(conn):
             cursor.execute(_SQLITE_HITS, (fts5_expression(words), limit))
             return _hits(cursor.fetchone()[0])
-        # The longest term is taken as the most selective.
-        selective = max(words, key=len)
-        rest = list(words)
-        rest.remove(selective)
-        params = {"q": tsquery_expression([selective]), "rest": tsquery_expression(rest)}
+        if any(len(word.encode()) > _PG_LONGEST_WORD for word in words):
+            return []
         # Never a prepared statement: a generic plan cannot see the terms, and
         # the right plan differs between "a" (scan until 50 rows match) and
         # "hermite" (the index).
-        cursor.execute(
-            _PG_HITS_CHECKED if rest else _PG_HITS, {**params, "limit": limit}, prepare=False
-        )
+        params = {"q": tsquery_expression(words), "limit": limit}
+        cursor.execute(_PG_HITS, params, prepare=False)
         return _hits(cursor.fetchone()[0])
     finally:
         cursor.close()
