@@ -107,18 +107,18 @@ def method_lines(households: int, bench_now: str) -> list[str]:
         "migration 0017); `find_households` runs the same index query for the listings "
         "and is never prepared (a generic plan cannot tell « a », best read by a scan "
         "that stops at 50 rows, from « hermite », best read through the index).",
-        "- rebuild_index on PostgreSQL, timed once statement by statement on this machine "
-        "(14 s then): about 4 s building the documents in Python, 4.7 s inserting them "
-        "(each insert computes the generated tsvector), 5 s building the GIN index "
-        "(PostgreSQL 15 builds GIN on one core). It runs for the demo build and bulk "
-        "imports only; a household edit re-indexes that household alone.",
+        "- rebuild_index on PostgreSQL: it runs for the demo build and bulk imports only (a "
+        "household edit re-indexes that household alone; an import indexes the imported "
+        "households only). Since migration 0017 each row's generated tsvector also holds "
+        "the prefixes of its words (about 85 µs a row) and the GIN index about four times "
+        "the entries (PostgreSQL 15 builds GIN on one core): 49–72 s at 200 000 households "
+        "where it was 30–36 s, measured by the change's author on this machine.",
         "- FTS5 prefix indexes cover 1 to 5 characters since migration 0005 (they were "
         "1 to 3): a bare 4-digit phone prefix such as « 0466 » (a third of the synthetic "
-        "households) went from 8 ms to 0.01 ms, « ales » / « sain » from 1 ms to 0.01 ms, "
-        "for an index a third larger. On PostgreSQL « 0466 » is still a long GIN range. "
-        "Since then the raw FTS5 statement (rowids only) is so fast that the p95 ratio of "
-        "find_households to it hovers around 3×: the service's own statement also loads "
-        "each hit's household, representative and children, about 0.4 ms for 50 hits.",
+        "households) went from 8 ms to 0.01 ms. Migration 0017 gives PostgreSQL the same "
+        "prefixes as lexemes (« ^0466 »): « 0466 » went from 23–30 ms to an exact lexeme "
+        "lookup. Since migration 0016 the index carries what the list shows, so a search "
+        "reads the index alone.",
         f"- Bookings: the seed enrolment (Jeannot, Restauration scolaire Mons) with a clock "
         f"frozen at {bench_now} (before the period, so every school day is open); "
         "validation books the Mon/Tue/Thu/Fri pattern over 01/09/2020–06/07/2021 and the "
