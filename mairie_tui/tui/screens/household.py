@@ -27,14 +27,13 @@ from mairie_tui.tui.widgets.header import AppHeader
 from mairie_tui.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
     from mairie_tui.domain.household_rules import HouseholdInput
     from mairie_tui.services.agenda import FamilyAgenda
     from mairie_tui.services.common import Actor
     from mairie_tui.services.households import HouseholdView, PersonView
     from mairie_tui.services.regie import Balance
     from mairie_tui.services.rgpd import AccessExport
+    from mairie_tui.tui.app import MairieApp
 
 FAMILY_ACTIONS = (
     ("reservations", "Modifier les réservations"),
@@ -97,11 +96,11 @@ class HouseholdLoad:
     balance_error: str | None = None
 
 
-def load_household(engine: Engine, household_id: int, *, actor: Actor) -> HouseholdLoad:
+def load_household(app: MairieApp, household_id: int, *, actor: Actor) -> HouseholdLoad:
     """Runs in a worker: the household, then its balance (two read transactions)."""
-    household = get_household(engine, household_id, actor=actor)
+    household = get_household(app.engine, household_id, actor=actor)
     try:
-        balance = household_balance(engine, household_id, actor=actor)
+        balance = household_balance(app.engine, household_id, actor=actor)
     except Exception as error:  # shown as a notification; the household is shown anyway
         return HouseholdLoad(household, None, french_message(error))
     return HouseholdLoad(household, balance)
@@ -248,7 +247,7 @@ class HouseholdScreen(MairieScreen):
         assert actor is not None, "the Foyer screen needs a signed-in agent"
 
         def call() -> HouseholdLoad:
-            return load_household(app.engine, household_id, actor=actor)
+            return load_household(app, household_id, actor=actor)
 
         self.call_service("household", call, self._show_load)
 

@@ -289,7 +289,7 @@ class SearchScreen(MairieScreen):
         assert actor is not None, "the search needs a signed-in agent"
 
         def call() -> HouseholdLoad:
-            return load_household(app.engine, household_id, actor=actor)
+            return load_household(app, household_id, actor=actor)
 
         def done(loaded: HouseholdLoad) -> None:
             app.open_household(household_id, loaded)
