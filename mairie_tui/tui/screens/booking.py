@@ -87,19 +87,23 @@ class BookingScreen(MairieScreen):
         # Several units per day make the grid taller: the page drops its spacing.
         compact = "multi-unit" if len(booking.units) > 1 else None
         with VerticalScroll(id="booking-body", can_focus=False, classes=compact):
-            yield Static("ENFANCE · RÉSERVATION", id="booking-kicker", classes="muted")
-            yield Static(content(enrolment.title), id="booking-title", classes="panel-title")
-            yield Static(
-                content(f"{enrolment.period_text} · {enrolment.site}"),
-                id="booking-period",
-            )
-            with Horizontal(id="booking-steps-row"):
-                yield Static(steps_text(1), id="booking-steps")
+            # The lines above the grid, in one box: a repaint of the grid's lines then
+            # redraws this box alone, not each of its lines (Textual redraws every
+            # widget whose container overlaps what changed).
+            with Vertical(id="booking-head"):
+                yield Static("ENFANCE · RÉSERVATION", id="booking-kicker", classes="muted")
+                yield Static(content(enrolment.title), id="booking-title", classes="panel-title")
                 yield Static(
-                    content(f"Réservations {booking.rule_text}"),
-                    id="booking-rule",
-                    classes="muted",
+                    content(f"{enrolment.period_text} · {enrolment.site}"),
+                    id="booking-period",
                 )
+                with Horizontal(id="booking-steps-row"):
+                    yield Static(steps_text(1), id="booking-steps")
+                    yield Static(
+                        content(f"Réservations {booking.rule_text}"),
+                        id="booking-rule",
+                        classes="muted",
+                    )
             yield MonthGrid(
                 booking.draft,
                 booking.units,

@@ -7,6 +7,8 @@ draft, focus, caches) and returns strips; the widget decides when to rebuild the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,6 +35,20 @@ from mairie_tui.tui.widgets.grid_cells import (
     tick_of,
     wrap_words,
 )
+
+
+@dataclass
+class DrawnWeek:
+    """A shown week: its rows of segments without the cursor, and its lines with it."""
+
+    rows: list[list[Segment]]
+    strips: list[Strip] | None = None
+
+
+def _with_style(segment: Segment, style: Style) -> Segment:
+    """`segment` with `style` added last (the cursor over a day's own style)."""
+    text, own, _control = segment
+    return Segment(text, (own or Style()) + style)
 
 
 class GridDrawing:
@@ -76,8 +92,43 @@ class GridDrawing:
             used += size
         return lines
 
+    def _base_style(self) -> Style:
+        """The widget's own style, under every segment (cached with the component styles)."""
+        base = self._base
+        if base is None:
+            base = self._base = self.rich_style
+        return base
+
+    def _cursor_style(self, base: Style) -> Style:
+        return base + self._style("cursor" if self.has_focus else "cursor-blur")
+
+    def _week_strips_of(
+        self, week: list[date], layout: GridLayout, base: Style, border: Style, width: int
+    ) -> list[Strip]:
+        """One week's lines (date, one per unit), from the cache or drawn and cached.
+
+        Its cells are drawn once without the cursor (until a tick or a change of
+        month forgets them); the cursor is then laid on the focused day's cells only.
+        """
+        drawn = self._week_strips.get(week[0])
+        if drawn is None:
+            drawn = DrawnWeek(self._week_lines(week, layout, base, border))
+            self._week_strips[week[0]] = drawn
+        if drawn.strips is None:
+            rows = drawn.rows
+            if week[0] <= self.focus_day <= week[-1]:
+                cursor = self._cursor_style(base)
+                # Each row: the week column, its border, then each day's cell and border.
+                index = 2 + 2 * (self.focus_day - week[0]).days
+                rows = [
+                    [*row[:index], _with_style(row[index], cursor), *row[index + 1 :]]
+                    for row in rows
+                ]
+            drawn.strips = [Strip(row).crop_extend(0, width, base) for row in rows]
+        return drawn.strips
+
     def _build_lines(self, width: int) -> list[Strip]:
-        base = self.rich_style
+        base = self._base_style()
         layout = self._layout(width)
         compact = self.compact
         border = base + self._style("border")
@@ -91,25 +142,61 @@ class GridDrawing:
             # Other size, month (days of the next month are greyed) or view: redraw all.
             self._week_strips.clear()
             self._weeks_key = weeks_key
-        cursor = base + self._style("cursor" if self.has_focus else "cursor-blur")
         weeks = self.visible_weeks()
+        self._week_rows = {}
         for index, week in enumerate(weeks):
-            strips = self._week_strips.get(week[0])
-            if strips is None:
-                rows = self._week_lines(week, layout, base, border, cursor)
-                strips = [Strip(row).crop_extend(0, width, base) for row in rows]
-                self._week_strips[week[0]] = strips
-            lines.extend(strips)
+            self._week_rows[week[0]] = (len(lines), week)
+            lines.extend(self._week_strips_of(week, layout, base, border, width))
             if not compact:
                 lines.append(frame["last-rule" if index == len(weeks) - 1 else "rule"])
         if not self.week_view and not compact:
             # Always six weeks tall: the widget keeps its size from month to month.
             lines.extend([frame["blank"]] * ((6 - len(weeks)) * layout.block))
 
-        status = self._status_lines(base, width)
-        lines.extend(Strip(row).crop_extend(0, width, base) for row in status)
+        status = self._status_strips(base, width)
+        self._status_rows_at = (len(lines), len(status))
+        lines.extend(status)
         lines.extend(frame["legends"])
+        self._drawn_key = (*weeks_key, weeks[0][0], len(lines))
         return lines
+
+    def _status_strips(self, base: Style, width: int) -> list[Strip]:
+        return [Strip(row).crop_extend(0, width, base) for row in self._status_lines(base, width)]
+
+    def _patch_lines(self, width: int, mondays: Iterable[date]) -> list[int] | None:
+        """Redraw in `self._lines` only the lines of the weeks of `mondays` (forgotten
+        by the caller) and the status lines; the numbers of the lines that changed.
+
+        None when the lines were drawn for another size, month, view or shown week:
+        the caller redraws them all.
+        """
+        lines = self._lines
+        weeks = self.visible_weeks()
+        key = (width, self.compact, self.shown_month, self.week_view, weeks[0][0])
+        if lines is None or self._drawn_key != (*key, len(lines)) or self._weeks_key != key[:4]:
+            return None
+        base = self._base_style()
+        status_top, status_count = self._status_rows_at
+        status = self._status_strips(base, width)
+        if len(status) != status_count:
+            return None
+        layout = self._layout(width)
+        border = base + self._style("border")
+        changed: list[int] = []
+
+        def put(top: int, strips: list[Strip]) -> None:
+            for y, strip in enumerate(strips, start=top):
+                if lines[y] != strip:
+                    lines[y] = strip
+                    changed.append(y)
+
+        for monday in set(mondays):
+            row = self._week_rows.get(monday)
+            if row is not None:
+                top, week = row
+                put(top, self._week_strips_of(week, layout, base, border, width))
+        put(status_top, status)
+        return changed
 
     def _frame(self, width: int, layout: GridLayout, base: Style, border: Style) -> dict[str, Any]:
         """The lines that change only with the month, the view or the size (cached)."""
@@ -175,8 +262,9 @@ class GridDrawing:
         return [Segment(text, border)]
 
     def _week_lines(
-        self, week: list[date], layout: GridLayout, base: Style, border: Style, cursor: Style
+        self, week: list[date], layout: GridLayout, base: Style, border: Style
     ) -> list[list[Segment]]:
+        """A week's rows of segments (date, one per unit), without the cursor."""
         day_width = layout.day_width
         inner = day_width - 1
         year, month = self.shown_month
@@ -202,8 +290,6 @@ class GridDrawing:
             text = f" {day.strftime('%d/%m')}"
             if day == self.today and inner >= 11:
                 text += " auj."
-            if day == self.focus_day:
-                style += cursor
             first.append(Segment(set_cell_size(text, inner), style))
             first.append(Segment("│", border))
         rows.append(first)
@@ -216,8 +302,6 @@ class GridDrawing:
                 if not (self.week_view or day.month == month):
                     style += self._style("other-month")
                 text = self._unit_text(view, unit, layout)
-                if day == self.focus_day:
-                    style += cursor
                 row.append(Segment(set_cell_size(text, inner), style))
                 row.append(Segment("│", border))
             rows.append(row)

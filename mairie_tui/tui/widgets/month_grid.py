@@ -5,13 +5,15 @@ DIMANCHE, each day its date and one tick per unit), the status line of the
 focused day and the legend. A keypress only moves the focus or edits the
 in-memory draft: the day cells of the shown month are cached and only
 recomputed after an edit or a change of month. The lines are cached as
-strips: each shown week's lines (by its Monday) until that week changes, and the
-frame (title, day names, rules, legend) until the month, the view, the width or
-the compactness changes. After a keypress the lines are rebuilt at once from
-those caches (the component styles are looked up once, not per cell) and
-compared with the previous ones: only the lines that differ are repainted (a
-tick changes two, a move about five), so the terminal redraws a few lines of
-one widget, not the screen.
+strips: each shown week's rows of segments without the cursor (by its Monday)
+until a tick in that week, and its lines with the cursor laid on the focused
+day until the cursor comes or goes; the frame (title, day names, rules, legend)
+until the month, the view, the width or the compactness changes. A move or a
+tick redraws only the lines of the week(s) it touches and the status lines
+(`_patch_lines`, the component styles looked up once, not per cell) and repaints
+those that differ (a tick changes two, a move about four), so the terminal
+redraws a few lines of one widget, not the screen; other changes rebuild all
+the lines from the caches and repaint those that differ.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from mairie_tui.tui.widgets.grid_cells import (
     GridLayout,
     month_end,
 )
-from mairie_tui.tui.widgets.grid_drawing import GridDrawing
+from mairie_tui.tui.widgets.grid_drawing import DrawnWeek, GridDrawing
 
 
 class MonthGrid(GridDrawing, Widget, can_focus=True):
@@ -190,12 +192,23 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
         self._lines: list[Strip] | None = None
         self._lines_key: tuple[int, bool] | None = None  # (width, compact) of _lines
         self._styles: dict[str, Style] = {}
-        # The lines of each shown week (by its Monday), reused until that week changes;
-        # all of them are dropped when _weeks_key (size, month, view) changes.
-        self._week_strips: dict[date, list[Strip]] = {}
+        self._base: Style | None = None  # rich_style, cached with the component styles
+        self._layouts: dict[tuple[int, bool], GridLayout] = {}
+        self._weeks: tuple[tuple[object, ...], list[list[date]]] | None = None
+        # Each shown week (by its Monday): its cells without the cursor, until a tick there,
+        # and its lines with the cursor, until the cursor comes or goes; all of them are
+        # dropped when _weeks_key (size, month, view) changes.
+        self._week_strips: dict[date, DrawnWeek] = {}
         self._weeks_key: tuple[object, ...] | None = None
         self._frame_strips: dict[str, Any] = {}
         self._frame_key: tuple[object, ...] | None = None
+        # Where _build_lines put each shown week (by its Monday) and the status lines, and
+        # for what (size, month, view, first week, line count): a move or a tick redraws
+        # those lines only (_patch_lines) while this holds.
+        self._week_rows: dict[date, tuple[int, list[date]]] = {}
+        self._status_rows_at = (0, 0)
+        self._drawn_key: tuple[object, ...] | None = None
+        self._scrolled: tuple[object, ...] | None = None  # region and body, after a scroll
 
     # ------------------------------------------------------------ data
 
@@ -204,10 +217,16 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
         return (self.focus_day.year, self.focus_day.month)
 
     def visible_weeks(self) -> list[list[date]]:
-        if self.week_view:
-            monday = self.focus_day - timedelta(days=self.focus_day.weekday())
-            return [[monday + timedelta(days=offset) for offset in range(7)]]
-        return month_weeks(*self.shown_month)
+        """The weeks shown (one in the week view); the same list until they change."""
+        monday = self.focus_day - timedelta(days=self.focus_day.weekday())
+        key = (monday, None) if self.week_view else (None, self.shown_month)
+        if self._weeks is None or self._weeks[0] != key:
+            if self.week_view:
+                weeks = [[monday + timedelta(days=offset) for offset in range(7)]]
+            else:
+                weeks = month_weeks(*self.shown_month)
+            self._weeks = (key, weeks)
+        return self._weeks[1]
 
     def visible_days(self) -> list[date]:
         """The days Tout cocher / Tout décocher work on: every day shown, as the help says.
@@ -239,14 +258,26 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
         self._week_strips.clear()
         self._repaint()
 
-    def _forget_week(self, day: date) -> None:
-        self._week_strips.pop(day - timedelta(days=day.weekday()), None)
+    def _forget_week(self, day: date, *, cells: bool = False) -> date:
+        """Drop the cached lines of `day`'s week (its cells too: `cells`); its Monday."""
+        monday = day - timedelta(days=day.weekday())
+        if cells:
+            self._week_strips.pop(monday, None)
+        else:
+            drawn = self._week_strips.get(monday)
+            if drawn is not None:
+                drawn.strips = None  # the cursor came or went, or changed colour
+        return monday
 
     def _size_key(self) -> tuple[int, bool]:
         return (self.content_size.width, self.compact)
 
-    def _repaint(self) -> None:
-        """Rebuild the lines now and repaint only those that changed."""
+    def _repaint(self, weeks: tuple[date, ...] | None = None) -> None:
+        """Rebuild the lines now and repaint only those that changed.
+
+        `weeks`: only these weeks (by their Monday, forgotten by the caller) and the
+        status lines can have changed (a move, a tick): only they are redrawn.
+        """
         old = self._lines
         key = self._size_key()
         width = key[0]
@@ -254,6 +285,12 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
             self._lines = None
             self.refresh()
             return
+        if weeks is not None:
+            rows = self._patch_lines(width, weeks)
+            if rows is not None:
+                if rows:
+                    self.refresh(*_line_regions(rows, width))
+                return
         new = self._build_lines(width)
         self._lines = new
         if len(new) != len(old):
@@ -267,6 +304,7 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
     def notify_style_update(self) -> None:
         # The theme or the CSS changed: the cached styles and lines are stale.
         self._styles.clear()
+        self._base = None
         self._week_strips.clear()
         self._frame_key = None
         self._lines = None
@@ -285,9 +323,10 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
         relayout = self.compact and len(month_weeks(day.year, day.month)) != len(
             month_weeks(*self.shown_month)
         )
+        weeks: tuple[date, ...] | None = None
         if (day.year, day.month) == self.shown_month:
-            self._forget_week(self.focus_day)  # the cursor leaves it
-            self._forget_week(day)
+            # The cursor leaves one week for another (or the same).
+            weeks = (self._forget_week(self.focus_day), self._forget_week(day))
         # (another month: _build_lines drops every week, their days are styled anew)
         self.focus_day = day
         if relayout:
@@ -295,7 +334,7 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
             self._lines = None
             self.refresh(layout=True)
         else:
-            self._repaint()
+            self._repaint(weeks)
         if self.is_mounted:
             self.call_after_refresh(self.scroll_to_focus)
 
@@ -359,7 +398,14 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
         if not isinstance(parent, Widget) or not parent.is_scrollable:
             return
         region = self.focus_region().translate(self.virtual_region.offset)
+        if self._scrolled == (region, *self._scroll_state(parent)):
+            return  # the body has not moved since this region was scrolled into view
         parent.scroll_to_region(region, animate=False, immediate=True)
+        self._scrolled = (region, *self._scroll_state(parent))
+
+    @staticmethod
+    def _scroll_state(parent: Widget) -> tuple[object, ...]:
+        return (parent.scroll_offset, parent.scrollable_content_region, parent.virtual_size)
 
     def action_tick_unit(self, unit_number: int) -> None:
         if unit_number > len(self.units):
@@ -372,8 +418,7 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
         result = self.draft.toggle(day, unit_id, force_reason=force_reason)
         if result.changed:
             self._cells.pop((day, unit_id), None)
-            self._forget_week(day)
-            self._repaint()
+            self._repaint((self._forget_week(day, cells=True),))
             self.post_message(self.Edited(self, result, "toggle"))
         else:
             status = self.draft.status(day, unit_id)
@@ -432,6 +477,13 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
     # ------------------------------------------------------------ rendering
 
     def _layout(self, width: int) -> GridLayout:
+        key = (width, self.compact)
+        layout = self._layouts.get(key)
+        if layout is None:
+            layout = self._layouts[key] = self._new_layout(width)
+        return layout
+
+    def _new_layout(self, width: int) -> GridLayout:
         day_width = max(MIN_DAY_WIDTH, min(MAX_DAY_WIDTH, (width - WEEK_COLUMN) // 7))
         rule = 0 if self.compact else 1
         names = max((cell_len(clean_control(unit.name)) for unit in self.units), default=0)
@@ -452,12 +504,10 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
         )
 
     def on_focus(self) -> None:
-        self._forget_week(self.focus_day)  # the cursor's colour
-        self._repaint()
+        self._repaint((self._forget_week(self.focus_day),))  # the cursor's colour
 
     def on_blur(self) -> None:
-        self._forget_week(self.focus_day)
-        self._repaint()
+        self._repaint((self._forget_week(self.focus_day),))
 
     def render_line(self, y: int) -> Strip:
         key = self._size_key()
@@ -468,3 +518,15 @@ class MonthGrid(GridDrawing, Widget, can_focus=True):
         if 0 <= y < len(self._lines):
             return self._lines[y]
         return Strip.blank(width, self.rich_style)
+
+
+def _line_regions(rows: list[int], width: int) -> list[Region]:
+    """The regions of these lines, the adjacent ones in one (a week's date and unit lines)."""
+    regions: list[Region] = []
+    for y in sorted(rows):
+        last = regions[-1] if regions else None
+        if last is not None and last.bottom == y:
+            regions[-1] = Region(0, last.y, width, last.height + 1)
+        else:
+            regions.append(Region(0, y, width, 1))
+    return regions
